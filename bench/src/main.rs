@@ -1,0 +1,842 @@
+//! `loadgen`: drives an already running medgraph server over loopback HTTP with a fixed set of
+//! requests ("scenarios") and reports throughput, latency percentiles, errors and the server's
+//! memory use. Every request loop is bounded by time, so a run always stops by itself.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::ToSocketAddrs;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use bytes::Bytes;
+use clap::Parser;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, StatusCode, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios: one fixed request each. Add a benchmark by adding one line to `SCENARIOS`.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Get,
+    Post,
+}
+
+impl Verb {
+    fn method(self) -> Method {
+        match self {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+        }
+    }
+}
+
+/// A fixed request. A `body` is sent as `content-type: application/json`.
+#[derive(Debug, Clone, Copy)]
+struct Scenario {
+    name: &'static str,
+    verb: Verb,
+    path: &'static str,
+    body: Option<&'static str>,
+}
+
+const fn get(name: &'static str, path: &'static str) -> Scenario {
+    Scenario {
+        name,
+        verb: Verb::Get,
+        path,
+        body: None,
+    }
+}
+
+const fn post_json(name: &'static str, path: &'static str, body: &'static str) -> Scenario {
+    Scenario {
+        name,
+        verb: Verb::Post,
+        path,
+        body: Some(body),
+    }
+}
+
+/// Every known scenario, run in this order when no `--scenario` is given.
+const SCENARIOS: &[Scenario] = &[
+    post_json(
+        "graphql-trivial",
+        "/graphql",
+        r#"{"query":"{ __typename }"}"#,
+    ),
+    get("rest-city", "/city?parent_id=0"),
+    post_json(
+        "graphql-city",
+        "/graphql",
+        r#"{"query":"query { regions(parentCode: 0, first: 100) { nodes { id: code parent_id: parentCode name short_name: shortName pinyin sort } } }"}"#,
+    ),
+    // 杭州市, percent-encoded.
+    get(
+        "rest-districts",
+        "/area/city?name=%E6%9D%AD%E5%B7%9E%E5%B8%82",
+    ),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+// ---------------------------------------------------------------------------------------------
+
+/// Loopback load generator for the medgraph server.
+#[derive(Debug, Parser)]
+#[command(name = "loadgen", version, about)]
+struct Args {
+    /// Base URL of the running server; only 127.0.0.1, localhost and [::1] are accepted.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// Measured seconds per scenario.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Concurrent request loops (each keeps one request in flight).
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Unmeasured seconds per scenario before the measurement starts.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Server process id: report its peak RSS (VmHWM) and current RSS (VmRSS).
+    #[arg(long)]
+    pid: Option<u32>,
+    /// Scenario to run (repeatable, or comma-separated); all of them when absent.
+    #[arg(long = "scenario", value_name = "NAME", value_delimiter = ',')]
+    scenarios: Vec<String>,
+    /// Extra request header "Name: value" sent with every request (repeatable), e.g. a token.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Print results as JSON lines instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the JSON lines to this file (the table still goes to stdout).
+    #[arg(long, value_name = "PATH")]
+    json_out: Option<std::path::PathBuf>,
+    /// Seconds before a single request counts as a transport error.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Worker threads of the load generator (the server competes for the same cores).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Before starting, wait up to this many seconds for GET <url><ready-path> to answer 200.
+    #[arg(long, value_name = "SECS")]
+    wait_ready: Option<f64>,
+    /// Path polled by --wait-ready.
+    #[arg(long, default_value = "/readyz")]
+    ready_path: String,
+    /// Exit with status 1 when any scenario saw an error.
+    #[arg(long)]
+    strict: bool,
+    /// List the scenarios and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+fn secs(name: &str, value: f64, min: f64, max: f64) -> Result<Duration> {
+    if !value.is_finite() || value < min || value > max {
+        bail!("--{name} must be between {min} and {max} seconds, got {value}");
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+/// Checks that `url` is plain HTTP to a loopback host and returns it without a trailing slash.
+fn loopback_base(url: &str) -> Result<String> {
+    let uri: Uri = url
+        .parse()
+        .with_context(|| format!("--url {url:?} is not a valid URL"))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some(other) => bail!("--url: only http:// is supported, got {other}://"),
+        None => bail!("--url {url:?} needs a scheme, e.g. http://127.0.0.1:8080"),
+    }
+    let host = uri
+        .host()
+        .ok_or_else(|| anyhow!("--url {url:?} has no host"))?;
+    let allowed = ["127.0.0.1", "localhost", "[::1]", "::1"];
+    if !allowed.iter().any(|a| host.eq_ignore_ascii_case(a)) {
+        bail!(
+            "refusing non-loopback target {host:?}: only 127.0.0.1, localhost and [::1] are allowed"
+        );
+    }
+    // Make sure the name really resolves to loopback only (e.g. an odd /etc/hosts).
+    let port = uri.port_u16().unwrap_or(80);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<_> = (bare, port)
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve {host}"))?
+        .collect();
+    if addrs.is_empty() || addrs.iter().any(|a| !a.ip().is_loopback()) {
+        bail!("refusing {host:?}: it resolves to non-loopback addresses {addrs:?}");
+    }
+    if uri.query().is_some() {
+        bail!("--url must not have a query string");
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn parse_headers(raw: &[String]) -> Result<HeaderMap> {
+    let mut map = HeaderMap::new();
+    for h in raw {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| anyhow!("--header {h:?} must look like \"Name: value\""))?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes())
+            .with_context(|| format!("--header {h:?}: bad header name"))?;
+        let value = HeaderValue::from_str(value.trim())
+            .with_context(|| format!("--header {h:?}: bad header value"))?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+fn select_scenarios(names: &[String]) -> Result<Vec<Scenario>> {
+    if names.is_empty() {
+        return Ok(SCENARIOS.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| {
+            SCENARIOS
+                .iter()
+                .find(|s| s.name == n.trim())
+                .copied()
+                .ok_or_else(|| {
+                    let known: Vec<_> = SCENARIOS.iter().map(|s| s.name).collect();
+                    anyhow!("unknown scenario {n:?}; known: {}", known.join(", "))
+                })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server process memory (/proc/PID/status)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+struct ProcMem {
+    /// VmHWM: peak resident set size, KiB.
+    peak_kib: u64,
+    /// VmRSS: current resident set size, KiB.
+    rss_kib: u64,
+}
+
+fn read_proc_mem(pid: u32) -> Result<ProcMem> {
+    let path = format!("/proc/{pid}/status");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("server pid {pid} is not running (cannot read {path})"))?;
+    let mut peak = None;
+    let mut rss = None;
+    for line in text.lines() {
+        let Some((key, rest)) = line.split_once(':') else {
+            continue;
+        };
+        let rest = rest.trim();
+        match key {
+            "State" if rest.starts_with('Z') || rest.starts_with('X') => {
+                bail!("server pid {pid} has exited (state {rest})")
+            }
+            "VmHWM" | "VmRSS" => {
+                let kib: u64 = rest
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("cannot parse {key} in {path}: {rest:?}"))?;
+                if key == "VmHWM" {
+                    peak = Some(kib);
+                } else {
+                    rss = Some(kib);
+                }
+            }
+            _ => {}
+        }
+    }
+    match (peak, rss) {
+        (Some(peak_kib), Some(rss_kib)) => Ok(ProcMem { peak_kib, rss_kib }),
+        _ => bail!("{path} has no VmHWM/VmRSS (kernel thread or exited process?)"),
+    }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+// ---------------------------------------------------------------------------------------------
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// Everything needed to issue one scenario's request again and again.
+#[derive(Clone)]
+struct RequestTemplate {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RequestTemplate {
+    fn new(base: &str, scenario: &Scenario, extra: &HeaderMap) -> Result<Self> {
+        let uri: Uri = format!("{base}{}", scenario.path)
+            .parse()
+            .with_context(|| format!("scenario {}: bad path {:?}", scenario.name, scenario.path))?;
+        let mut headers = extra.clone();
+        if scenario.body.is_some() && !headers.contains_key(CONTENT_TYPE) {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        Ok(Self {
+            method: scenario.verb.method(),
+            uri,
+            headers,
+            body: Bytes::from_static(scenario.body.unwrap_or("").as_bytes()),
+        })
+    }
+
+    fn build(&self) -> Request<Full<Bytes>> {
+        let mut req = Request::new(Full::new(self.body.clone()));
+        *req.method_mut() = self.method.clone();
+        *req.uri_mut() = self.uri.clone();
+        *req.headers_mut() = self.headers.clone();
+        req
+    }
+}
+
+/// `outer: inner: innermost`, since hyper's errors keep the useful part in their sources.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let _ = write!(out, ": {s}");
+        source = s.source();
+    }
+    out
+}
+
+enum Outcome {
+    Response { status: StatusCode, body: Bytes },
+    Transport(String),
+}
+
+async fn send(client: &HttpClient, req: Request<Full<Bytes>>, timeout: Duration) -> Outcome {
+    let exchange = async {
+        let resp = client.request(req).await.map_err(|e| error_chain(&e))?;
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("reading body: {}", error_chain(&e)))?
+            .to_bytes();
+        Ok::<_, String>((status, body))
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(Ok((status, body))) => Outcome::Response { status, body },
+        Ok(Err(e)) => Outcome::Transport(e),
+        Err(_) => Outcome::Transport(format!("timed out after {timeout:?}")),
+    }
+}
+
+/// Microseconds, 1 µs .. 10 min, 3 significant digits.
+fn new_histogram() -> Result<Histogram<u64>> {
+    Histogram::new_with_bounds(1, 600_000_000, 3).map_err(|e| anyhow!("histogram: {e:?}"))
+}
+
+struct PhaseStats {
+    /// Latencies of 2xx responses, µs.
+    hist: Histogram<u64>,
+    ok: u64,
+    /// 2xx responses that completed before the deadline (the basis of req/s).
+    ok_in_window: u64,
+    ok_bytes: u64,
+    non_2xx: u64,
+    transport: u64,
+    statuses: BTreeMap<u16, u64>,
+    first_error: Option<String>,
+    /// The measurement window (`--duration`).
+    window: Duration,
+    /// Until the last in-flight request finished.
+    elapsed: Duration,
+}
+
+impl PhaseStats {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            hist: new_histogram()?,
+            ok: 0,
+            ok_in_window: 0,
+            ok_bytes: 0,
+            non_2xx: 0,
+            transport: 0,
+            statuses: BTreeMap::new(),
+            first_error: None,
+            window: Duration::ZERO,
+            elapsed: Duration::ZERO,
+        })
+    }
+
+    fn merge(&mut self, other: PhaseStats) -> Result<()> {
+        self.hist
+            .add(&other.hist)
+            .map_err(|e| anyhow!("histogram merge: {e:?}"))?;
+        self.ok += other.ok;
+        self.ok_in_window += other.ok_in_window;
+        self.ok_bytes += other.ok_bytes;
+        self.non_2xx += other.non_2xx;
+        self.transport += other.transport;
+        for (code, n) in other.statuses {
+            *self.statuses.entry(code).or_default() += n;
+        }
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        Ok(())
+    }
+
+    fn errors(&self) -> u64 {
+        self.non_2xx + self.transport
+    }
+}
+
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    match text.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// One request loop: keeps a request in flight until `deadline`.
+async fn worker(
+    client: HttpClient,
+    template: RequestTemplate,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<PhaseStats> {
+    let mut stats = PhaseStats::new()?;
+    while Instant::now() < deadline {
+        let started = Instant::now();
+        match send(&client, template.build(), timeout).await {
+            Outcome::Response { status, body } if status.is_success() => {
+                let finished = Instant::now();
+                let micros = u64::try_from((finished - started).as_micros()).unwrap_or(u64::MAX);
+                if finished <= deadline {
+                    stats.ok_in_window += 1;
+                }
+                stats.hist.saturating_record(micros.max(1));
+                stats.ok += 1;
+                stats.ok_bytes += body.len() as u64;
+            }
+            Outcome::Response { status, body } => {
+                stats.non_2xx += 1;
+                *stats.statuses.entry(status.as_u16()).or_default() += 1;
+                if stats.first_error.is_none() {
+                    stats.first_error = Some(format!("HTTP {status}: {}", snippet(&body)));
+                }
+            }
+            Outcome::Transport(e) => {
+                stats.transport += 1;
+                if stats.first_error.is_none() {
+                    stats.first_error = Some(format!("transport: {e}"));
+                }
+                // Do not spin on a refused connection.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+async fn run_phase(
+    client: &HttpClient,
+    template: &RequestTemplate,
+    concurrency: usize,
+    duration: Duration,
+    timeout: Duration,
+) -> Result<PhaseStats> {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let handles: Vec<_> = (0..concurrency)
+        .map(|_| tokio::spawn(worker(client.clone(), template.clone(), deadline, timeout)))
+        .collect();
+    let mut total = PhaseStats::new()?;
+    for h in handles {
+        total.merge(h.await.context("request loop panicked")??)?;
+    }
+    total.elapsed = start.elapsed();
+    total.window = duration;
+    Ok(total)
+}
+
+/// One request before the run, whose answer is checked for application-level errors that a
+/// 200 status hides (GraphQL `errors`, REST `error_code`). `None` when it looks fine.
+async fn preflight(
+    client: &HttpClient,
+    template: &RequestTemplate,
+    timeout: Duration,
+) -> Option<String> {
+    match send(client, template.build(), timeout).await {
+        Outcome::Transport(e) => Some(format!("transport: {e}")),
+        Outcome::Response { status, body } if !status.is_success() => {
+            Some(format!("HTTP {status}: {}", snippet(&body)))
+        }
+        Outcome::Response { body, .. } => {
+            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+                return Some(format!("response is not JSON: {}", snippet(&body)));
+            };
+            if let Some(errors) = value.get("errors").and_then(Value::as_array)
+                && !errors.is_empty()
+            {
+                return Some(format!("GraphQL errors: {}", snippet(&body)));
+            }
+            if let Some(code) = value.get("error_code")
+                && code.as_i64() != Some(0)
+            {
+                return Some(format!("error_code {code}: {}", snippet(&body)));
+            }
+            None
+        }
+    }
+}
+
+async fn wait_ready(
+    client: &HttpClient,
+    base: &str,
+    path: &str,
+    limit: Duration,
+    pid: Option<u32>,
+) -> Result<()> {
+    let uri: Uri = format!("{base}{path}")
+        .parse()
+        .with_context(|| format!("bad --ready-path {path:?}"))?;
+    let start = Instant::now();
+    let mut last = String::from("no attempt");
+    while start.elapsed() < limit {
+        if let Some(pid) = pid {
+            read_proc_mem(pid)?;
+        }
+        let mut req = Request::new(Full::new(Bytes::new()));
+        *req.uri_mut() = uri.clone();
+        match send(client, req, Duration::from_secs(2)).await {
+            Outcome::Response { status, .. } if status == StatusCode::OK => {
+                eprintln!("server ready after {:.1}s", start.elapsed().as_secs_f64());
+                return Ok(());
+            }
+            Outcome::Response { status, .. } => last = format!("HTTP {status}"),
+            Outcome::Transport(e) => last = e,
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("{uri} did not answer 200 within {limit:?} (last: {last})")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+// ---------------------------------------------------------------------------------------------
+
+struct ScenarioResult {
+    scenario: Scenario,
+    stats: PhaseStats,
+    preflight: Option<String>,
+    rss_after: Option<ProcMem>,
+}
+
+impl ScenarioResult {
+    fn rps(&self) -> f64 {
+        let secs = self.stats.window.as_secs_f64();
+        if secs > 0.0 {
+            self.stats.ok_in_window as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    fn ms(&self, quantile: f64) -> f64 {
+        if self.stats.hist.is_empty() {
+            return 0.0;
+        }
+        self.stats.hist.value_at_quantile(quantile) as f64 / 1000.0
+    }
+
+    fn max_ms(&self) -> f64 {
+        self.stats.hist.max() as f64 / 1000.0
+    }
+
+    fn has_errors(&self) -> bool {
+        self.stats.errors() > 0 || self.preflight.is_some() || self.stats.ok == 0
+    }
+
+    fn errors_cell(&self) -> String {
+        let s = &self.stats;
+        let mut cell = s.errors().to_string();
+        if s.errors() > 0 {
+            let mut parts = Vec::new();
+            if s.non_2xx > 0 {
+                let codes: Vec<_> = s.statuses.iter().map(|(c, n)| format!("{c}x{n}")).collect();
+                parts.push(format!("non-2xx {} [{}]", s.non_2xx, codes.join(" ")));
+            }
+            if s.transport > 0 {
+                parts.push(format!("transport {}", s.transport));
+            }
+            let _ = write!(cell, " ({})", parts.join(", "));
+        }
+        if self.preflight.is_some() {
+            cell.push_str(" !check");
+        }
+        if s.ok == 0 {
+            cell.push_str(" !no-success");
+        }
+        cell
+    }
+
+    fn json(&self, concurrency: usize) -> Value {
+        let s = &self.stats;
+        let statuses: serde_json::Map<String, Value> = s
+            .statuses
+            .iter()
+            .map(|(c, n)| (c.to_string(), json!(n)))
+            .collect();
+        json!({
+            "type": "scenario",
+            "scenario": self.scenario.name,
+            "method": self.scenario.verb.as_str(),
+            "path": self.scenario.path,
+            "concurrency": concurrency,
+            "window_s": s.window.as_secs_f64(),
+            "elapsed_s": s.elapsed.as_secs_f64(),
+            "requests": s.ok,
+            "requests_in_window": s.ok_in_window,
+            "rps": self.rps(),
+            "mean_ms": if s.hist.is_empty() { 0.0 } else { s.hist.mean() / 1000.0 },
+            "p50_ms": self.ms(0.50),
+            "p90_ms": self.ms(0.90),
+            "p99_ms": self.ms(0.99),
+            "max_ms": self.max_ms(),
+            "bytes_per_response": s.ok_bytes.checked_div(s.ok).unwrap_or(0),
+            "errors": s.errors(),
+            "non_2xx": s.non_2xx,
+            "transport_errors": s.transport,
+            "status_counts": statuses,
+            "first_error": s.first_error,
+            "check_failed": self.preflight,
+            "server_rss_mib_after": self.rss_after.map(|m| mib(m.rss_kib)),
+        })
+    }
+}
+
+fn print_table(results: &[ScenarioResult]) {
+    let width = results
+        .iter()
+        .map(|r| r.scenario.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    println!(
+        "{:<width$}  {:>9}  {:>10}  {:>8}  {:>8}  {:>8}  errors",
+        "scenario", "requests", "req/s", "p50 ms", "p99 ms", "max ms"
+    );
+    for r in results {
+        println!(
+            "{:<width$}  {:>9}  {:>10.1}  {:>8.2}  {:>8.2}  {:>8.2}  {}",
+            r.scenario.name,
+            r.stats.ok,
+            r.rps(),
+            r.ms(0.50),
+            r.ms(0.99),
+            r.max_ms(),
+            r.errors_cell()
+        );
+    }
+    for r in results {
+        if let Some(e) = &r.stats.first_error {
+            println!("! {}: first error: {e}", r.scenario.name);
+        }
+        if let Some(c) = &r.preflight {
+            println!("! {}: response check failed: {c}", r.scenario.name);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("loadgen: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode> {
+    let args = Args::parse();
+    if args.list {
+        for s in SCENARIOS {
+            println!(
+                "{:<18} {:<4} {}{}",
+                s.name,
+                s.verb.as_str(),
+                s.path,
+                s.body.map(|b| format!("  {b}")).unwrap_or_default()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !(1..=10_000).contains(&args.concurrency) {
+        bail!("--concurrency must be between 1 and 10000");
+    }
+    if !(1..=64).contains(&args.threads) {
+        bail!("--threads must be between 1 and 64");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads)
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")?;
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> Result<ExitCode> {
+    let duration = secs("duration", args.duration, 0.1, 3600.0)?;
+    let warmup = secs("warmup", args.warmup, 0.0, 600.0)?;
+    let timeout = secs("timeout", args.timeout, 0.01, 600.0)?;
+    let base = loopback_base(&args.url)?;
+    let headers = parse_headers(&args.headers)?;
+    let scenarios = select_scenarios(&args.scenarios)?;
+    if !args.ready_path.starts_with('/') {
+        bail!("--ready-path must start with '/'");
+    }
+    if let Some(pid) = args.pid {
+        read_proc_mem(pid)?;
+    }
+
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.enforce_http(true);
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(args.concurrency)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build(connector);
+
+    if let Some(limit) = args.wait_ready {
+        let limit = secs("wait-ready", limit, 0.0, 3600.0)?;
+        wait_ready(&client, &base, &args.ready_path, limit, args.pid).await?;
+    }
+
+    if !args.json {
+        println!(
+            "target {base}  concurrency {}  duration {}s  warmup {}s  loadgen threads {}",
+            args.concurrency, args.duration, args.warmup, args.threads
+        );
+    }
+
+    let mut results = Vec::with_capacity(scenarios.len());
+    let mut json_lines = Vec::with_capacity(scenarios.len() + 1);
+    for scenario in scenarios {
+        let template = RequestTemplate::new(&base, &scenario, &headers)?;
+        eprintln!(
+            "== {}: {} {} (warmup {:.1}s, measure {:.1}s, concurrency {})",
+            scenario.name,
+            scenario.verb.as_str(),
+            scenario.path,
+            warmup.as_secs_f64(),
+            duration.as_secs_f64(),
+            args.concurrency
+        );
+        let check = preflight(&client, &template, timeout).await;
+        if let Some(c) = &check {
+            eprintln!("   response check failed: {c}");
+        }
+        if !warmup.is_zero() {
+            run_phase(&client, &template, args.concurrency, warmup, timeout).await?;
+        }
+        let stats = run_phase(&client, &template, args.concurrency, duration, timeout).await?;
+        let rss_after = match args.pid {
+            Some(pid) => Some(read_proc_mem(pid).context("server died during the benchmark")?),
+            None => None,
+        };
+        let result = ScenarioResult {
+            scenario,
+            stats,
+            preflight: check,
+            rss_after,
+        };
+        eprintln!(
+            "   {} ok, {:.1} req/s, errors {}",
+            result.stats.ok,
+            result.rps(),
+            result.errors_cell()
+        );
+        let line = result.json(args.concurrency).to_string();
+        if args.json {
+            println!("{line}");
+        }
+        json_lines.push(line);
+        results.push(result);
+    }
+
+    let mem = match args.pid {
+        Some(pid) => Some(read_proc_mem(pid).context("server died during the benchmark")?),
+        None => None,
+    };
+    if let (Some(pid), Some(m)) = (args.pid, mem) {
+        let line = json!({
+            "type": "server_memory",
+            "pid": pid,
+            "peak_rss_mib": mib(m.peak_kib),
+            "rss_mib": mib(m.rss_kib),
+        })
+        .to_string();
+        if args.json {
+            println!("{line}");
+        }
+        json_lines.push(line);
+    }
+    if let Some(path) = &args.json_out {
+        let mut text = json_lines.join("\n");
+        text.push('\n');
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !args.json {
+        print_table(&results);
+        if let (Some(pid), Some(m)) = (args.pid, mem) {
+            println!(
+                "server pid {pid}: peak RSS (VmHWM) {:.1} MiB, current RSS (VmRSS) {:.1} MiB",
+                mib(m.peak_kib),
+                mib(m.rss_kib)
+            );
+        }
+    }
+
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.has_errors())
+        .map(|r| r.scenario.name)
+        .collect();
+    if !failed.is_empty() {
+        eprintln!("scenarios with errors: {}", failed.join(", "));
+        if args.strict {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,22 @@
+//! Schema migrations of medgraph. Migrations are the only way tables are made, in tests too.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_regions;
+mod m20261122_000002_create_users;
+mod m20261122_000003_create_stored_files;
+pub mod regions_data;
+
+/// Runs medgraph's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_regions::Migration),
+            Box::new(m20261122_000002_create_users::Migration),
+            Box::new(m20261122_000003_create_stored_files::Migration),
+        ]
+    }
+}

@@ -1,0 +1,370 @@
+//! Typed settings: defaults < config file (`medgraph.toml` or `--config`) < environment
+//! (`DATABASE_URL`, `MEDGRAPH_*`, nested keys with `__`) < command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every setting of the server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server listens on (`MEDGRAPH_LISTEN`).
+    pub listen: SocketAddr,
+    /// Directory of the embedded database and uploaded files (`MEDGRAPH_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; the SQLite file in `data_dir` when absent
+    /// (`DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// Production mode: no GraphiQL, introspection or field suggestions; requires an explicit
+    /// `database_url`.
+    pub production: bool,
+    /// Base URL under which this server is reached, used for absolute file URLs
+    /// (`https://api.example.com`). Taken from the request's Host header when absent.
+    pub public_url: Option<String>,
+    pub database: DatabaseConfig,
+    pub graphql: GraphqlConfig,
+    pub http: HttpConfig,
+    pub storage: StorageConfig,
+    pub auth: AuthConfig,
+    pub events: EventsConfig,
+    pub log: LogConfig,
+}
+
+/// Connection pool and timeouts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub connect_timeout_secs: u64,
+    pub acquire_timeout_secs: u64,
+    /// PostgreSQL `statement_timeout`.
+    pub statement_timeout_ms: u64,
+    /// SQLite `busy_timeout`.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+/// Limits of the GraphQL endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphqlConfig {
+    pub max_depth: usize,
+    /// A list field costs its page size times the cost of its items.
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_directives_per_field: usize,
+    /// Characters of query text.
+    pub max_query_length: usize,
+    /// Accept JSON arrays of operations.
+    pub batching: bool,
+    pub max_batch_size: usize,
+}
+
+/// HTTP server behaviour.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Largest JSON or form body, in bytes (uploads have their own limit).
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    pub shutdown_grace_secs: u64,
+    /// Allowed CORS origins; `["*"]` allows any origin (without credentials).
+    pub cors_origins: Vec<String>,
+}
+
+/// Where uploaded files go and what is accepted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `local` (under `data_dir/files`) or `s3`.
+    pub backend: String,
+    pub max_upload_bytes: usize,
+    /// MIME types accepted by general uploads (images are always a subset).
+    pub allowed_types: Vec<String>,
+    pub s3: S3Config,
+}
+
+/// An S3-compatible object store.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub allow_http: bool,
+}
+
+/// Session tokens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    pub token_ttl_hours: i64,
+    /// Name of the session cookie (forum dialect).
+    pub cookie_name: String,
+}
+
+/// Publish/subscribe transport.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// `memory` (one process), `postgres` (LISTEN/NOTIFY, several processes) or `auto`
+    /// (`postgres` when the database is PostgreSQL).
+    pub backend: String,
+}
+
+/// Logging.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `auto` (pretty on a terminal, JSON otherwise), `pretty` or `json`.
+    pub format: String,
+    /// `tracing` filter directive; `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            production: false,
+            public_url: None,
+            database: DatabaseConfig::default(),
+            graphql: GraphqlConfig::default(),
+            http: HttpConfig::default(),
+            storage: StorageConfig::default(),
+            auth: AuthConfig::default(),
+            events: EventsConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            min_connections: 1,
+            connect_timeout_secs: 10,
+            acquire_timeout_secs: 10,
+            statement_timeout_ms: 30_000,
+            sqlite_busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl Default for GraphqlConfig {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            max_directives_per_field: 5,
+            max_query_length: 20_000,
+            batching: false,
+            max_batch_size: 10,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 20,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            backend: "local".into(),
+            max_upload_bytes: 20 * 1024 * 1024,
+            allowed_types: [
+                "image/jpeg",
+                "image/png",
+                "image/gif",
+                "image/webp",
+                "application/pdf",
+                "video/mp4",
+                "video/webm",
+                "video/quicktime",
+                "audio/mpeg",
+                "audio/x-wav",
+            ]
+            .map(String::from)
+            .to_vec(),
+            s3: S3Config::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            token_ttl_hours: 24 * 30,
+            cookie_name: "medgraph_session".into(),
+        }
+    }
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            backend: "auto".into(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "auto".into(),
+            filter: "info,sqlx=warn,sea_orm=warn".into(),
+        }
+    }
+}
+
+/// Values given on the command line; they win over every other source.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub production: bool,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+}
+
+impl Config {
+    /// Loads the layered configuration. `file` is `--config`; without it `medgraph.toml` in the
+    /// working directory is read when present.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        if let Some(path) = file
+            && !path.exists()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "config file {} does not exist",
+                path.display()
+            )));
+        }
+        let file = file.unwrap_or(Path::new("medgraph.toml"));
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
+            .merge(
+                Env::prefixed("MEDGRAPH_")
+                    .split("__")
+                    .ignore(&["CODE_OUTBOX"]),
+            )
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that are well-typed but unusable.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.production && self.database_url.is_none() {
+            return Err(ConfigError::Invalid(
+                "--production requires an explicit DATABASE_URL".into(),
+            ));
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into(),
+            ));
+        }
+        if !matches!(self.storage.backend.as_str(), "local" | "s3") {
+            return Err(ConfigError::Invalid(
+                "storage.backend must be local or s3".into(),
+            ));
+        }
+        if self.storage.backend == "s3" && self.storage.s3.bucket.is_empty() {
+            return Err(ConfigError::Invalid(
+                "storage.s3.bucket is required with the s3 backend".into(),
+            ));
+        }
+        if !matches!(self.events.backend.as_str(), "auto" | "memory" | "postgres") {
+            return Err(ConfigError::Invalid(
+                "events.backend must be auto, memory or postgres".into(),
+            ));
+        }
+        if self.graphql.max_depth == 0 || self.graphql.max_complexity == 0 {
+            return Err(ConfigError::Invalid(
+                "graphql limits must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data dir.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("medgraph.db").display()
+            ),
+        }
+    }
+
+    /// Whether the database in force is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.effective_database_url().starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_needs_database_url() {
+        let config = Config {
+            production: true,
+            ..Config::default()
+        };
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_data_dir() {
+        let config = Config::default();
+        assert_eq!(
+            config.effective_database_url(),
+            "sqlite://./data/medgraph.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! Database connections: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (sized pool,
+//! statement timeout), and the statement counter tests and metrics read.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+
+/// Counts SQL statements executed through a connection.
+#[derive(Debug, Default)]
+pub struct StatementCounter(AtomicU64);
+
+impl StatementCounter {
+    /// Statements executed so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens the configured database (creating the data dir for the embedded default) and installs
+/// the statement metric callback.
+pub async fn connect(
+    config: &Config,
+) -> Result<(DatabaseConnection, Arc<StatementCounter>), DbErr> {
+    let url = config.effective_database_url();
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            DbErr::Custom(format!(
+                "cannot create data dir {}: {e}",
+                config.data_dir.display()
+            ))
+        })?;
+    }
+    let db_cfg = &config.database;
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(db_cfg.max_connections)
+        .min_connections(db_cfg.min_connections)
+        .connect_timeout(Duration::from_secs(db_cfg.connect_timeout_secs))
+        .acquire_timeout(Duration::from_secs(db_cfg.acquire_timeout_secs))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        let busy = Duration::from_millis(db_cfg.sqlite_busy_timeout_ms);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        options.map_sqlx_sqlite_opts(move |opts| {
+            let opts = opts
+                .foreign_keys(true)
+                .busy_timeout(busy)
+                .synchronous(SqliteSynchronous::Normal);
+            if in_memory {
+                opts
+            } else {
+                opts.journal_mode(SqliteJournalMode::Wal)
+            }
+        });
+        if in_memory {
+            // Every pooled connection to `:memory:` would be its own database: keep one.
+            options.max_connections(1).min_connections(1);
+            options
+                .idle_timeout(None::<Duration>)
+                .max_lifetime(None::<Duration>);
+        }
+    } else {
+        options.statement_timeout(Duration::from_millis(db_cfg.statement_timeout_ms));
+        options.set_application_name("medgraph");
+    }
+    let mut db = Database::connect(options).await?;
+    let counter = Arc::new(StatementCounter::default());
+    let c = counter.clone();
+    db.set_metric_callback(move |info| {
+        c.0.fetch_add(1, Ordering::Relaxed);
+        metrics::histogram!("medgraph_db_statement_seconds", "failed" => if info.failed { "true" } else { "false" })
+            .record(info.elapsed.as_secs_f64());
+    });
+    Ok((db, counter))
+}
+
+/// Applies every pending migration.
+pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Publishes pool gauges (called when `/metrics` is scraped).
+pub fn record_pool_metrics(db: &DatabaseConnection) {
+    use sea_orm::DatabaseBackend;
+    let (size, idle) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    };
+    metrics::gauge!("medgraph_db_pool_connections").set(f64::from(size));
+    metrics::gauge!("medgraph_db_pool_idle_connections").set(idle as f64);
+}

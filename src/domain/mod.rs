@@ -1,0 +1,10 @@
+//! Business rules, one module per area. Every command is one transaction; GraphQL resolvers
+//! and REST shims call these functions and hold no rules of their own.
+
+pub mod accounts;
+pub mod files;
+pub mod notifications;
+pub mod page;
+pub mod regions;
+
+pub use page::{Page, PageRequest};

@@ -1,0 +1,71 @@
+//! Paging shared by every list: an offset window over a stable order.
+
+use crate::error::{AppError, AppResult};
+
+/// Items per page when the caller does not say.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The most items one page may hold.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// A window of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: DEFAULT_PAGE_SIZE,
+        }
+    }
+}
+
+impl PageRequest {
+    /// A checked window: `limit` between 1 and [`MAX_PAGE_SIZE`].
+    pub fn new(offset: u64, limit: u64) -> AppResult<Self> {
+        if limit == 0 || limit > MAX_PAGE_SIZE {
+            return Err(AppError::bad_field(
+                "first",
+                format!("page size must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        Ok(Self { offset, limit })
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub offset: u64,
+    pub has_next: bool,
+    /// Total matching items, when asked for.
+    pub total: Option<u64>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows (the extra row only signals a next page).
+    pub fn from_probe(mut rows: Vec<T>, request: PageRequest, total: Option<u64>) -> Self {
+        let has_next = rows.len() as u64 > request.limit;
+        rows.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
+        Self {
+            items: rows,
+            offset: request.offset,
+            has_next,
+            total,
+        }
+    }
+
+    /// Maps the items, keeping the paging.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            offset: self.offset,
+            has_next: self.has_next,
+            total: self.total,
+        }
+    }
+}

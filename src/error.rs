@@ -1,0 +1,237 @@
+//! The one error type of medgraph. Every variant has a stable code that GraphQL puts in
+//! `extensions.code` and each REST dialect maps into its envelope.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr, TransactionError};
+
+/// A failure of an operation, as callers see it.
+///
+/// Deliberately not `Display`/`std::error::Error`: async-graphql converts any `Display` type into
+/// an error without a code, so keeping `AppError` out of that blanket conversion makes `?` in a
+/// resolver go through [`From<AppError> for async_graphql::Error`], which always sets the code.
+#[derive(Debug)]
+pub enum AppError {
+    /// No valid credentials were presented.
+    Unauthenticated(String),
+    /// The caller is known but may not do this.
+    Forbidden(String),
+    /// The thing asked for does not exist (or is not visible to the caller).
+    NotFound(String),
+    /// The input is malformed or breaks a rule; `field` names the offending input when known.
+    BadInput {
+        message: String,
+        field: Option<String>,
+    },
+    /// The change conflicts with the current state (a duplicate, a stale transition).
+    Conflict(String),
+    /// Too many requests; try again later.
+    RateLimited(String),
+    /// A dependency is down or not configured.
+    Unavailable(String),
+    /// A bug or an unexpected failure; the detail is logged, never shown.
+    Internal(String),
+}
+
+/// Result alias used across the crate.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::RateLimited(_) => "RATE_LIMITED",
+            AppError::Unavailable(_) => "UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Bad input without a specific field.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// Bad input in one named field.
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// An unexpected failure; logs `detail` with the current span (which carries the request id).
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        let detail = detail.to_string();
+        tracing::error!(error = %detail, "internal error");
+        AppError::Internal(detail)
+    }
+
+    /// Builds an error from a stable code and message (the inverse of [`AppError::code`]); used
+    /// when results come back from an in-process GraphQL execution.
+    pub fn from_code(code: &str, message: String) -> Self {
+        match code {
+            "UNAUTHENTICATED" => AppError::Unauthenticated(message),
+            "FORBIDDEN" => AppError::Forbidden(message),
+            "NOT_FOUND" => AppError::NotFound(message),
+            "BAD_USER_INPUT" => AppError::bad_input(message),
+            "CONFLICT" => AppError::Conflict(message),
+            "RATE_LIMITED" => AppError::RateLimited(message),
+            "UNAVAILABLE" => AppError::Unavailable(message),
+            _ => AppError::Internal(message),
+        }
+    }
+
+    /// HTTP status that corresponds to the code.
+    pub fn http_status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::Unauthenticated(_) => S::UNAUTHORIZED,
+            AppError::Forbidden(_) => S::FORBIDDEN,
+            AppError::NotFound(_) => S::NOT_FOUND,
+            AppError::BadInput { .. } => S::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => S::CONFLICT,
+            AppError::RateLimited(_) => S::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => S::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message safe to show a caller.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Unauthenticated(m)
+            | AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::RateLimited(m)
+            | AppError::Unavailable(m) => m.clone(),
+            AppError::BadInput { message, .. } => message.clone(),
+            AppError::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// Everything known about the error, for logs and the command line (never for callers).
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Internal(detail) => format!("internal error: {detail}"),
+            other => format!("{}: {}", other.code(), other.public_message()),
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("a record with the same unique value already exists".into())
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                AppError::bad_input("a referenced record does not exist")
+            }
+            _ => match err {
+                DbErr::RecordNotFound(what) => AppError::NotFound(what),
+                DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                    tracing::error!(error = %err, "database unavailable");
+                    AppError::Unavailable("the database is unavailable".into())
+                }
+                other => AppError::internal(other),
+            },
+        }
+    }
+}
+
+impl<E> From<TransactionError<E>> for AppError
+where
+    E: Into<AppError> + std::error::Error,
+{
+    fn from(err: TransactionError<E>) -> Self {
+        match err {
+            TransactionError::Connection(db) => db.into(),
+            TransactionError::Transaction(e) => e.into(),
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl From<object_store::Error> for AppError {
+    fn from(err: object_store::Error) -> Self {
+        match err {
+            object_store::Error::NotFound { .. } => AppError::NotFound("file not found".into()),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        let field = match &err {
+            AppError::BadInput { field, .. } => field.clone(),
+            _ => None,
+        };
+        let code = err.code();
+        async_graphql::Error::new(err.public_message()).extend_with(|_, e| {
+            e.set("code", code);
+            if let Some(field) = &field {
+                e.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        let field = match self {
+            AppError::BadInput { field, .. } => field.clone(),
+            _ => None,
+        };
+        let code = self.code();
+        async_graphql::Error::new(self.public_message()).extend_with(|_, e| {
+            e.set("code", code);
+            if let Some(field) = &field {
+                e.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for err in [
+            AppError::Unauthenticated("x".into()),
+            AppError::Forbidden("x".into()),
+            AppError::NotFound("x".into()),
+            AppError::bad_input("x"),
+            AppError::Conflict("x".into()),
+            AppError::RateLimited("x".into()),
+            AppError::Unavailable("x".into()),
+            AppError::Internal("x".into()),
+        ] {
+            assert_eq!(
+                AppError::from_code(err.code(), "x".into()).code(),
+                err.code()
+            );
+        }
+    }
+
+    #[test]
+    fn internal_detail_is_not_public() {
+        let err = AppError::Internal("SELECT * FROM secrets".into());
+        assert_eq!(err.public_message(), "internal error");
+    }
+}

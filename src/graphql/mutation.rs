@@ -1,0 +1,87 @@
+//! Mutation root, merged from one object per area.
+
+use async_graphql::{Context, ID, MergedObject, Object, Upload};
+use bytes::Bytes;
+use std::io::Read;
+
+use super::node::decode_int_id;
+use super::types::StoredFile;
+use super::{auth, services};
+use crate::domain::{files, notifications};
+use crate::error::AppError;
+use crate::policy;
+use crate::storage::FileKind;
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(FileMutation, NotificationMutation);
+
+/// Uploads.
+#[derive(Default)]
+pub struct FileMutation;
+
+#[Object]
+impl FileMutation {
+    /// Uploads a file (GraphQL multipart request). The type is sniffed from the bytes and must be
+    /// allowed for `kind`; the same bytes uploaded twice give the same file. Requires a login.
+    async fn upload_file(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The file part of the multipart request.")] file: Upload,
+        #[graphql(desc = "What the file must be.", default_with = "FileKind::Any")] kind: FileKind,
+    ) -> async_graphql::Result<StoredFile> {
+        let viewer = policy::require_uploader(auth(ctx))?.clone();
+        let services = services(ctx)?;
+        let value = file
+            .value(ctx)
+            .map_err(|e| AppError::bad_field("file", e.to_string()))?;
+        let name = value.filename.clone();
+        let limit = services.files.max_upload_bytes();
+        let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+            let mut buf = Vec::new();
+            value
+                .into_read()
+                .take(limit as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(AppError::internal)?;
+            Ok(buf)
+        })
+        .await
+        .map_err(AppError::internal)??;
+        let model = files::upload(
+            &services.db,
+            &services.files,
+            Bytes::from(bytes),
+            Some(&name),
+            kind,
+            Some(viewer.user_id),
+        )
+        .await?;
+        Ok(StoredFile(model))
+    }
+}
+
+/// The caller's notifications.
+#[derive(Default)]
+pub struct NotificationMutation;
+
+#[Object]
+impl NotificationMutation {
+    /// Marks the caller's notifications read: the given ones, or all when `ids` is omitted.
+    /// Returns how many changed.
+    async fn mark_notifications_read(
+        &self,
+        ctx: &Context<'_>,
+        ids: Option<Vec<ID>>,
+    ) -> async_graphql::Result<u64> {
+        let viewer = auth(ctx).require()?;
+        let ids = ids
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| decode_int_id(id, "Notification"))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(notifications::mark_read(&services(ctx)?.db, viewer.user_id, ids.as_deref()).await?)
+    }
+}

@@ -1,0 +1,187 @@
+//! Query root, merged from one object per area.
+
+use async_graphql::{Context, ID, MergedObject, Object};
+use entity::notification;
+use sea_orm::EntityTrait;
+
+use super::connection::{Conn, PageArgs, to_connection, wants_total};
+use super::loaders::load_err;
+use super::node::{Node, decode_global_id};
+use super::types::{Notification, Region, RegionLevel, StoredFile, User, loaders};
+use super::{auth, services};
+use crate::domain::files;
+use crate::domain::page::DEFAULT_PAGE_SIZE;
+use crate::domain::regions::{self, RegionFilter};
+use crate::error::AppError;
+use crate::policy;
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(NodeQuery, AccountQuery, RegionQuery, FileQuery);
+
+/// Relay object identification.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its global ID; null when it does not exist or is not visible.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        resolve_node(ctx, &id).await
+    }
+
+    /// Fetches several objects by global ID, in the given order (at most 100).
+    #[graphql(complexity = "ids.len() * child_complexity + 1")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > 100 {
+            return Err(AppError::bad_field("ids", "at most 100 ids at once").into());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(resolve_node(ctx, id).await?);
+        }
+        Ok(out)
+    }
+}
+
+async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
+    let (ty, key) = decode_global_id(id)?;
+    let bad = || AppError::bad_field("id", "malformed ID");
+    let loaders = loaders(ctx)?;
+    Ok(match ty.as_str() {
+        "Region" => loaders
+            .region
+            .load_one(key.parse::<i32>().map_err(|_| bad())?)
+            .await
+            .map_err(load_err)?
+            .map(|r| Node::Region(Region(r))),
+        "User" => loaders
+            .user
+            .load_one(key.parse::<i64>().map_err(|_| bad())?)
+            .await
+            .map_err(load_err)?
+            .map(|u| Node::User(User(u))),
+        "StoredFile" => files::find(&services(ctx)?.db, &key)
+            .await?
+            .map(|f| Node::StoredFile(StoredFile(f))),
+        "Notification" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            match notification::Entity::find_by_id(id)
+                .one(&services(ctx)?.db)
+                .await
+                .map_err(AppError::from)?
+            {
+                Some(n) if policy::require_self(auth(ctx), n.user_id).is_ok() => {
+                    Some(Node::Notification(Notification(n)))
+                }
+                _ => None,
+            }
+        }
+        _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
+    })
+}
+
+/// The caller's account.
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The authenticated caller; null when anonymous. A presented token that is invalid,
+    /// expired or revoked is an `UNAUTHENTICATED` error.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let auth = auth(ctx);
+        if auth.viewer.is_none() && !auth.token_rejected {
+            return Ok(None);
+        }
+        let viewer = auth.require()?;
+        Ok(loaders(ctx)?
+            .user
+            .load_one(viewer.user_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
+    }
+}
+
+/// Regions of China.
+#[derive(Default)]
+pub struct RegionQuery;
+
+#[Object]
+impl RegionQuery {
+    /// Regions in the official order: children of `parentCode` (0 = provinces), of a `level`,
+    /// or with a `name` (full or short).
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Code of the enclosing region; 0 lists provinces.")] parent_code: Option<
+            i32,
+        >,
+        #[graphql(desc = "Only regions of this level.")] level: Option<RegionLevel>,
+        #[graphql(desc = "Exact full or short name, e.g. `北京市` or `北京`.")] name: Option<
+            String,
+        >,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<Region>> {
+        let window = PageArgs::forward(first, after).to_request()?;
+        let filter = RegionFilter {
+            parent_id: parent_code,
+            level: level.map(RegionLevel::number),
+            name,
+        };
+        let page = regions::list(&services(ctx)?.db, &filter, window, wants_total(ctx)).await?;
+        Ok(to_connection(page, Region))
+    }
+
+    /// A region by its 6-digit code.
+    async fn region(&self, ctx: &Context<'_>, code: i32) -> async_graphql::Result<Option<Region>> {
+        Ok(loaders(ctx)?
+            .region
+            .load_one(code)
+            .await
+            .map_err(load_err)?
+            .map(Region))
+    }
+
+    /// The counties (districts) of a city given by full or short name; a municipality's name
+    /// gives all its districts.
+    #[graphql(complexity = "30 * child_complexity + 1")]
+    async fn districts_of_city(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "City name, e.g. `杭州市`, `杭州` or `北京市`.")] name: String,
+    ) -> async_graphql::Result<Vec<Region>> {
+        Ok(regions::districts_of_city(&services(ctx)?.db, &name)
+            .await?
+            .into_iter()
+            .map(Region)
+            .collect())
+    }
+}
+
+/// Stored files.
+#[derive(Default)]
+pub struct FileQuery;
+
+#[Object]
+impl FileQuery {
+    /// A stored file by its SHA-256 address.
+    async fn file(
+        &self,
+        ctx: &Context<'_>,
+        hash: String,
+    ) -> async_graphql::Result<Option<StoredFile>> {
+        Ok(files::find(&services(ctx)?.db, &hash.to_ascii_lowercase())
+            .await?
+            .map(StoredFile))
+    }
+}

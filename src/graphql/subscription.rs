@@ -1,0 +1,33 @@
+//! Subscription root (graphql-transport-ws over `/graphql`).
+
+use async_graphql::{Context, Subscription};
+use futures::{Stream, StreamExt};
+
+use super::types::Notification;
+use super::{auth, services};
+use crate::domain::notifications::NotificationEvent;
+use crate::events::notifications_topic;
+
+/// Every subscription.
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// The caller's new notifications as they arrive. Requires a token in `connectionParams`.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Notification> + use<>> {
+        let viewer = auth(ctx).require()?;
+        let bus = services(ctx)?.bus.clone();
+        let user_id = viewer.user_id;
+        Ok(bus
+            .subscribe(&notifications_topic(user_id))
+            .filter_map(move |payload| async move {
+                serde_json::from_value::<NotificationEvent>(payload)
+                    .ok()
+                    .filter(|e| e.user_id == user_id)
+                    .map(Notification::from)
+            }))
+    }
+}

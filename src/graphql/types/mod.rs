@@ -1,0 +1,18 @@
+//! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
+
+mod file;
+mod notification;
+mod region;
+mod user;
+
+pub use file::StoredFile;
+pub use notification::Notification;
+pub use region::{Region, RegionLevel};
+pub use user::User;
+
+use super::loaders::Loaders;
+
+/// The request's loaders.
+pub(crate) fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}

@@ -1,0 +1,440 @@
+//! The GraphQL-over-HTTP endpoint: `POST /graphql` (JSON or multipart uploads), `GET /graphql`
+//! for queries, WebSocket upgrades (graphql-transport-ws) and GraphiQL.
+
+use async_graphql::http::{
+    ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, MultipartOptions, receive_batch_body,
+};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{
+    BatchRequest, BatchResponse, Data, ErrorExtensionValues, Response as GqlResponse,
+};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::response::{Html, IntoResponse, Response};
+use futures::TryStreamExt;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+
+use crate::AppState;
+use crate::auth::{Auth, token_from_connection_params, token_from_headers};
+use crate::config::GraphqlConfig;
+use crate::error::AppError;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// GraphiQL, pointed at this endpoint.
+pub fn graphiql_html() -> String {
+    GraphiQLSource::build()
+        .endpoint("/graphql")
+        .subscription_endpoint("/graphql")
+        .title("medgraph GraphiQL")
+        .finish()
+}
+
+/// `GET /graphql`: WebSocket upgrade, GraphiQL for browsers, or a query in the query string.
+pub async fn get_handler(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let is_upgrade = parts
+        .headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if is_upgrade {
+        let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+            Ok(p) => p,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(u) => u,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let public_url = super::public_url(&state.services.config, &parts.headers);
+        let header_token =
+            token_from_headers(&parts.headers, &state.services.config.auth.cookie_name);
+        return upgrade
+            .protocols(ALL_WEBSOCKET_PROTOCOLS)
+            .on_upgrade(move |socket| {
+                let schema = state.schema.clone();
+                GraphQLWebSocket::new(socket, schema, protocol)
+                    .on_connection_init(move |params| async move {
+                        let token = token_from_connection_params(&params).or(header_token);
+                        let auth = state
+                            .authenticate(token.as_deref())
+                            .await
+                            .map_err(async_graphql::Error::from)?;
+                        if auth.token_rejected {
+                            return Err(async_graphql::Error::new(
+                                "the token is invalid, expired or revoked",
+                            ));
+                        }
+                        let mut data = Data::default();
+                        state.insert_request_data(&mut data, auth, public_url);
+                        Ok(data)
+                    })
+                    .serve()
+            });
+    }
+    let query_string = parts.uri.query().unwrap_or("");
+    if query_string.is_empty() {
+        let wants_html = accepts(&parts.headers, "text/html");
+        if wants_html && !state.services.config.production {
+            return Html(graphiql_html()).into_response();
+        }
+        return request_error(
+            &parts.headers,
+            StatusCode::BAD_REQUEST,
+            "send a query: POST application/json, or GET /graphql?query=…",
+        );
+    }
+    let request = match async_graphql::http::parse_query_string(query_string) {
+        Ok(r) => r,
+        Err(e) => {
+            return request_error(
+                &parts.headers,
+                StatusCode::BAD_REQUEST,
+                &format!("malformed query string: {e}"),
+            );
+        }
+    };
+    let limits = &state.services.config.graphql;
+    if let Err(message) = precheck(&request, limits) {
+        return request_error(&parts.headers, StatusCode::BAD_REQUEST, &message);
+    }
+    if let Ok(doc) = async_graphql::parser::parse_query(&request.query)
+        && selected_operation_type(&doc, request.operation_name.as_deref())
+            .is_some_and(|t| t != OperationType::Query)
+    {
+        let mut response = request_error(
+            &parts.headers,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only queries may be sent with GET; use POST for mutations",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&state, &parts.headers, BatchRequest::Single(request)).await
+}
+
+/// `POST /graphql`: `application/json` (a single operation, or a batch when enabled) or a
+/// GraphQL multipart request with a preflight header. Other content types are refused (CSRF).
+pub async fn post_handler(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let lower = content_type.to_ascii_lowercase();
+    let config = &state.services.config;
+    let is_json = lower.starts_with("application/json") || lower.starts_with(GRAPHQL_RESPONSE_JSON);
+    let is_multipart = lower.starts_with("multipart/form-data");
+    if !is_json && !is_multipart {
+        return request_error(
+            &headers,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send application/json (or multipart/form-data for uploads)",
+        );
+    }
+    if is_multipart && !has_preflight_header(&headers) {
+        return request_error(
+            &headers,
+            StatusCode::BAD_REQUEST,
+            "multipart requests need a GraphQL-Preflight, Apollo-Require-Preflight, Authorization or X-auth-token header",
+        );
+    }
+    let limit = if is_multipart {
+        config.storage.max_upload_bytes + 64 * 1024
+    } else {
+        config.http.body_limit_bytes
+    };
+    let stream = http_body_util::BodyStream::new(axum::body::Body::new(
+        http_body_util::Limited::new(body, limit),
+    ));
+    let reader = stream
+        .try_filter_map(|frame| async move { Ok(frame.into_data().ok()) })
+        .map_err(std::io::Error::other)
+        .into_async_read();
+    let options = MultipartOptions::default()
+        .max_file_size(config.storage.max_upload_bytes)
+        .max_num_files(10);
+    let batch = match receive_batch_body(Some(content_type.as_str()), reader, options).await {
+        Ok(batch) => batch,
+        Err(e) => {
+            let text = e.to_string();
+            let (status, message) = if text.contains("length limit exceeded") {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("the body is larger than {limit} bytes"),
+                )
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("malformed request: {text}"),
+                )
+            };
+            return request_error(&headers, status, &message);
+        }
+    };
+    let requests = match &batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(list) => {
+            if !config.graphql.batching {
+                return request_error(
+                    &headers,
+                    StatusCode::BAD_REQUEST,
+                    "batched requests are disabled on this server",
+                );
+            }
+            if list.is_empty() || list.len() > config.graphql.max_batch_size {
+                return request_error(
+                    &headers,
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "a batch holds 1 to {} operations",
+                        config.graphql.max_batch_size
+                    ),
+                );
+            }
+            list.iter().collect()
+        }
+    };
+    for request in requests {
+        if let Err(message) = precheck(request, &config.graphql) {
+            return request_error(&headers, StatusCode::BAD_REQUEST, &message);
+        }
+    }
+    execute(&state, &headers, batch).await
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+    let auth = match state
+        .authenticate(
+            token_from_headers(headers, &state.services.config.auth.cookie_name).as_deref(),
+        )
+        .await
+    {
+        Ok(auth) => auth,
+        Err(err) => return request_error(headers, err.http_status(), &err.public_message()),
+    };
+    let public_url = super::public_url(&state.services.config, headers);
+    let names: Vec<String> = match &batch {
+        BatchRequest::Single(r) => vec![operation_label(r)],
+        BatchRequest::Batch(list) => list.iter().map(operation_label).collect(),
+    };
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(state.prepare(r, auth, public_url)),
+        BatchRequest::Batch(list) => BatchRequest::Batch(
+            list.into_iter()
+                .map(|r| state.prepare(r, auth.clone(), public_url.clone()))
+                .collect(),
+        ),
+    };
+    let mut response = state.schema.execute_batch(batch).await;
+    match &mut response {
+        BatchResponse::Single(r) => finish_response(r),
+        BatchResponse::Batch(list) => list.iter_mut().for_each(finish_response),
+    }
+    let outcomes: Vec<bool> = match &response {
+        BatchResponse::Single(r) => vec![r.errors.is_empty()],
+        BatchResponse::Batch(list) => list.iter().map(|r| r.errors.is_empty()).collect(),
+    };
+    for (name, ok) in names.into_iter().zip(outcomes) {
+        metrics::counter!("medgraph_graphql_operations_total", "operation" => name, "outcome" => if ok { "ok" } else { "error" }).increment(1);
+    }
+    respond(headers, response)
+}
+
+/// Gives every error a code (async-graphql's own parse, validation and limit errors are the
+/// client's: `BAD_USER_INPUT`).
+fn finish_response(response: &mut GqlResponse) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            error
+                .extensions
+                .get_or_insert_with(ErrorExtensionValues::default)
+                .set("code", "BAD_USER_INPUT");
+        }
+    }
+}
+
+fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
+    let graphql_response = accepts(headers, GRAPHQL_RESPONSE_JSON);
+    // Under application/graphql-response+json, a request that never executed is a 400.
+    let failed_before_execution = match &response {
+        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
+        BatchResponse::Batch(_) => false,
+    };
+    let status = if graphql_response && failed_before_execution {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let content_type = if graphql_response {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    };
+    let body = match serde_json::to_vec(&response) {
+        Ok(b) => b,
+        Err(e) => return AppError::internal(e).into_response(),
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// A GraphQL-shaped error for a request that could not be executed.
+fn request_error(headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+    let content_type = if accepts(headers, GRAPHQL_RESPONSE_JSON) {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    };
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+        StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
+        StatusCode::INTERNAL_SERVER_ERROR => "INTERNAL",
+        _ => "BAD_USER_INPUT",
+    };
+    let body = serde_json::json!({
+        "errors": [{"message": message, "extensions": {"code": code}}]
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, content_type)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim().starts_with(media_type)))
+}
+
+fn has_preflight_header(headers: &HeaderMap) -> bool {
+    [
+        "graphql-preflight",
+        "apollo-require-preflight",
+        "authorization",
+        "x-auth-token",
+    ]
+    .iter()
+    .any(|h| headers.contains_key(*h))
+}
+
+fn operation_label(request: &async_graphql::Request) -> String {
+    match request.operation_name.as_deref() {
+        Some(name)
+            if name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            name.to_owned()
+        }
+        Some(_) => "invalid".into(),
+        None => "anonymous".into(),
+    }
+}
+
+/// Limits async-graphql does not enforce itself: query length and aliases per operation.
+fn precheck(request: &async_graphql::Request, limits: &GraphqlConfig) -> Result<(), String> {
+    if request.query.len() > limits.max_query_length {
+        return Err(format!(
+            "the query is {} characters long; the limit is {}",
+            request.query.len(),
+            limits.max_query_length
+        ));
+    }
+    // Parse errors are reported by the executor with positions; only count when it parses.
+    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
+        let aliases = count_aliases(&doc);
+        if aliases > limits.max_aliases {
+            return Err(format!(
+                "the document uses {aliases} aliases; the limit is {}",
+                limits.max_aliases
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn count_aliases(doc: &ExecutableDocument) -> usize {
+    fn in_set(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + in_set(&f.node.selection_set.node)
+                }
+                Selection::InlineFragment(i) => in_set(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let ops: usize = doc
+        .operations
+        .iter()
+        .map(|(_, op)| in_set(&op.node.selection_set.node))
+        .sum();
+    let fragments: usize = doc
+        .fragments
+        .values()
+        .map(|f| in_set(&f.node.selection_set.node))
+        .sum();
+    ops + fragments
+}
+
+fn selected_operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(map), Some(name)) => map
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op.node.ty),
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => {
+            map.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
+}
+
+impl AppState {
+    /// The caller's authentication for a token from any carrier.
+    pub async fn authenticate(&self, token: Option<&str>) -> Result<Auth, AppError> {
+        crate::auth::resolve_token(&self.services.db, token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_aliases_in_operations_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a: x b: y { c: z } ...F } fragment F on Q { d: w }",
+        )
+        .expect("parses");
+        assert_eq!(count_aliases(&doc), 4);
+    }
+
+    #[test]
+    fn finds_the_selected_operation() {
+        let doc =
+            async_graphql::parser::parse_query("query A { x } mutation B { y }").expect("parses");
+        assert_eq!(
+            selected_operation_type(&doc, Some("B")),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(selected_operation_type(&doc, None), None);
+    }
+}

@@ -1,0 +1,157 @@
+//! medgraph: one GraphQL API (and the legacy REST dialects over it) for a healthcare and
+//! community platform. See `ARCHITECTURE.md` in the shared folder for the layering:
+//! HTTP → (REST dialect shim →) GraphQL → domain → entities → database.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod policy;
+pub mod rest;
+pub mod seed;
+pub mod storage;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use axum::Router;
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::db::StatementCounter;
+use crate::events::SharedBus;
+use crate::graphql::loaders::Loaders;
+use crate::graphql::{AppSchema, PublicUrl};
+use crate::storage::FileStore;
+
+/// Long-lived services every request uses.
+#[derive(Clone)]
+pub struct Services {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub files: FileStore,
+    pub bus: SharedBus,
+    /// SQL statements executed so far (tests compare before and after a request).
+    pub statements: Arc<StatementCounter>,
+}
+
+/// State of the HTTP application.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub schema: AppSchema,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+impl AppState {
+    /// Attaches the per-request data (caller, fresh loaders, base URL) to a GraphQL request.
+    pub fn prepare(
+        &self,
+        request: async_graphql::Request,
+        auth: Auth,
+        public_url: String,
+    ) -> async_graphql::Request {
+        request
+            .data(auth)
+            .data(Loaders::new(&self.services.db))
+            .data(PublicUrl(public_url))
+    }
+
+    /// The same for a WebSocket connection's data.
+    pub fn insert_request_data(
+        &self,
+        data: &mut async_graphql::Data,
+        auth: Auth,
+        public_url: String,
+    ) {
+        data.insert(auth);
+        data.insert(Loaders::new(&self.services.db));
+        data.insert(PublicUrl(public_url));
+    }
+}
+
+/// The assembled application.
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("{0}")]
+    App(String),
+    #[error("route table: {0}")]
+    Routes(String),
+}
+
+impl From<error::AppError> for StartupError {
+    fn from(err: error::AppError) -> Self {
+        StartupError::App(err.detail())
+    }
+}
+
+/// Connects, migrates and assembles the application (tests run exactly this in-process).
+pub async fn build_app(config: Config) -> Result<App, StartupError> {
+    let config = Arc::new(config);
+    let (db, statements) = db::connect(&config).await?;
+    db::migrate_up(&db).await?;
+    let files = FileStore::from_config(&config)?;
+    let bus = events::from_config(&config, &db).await?;
+    let services = Services {
+        config: config.clone(),
+        db,
+        files,
+        bus,
+        statements,
+    };
+    let schema = graphql::build_schema(Some(services.clone()), &config);
+    let routes = rest::all_routes();
+    validate_route_documents(&schema, &routes).await?;
+    let openapi = Arc::new(rest::openapi::document(&routes));
+    let state = AppState {
+        services,
+        schema,
+        openapi,
+    };
+    let router = http::router(state.clone());
+    Ok(App { router, state })
+}
+
+/// Name of an operation no document has: executing with it runs parsing and validation only.
+const VALIDATE_ONLY: &str = "__medgraphValidateOnly";
+
+/// Checks every route's GraphQL document against the schema (parse and validation), without
+/// executing anything.
+pub async fn validate_route_documents(
+    schema: &AppSchema,
+    routes: &[rest::Route],
+) -> Result<(), StartupError> {
+    for route in routes {
+        let response = schema
+            .execute(async_graphql::Request::new(route.document).operation_name(VALIDATE_ONLY))
+            .await;
+        let unexpected: Vec<String> = response
+            .errors
+            .iter()
+            .filter(|e| !e.message.contains(VALIDATE_ONLY))
+            .map(|e| e.message.clone())
+            .collect();
+        if !unexpected.is_empty() {
+            return Err(StartupError::Routes(format!(
+                "{} {}: {}",
+                route.method,
+                route.path,
+                unexpected.join("; ")
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! The `medgraph` command: serve, migrate, seed, schema, openapi, token.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use medgraph::config::{Config, Overrides};
+use migration::{Migrator, MigratorTrait};
+
+#[derive(Parser)]
+#[command(
+    name = "medgraph",
+    version,
+    about = "GraphQL API server of the medgraph platform"
+)]
+struct Cli {
+    /// Configuration file (default: ./medgraph.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Directory of the embedded database and uploaded files.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL (sqlite:… or postgres://…); overrides DATABASE_URL.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrates the database up first).
+    Serve {
+        /// Listen address (default 127.0.0.1:8080, or MEDGRAPH_LISTEN).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Load demo data when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Production mode: no GraphiQL, introspection or suggestions; DATABASE_URL required.
+        #[arg(long)]
+        production: bool,
+    },
+    /// Apply, revert or inspect migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Load data into the database.
+    Seed {
+        /// Demo accounts and data (only into an empty database).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the GraphQL SDL.
+    Schema,
+    /// Print the OpenAPI 3.1 document of the REST dialects.
+    Openapi,
+    /// Session tokens for operators and demos.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply all pending migrations.
+    Up,
+    /// Revert the last N migrations (default 1).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether they are applied.
+    Status,
+    /// Drop everything and apply all migrations again.
+    Fresh,
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Issue a session token for an existing user and print it.
+    Issue {
+        username: String,
+        #[arg(long, default_value_t = 24)]
+        ttl_hours: i64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("medgraph: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("medgraph: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(cli: Cli) -> Result<(), AnyError> {
+    let mut overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        ..Overrides::default()
+    };
+    match cli.command {
+        Command::Schema => {
+            print!("{}", medgraph::graphql::sdl());
+            Ok(())
+        }
+        Command::Openapi => {
+            let doc = medgraph::rest::openapi::document(&medgraph::rest::all_routes());
+            println!("{}", doc.to_pretty_json()?);
+            Ok(())
+        }
+        Command::Serve {
+            listen,
+            demo,
+            production,
+        } => {
+            overrides.listen = listen;
+            overrides.production = production;
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            serve(config, demo).await
+        }
+        Command::Migrate { action } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            medgraph::telemetry::init_logging(&config.log);
+            let (db, _) = medgraph::db::connect(&config).await?;
+            match action {
+                MigrateAction::Up => Migrator::up(&db, None).await?,
+                MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await?,
+                MigrateAction::Status => {
+                    for m in Migrator::get_migration_with_status(&db).await? {
+                        println!("{:?}\t{}", m.status(), m.name());
+                    }
+                }
+                MigrateAction::Fresh => Migrator::fresh(&db).await?,
+            }
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                return Err("say what to seed: --demo".into());
+            }
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            medgraph::telemetry::init_logging(&config.log);
+            let (db, _) = medgraph::db::connect(&config).await?;
+            medgraph::db::migrate_up(&db).await?;
+            if medgraph::seed::demo_if_empty(&db)
+                .await
+                .map_err(|e| e.detail())?
+            {
+                println!(
+                    "demo data loaded: users {:?}",
+                    medgraph::seed::DEMO_USERS
+                        .iter()
+                        .map(|u| u.0)
+                        .collect::<Vec<_>>()
+                );
+            } else {
+                println!("the database already has users; demo data not loaded");
+            }
+            Ok(())
+        }
+        Command::Token { action } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let (db, _) = medgraph::db::connect(&config).await?;
+            medgraph::db::migrate_up(&db).await?;
+            match action {
+                TokenAction::Issue {
+                    username,
+                    ttl_hours,
+                } => {
+                    let user = medgraph::domain::accounts::find_by_username(&db, &username)
+                        .await
+                        .map_err(|e| e.detail())?
+                        .ok_or_else(|| format!("no user named {username}"))?;
+                    let (token, _) = medgraph::auth::issue_token(&db, user.id, ttl_hours)
+                        .await
+                        .map_err(|e| e.detail())?;
+                    println!("{token}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
+    medgraph::telemetry::init_logging(&config.log);
+    let listen = config.listen;
+    let grace = Duration::from_secs(config.http.shutdown_grace_secs);
+    let production = config.production;
+    let app = medgraph::build_app(config).await?;
+    if demo
+        && medgraph::seed::demo_if_empty(&app.state.services.db)
+            .await
+            .map_err(|e| e.detail())?
+    {
+        tracing::info!("demo data loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(
+        address = %listen,
+        graphiql = !production,
+        "medgraph listening on http://{listen}/graphql"
+    );
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown_signal(grace))
+        .await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then get `grace` to finish.
+async fn shutdown_signal(grace: Duration) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "shutdown signal: draining in-flight requests"
+    );
+    tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        tracing::warn!("grace period over; exiting with requests still open");
+        std::process::exit(0);
+    });
+}

@@ -1,0 +1,51 @@
+//! Who may read or change what, as pure functions that domain code and resolvers call. One
+//! function per rule, so each rule is enforced in one place.
+
+use crate::auth::{Auth, Viewer};
+use crate::error::{AppError, AppResult};
+
+/// The caller must be the user `owner_id` (their notifications, their sessions).
+pub fn require_self(auth: &Auth, owner_id: i64) -> AppResult<&Viewer> {
+    let viewer = auth.require()?;
+    if viewer.user_id == owner_id {
+        Ok(viewer)
+    } else {
+        Err(AppError::Forbidden("only the owner may see this".into()))
+    }
+}
+
+/// Uploading files needs an account (uploads are attributed and rate-limited per user).
+pub fn require_uploader(auth: &Auth) -> AppResult<&Viewer> {
+    auth.require()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(user_id: i64) -> Auth {
+        Auth {
+            viewer: Some(Viewer {
+                user_id,
+                token_id: 1,
+            }),
+            token_rejected: false,
+        }
+    }
+
+    #[test]
+    fn only_the_owner_passes_require_self() {
+        assert!(require_self(&auth(1), 1).is_ok());
+        assert_eq!(
+            require_self(&auth(2), 1).map(|_| ()).unwrap_err().code(),
+            "FORBIDDEN"
+        );
+        assert_eq!(
+            require_self(&Auth::default(), 1)
+                .map(|_| ())
+                .unwrap_err()
+                .code(),
+            "UNAUTHENTICATED"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The five dialects: where they are mounted and how they wrap data and errors.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::error::AppError;
+
+/// A legacy API family (see `shared/seeds/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// Medical forum with coins: `{"errorCode": 200, "data": ...}`, failures keep HTTP 200.
+    Forum,
+    /// Volunteer doctors: `{"error_code": 0, "data": ..., "error_message": ""}`, HTTP 200.
+    Volunteer,
+    /// Home care (医邻助手): `{"code": 0, "message": "ok", "data": ...}` with HTTP status.
+    Medassist,
+    /// ThinkSNS+-style user API: plain JSON resources and HTTP status codes.
+    Social,
+    /// Psychological counselling: `{"code": 0, "message": "...", "data": ...}`, HTTP 200.
+    Counseling,
+}
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 5] = [
+        Dialect::Forum,
+        Dialect::Volunteer,
+        Dialect::Medassist,
+        Dialect::Social,
+        Dialect::Counseling,
+    ];
+
+    /// Lower-case name (OpenAPI tag).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Forum => "forum",
+            Dialect::Volunteer => "volunteer",
+            Dialect::Medassist => "medassist",
+            Dialect::Social => "social",
+            Dialect::Counseling => "counseling",
+        }
+    }
+
+    /// One-line description for the OpenAPI document.
+    pub fn description(self) -> &'static str {
+        match self {
+            Dialect::Forum => {
+                "Medical forum (HH microservice). Envelope {\"errorCode\": 200, \"data\": …}; failures keep HTTP 200 and carry the HTTP-like status in errorCode (400, 401, 403, 404, 409, 422, 429, 500, 503) with data.status=false and data.errorType = the error code. Auth: session cookie or the platform token."
+            }
+            Dialect::Volunteer => {
+                "Volunteer doctors (义诊). Envelope {\"error_code\": 0, \"data\": …, \"error_message\": \"\"}; HTTP 200 always, error_code 0 on success, otherwise the HTTP-like status (400 bad input, 401 unauthenticated, 403, 404, 409, 422, 429, 500, 503). Lists in data.list with data.page. Auth: X-auth-token."
+            }
+            Dialect::Medassist => {
+                "Home care (医邻助手). The legacy document gives no bodies; medgraph answers {\"code\": 0, \"message\": \"ok\", \"data\": …} with HTTP 200, and on failure {\"code\": <HTTP status>, \"message\": …, \"error\": <error code>, \"data\": null} with that HTTP status. Auth: Authorization header."
+            }
+            Dialect::Social => {
+                "User API v2 (ThinkSNS+ style). Plain JSON resources; errors are {\"message\": …, \"errors\": {field: [messages]}} with 401, 403, 404, 409, 422, 429, 500 or 503. Auth: Authorization: Bearer."
+            }
+            Dialect::Counseling => {
+                "Counselling (consultant side). Envelope {\"code\": 0, \"message\": \"success\", \"data\": …}, HTTP 200; failures carry the HTTP-like status in code (401 for a missing or mismatched userID/token). Auth: userID + token in the body."
+            }
+        }
+    }
+
+    /// Which dialect owns an unmatched path (for its 404 envelope).
+    pub fn for_path(path: &str) -> Dialect {
+        const FORUM: [&str; 3] = ["/api/UserInfo", "/api/HB", "/api/Administrator"];
+        if FORUM.iter().any(|p| path.starts_with(p)) {
+            Dialect::Forum
+        } else if path.starts_with("/api/v2") {
+            Dialect::Social
+        } else if path.starts_with("/api/consultant")
+            || path.starts_with("/api/consuntant")
+            || path.starts_with("/api/consult/")
+        {
+            Dialect::Counseling
+        } else if path.starts_with("/api/") {
+            Dialect::Medassist
+        } else {
+            Dialect::Volunteer
+        }
+    }
+
+    /// A success answer carrying `data`.
+    pub fn ok(self, data: Value) -> Response {
+        let body = match self {
+            Dialect::Forum => json!({"errorCode": 200, "data": data}),
+            Dialect::Volunteer => json!({"error_code": 0, "data": data, "error_message": ""}),
+            Dialect::Medassist => json!({"code": 0, "message": "ok", "data": data}),
+            Dialect::Social => data,
+            Dialect::Counseling => json!({"code": 0, "message": "success", "data": data}),
+        };
+        (StatusCode::OK, Json(body)).into_response()
+    }
+
+    /// A failure answer for `err`.
+    pub fn error(self, err: &AppError) -> Response {
+        let status = err.http_status();
+        let code = status.as_u16();
+        let message = err.public_message();
+        match self {
+            Dialect::Forum => (
+                StatusCode::OK,
+                Json(json!({
+                    "errorCode": code,
+                    "data": {"status": false, "errorType": err.code(), "message": message},
+                })),
+            )
+                .into_response(),
+            Dialect::Volunteer => (
+                StatusCode::OK,
+                Json(json!({"error_code": code, "data": null, "error_message": message})),
+            )
+                .into_response(),
+            Dialect::Medassist => (
+                status,
+                Json(json!({"code": code, "message": message, "error": err.code(), "data": null})),
+            )
+                .into_response(),
+            Dialect::Social => {
+                let mut body = json!({"message": message});
+                if let AppError::BadInput {
+                    field: Some(field), ..
+                } = err
+                {
+                    body["errors"] = json!({ field.as_str(): [message] });
+                }
+                (status, Json(body)).into_response()
+            }
+            Dialect::Counseling => (
+                StatusCode::OK,
+                Json(json!({"code": code, "message": message, "data": null})),
+            )
+                .into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_their_dialect() {
+        assert_eq!(Dialect::for_path("/api/UserInfo/Details"), Dialect::Forum);
+        assert_eq!(Dialect::for_path("/api/v2/users"), Dialect::Social);
+        assert_eq!(Dialect::for_path("/api/consuntant/x"), Dialect::Counseling);
+        assert_eq!(
+            Dialect::for_path("/api/consult/auth/phone"),
+            Dialect::Counseling
+        );
+        assert_eq!(Dialect::for_path("/api/upload"), Dialect::Medassist);
+        assert_eq!(Dialect::for_path("/city"), Dialect::Volunteer);
+    }
+}

@@ -1,0 +1,266 @@
+//! Reading a legacy request's inputs: path, query string, headers and a body that may be JSON,
+//! form-encoded or multipart, and coercing them into GraphQL variables.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, Multipart, Request};
+use bytes::Bytes;
+use http::HeaderMap;
+use serde_json::{Map, Value};
+
+use super::{Kind, Param, Source};
+use crate::error::{AppError, AppResult};
+
+/// A file part of a multipart body.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub bytes: Bytes,
+}
+
+/// Everything a legacy request carries.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub path: HashMap<String, String>,
+    pub query: HashMap<String, String>,
+    pub body: Map<String, Value>,
+    pub files: HashMap<String, FilePart>,
+    pub headers: HeaderMap,
+}
+
+/// Parses a query string; repeated keys keep the last value.
+pub fn parse_query(raw: Option<&str>) -> AppResult<HashMap<String, String>> {
+    match raw {
+        None | Some("") => Ok(HashMap::new()),
+        Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .map(|pairs| pairs.into_iter().collect())
+            .map_err(|_| AppError::bad_input("malformed query string")),
+    }
+}
+
+/// Reads the body according to its content type.
+pub async fn read_body(
+    request: Request,
+    limit: usize,
+) -> AppResult<(Map<String, Value>, HashMap<String, FilePart>)> {
+    let content_type = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        return read_multipart(request).await;
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| AppError::bad_input(format!("the body is larger than {limit} bytes")))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok((Map::new(), HashMap::new()));
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::bad_input("malformed form body"))?;
+        return Ok((
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+            HashMap::new(),
+        ));
+    }
+    if content_type.is_empty()
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("text/plain")
+    {
+        return match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok((map, HashMap::new())),
+            Ok(_) => Err(AppError::bad_input("the JSON body must be an object")),
+            Err(e) => Err(AppError::bad_input(format!("malformed JSON body: {e}"))),
+        };
+    }
+    Err(AppError::bad_input(format!(
+        "unsupported content type {content_type}; send JSON, form-encoded or multipart"
+    )))
+}
+
+async fn read_multipart(
+    request: Request,
+) -> AppResult<(Map<String, Value>, HashMap<String, FilePart>)> {
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?;
+    let mut fields = Map::new();
+    let mut files = HashMap::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?
+    {
+        let Some(name) = field.name().map(str::to_owned) else {
+            continue;
+        };
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| {
+            AppError::bad_input(format!("multipart part {name} could not be read: {e}"))
+        })?;
+        match filename {
+            Some(filename) => {
+                files.insert(
+                    name,
+                    FilePart {
+                        filename,
+                        content_type,
+                        bytes,
+                    },
+                );
+            }
+            None => {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::bad_field(name.clone(), "a text field must be UTF-8"))?;
+                fields.insert(name, Value::String(text));
+            }
+        }
+    }
+    Ok((fields, files))
+}
+
+impl Inputs {
+    /// The raw value of a parameter from where it is declared (with legacy fallbacks).
+    pub fn raw(&self, param: &Param) -> Option<Value> {
+        let from_query = || self.query.get(param.name).cloned().map(Value::String);
+        let from_body = || self.body.get(param.name).cloned();
+        match param.source {
+            Source::Path => self.path.get(param.name).cloned().map(Value::String),
+            Source::Query => from_query().or_else(from_body),
+            Source::Body => from_body().or_else(from_query),
+            Source::Header => self
+                .headers
+                .get(param.name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| Value::String(v.to_owned())),
+            Source::File => None,
+        }
+        .filter(|v| !v.is_null() && v.as_str() != Some(""))
+    }
+
+    /// GraphQL variables for `params`; files are returned separately for `set_upload`.
+    pub fn variables(
+        &self,
+        params: &[Param],
+    ) -> AppResult<(Map<String, Value>, Vec<(String, FilePart)>)> {
+        let mut vars = Map::new();
+        let mut uploads = Vec::new();
+        for param in params {
+            if param.source == Source::File {
+                match self.files.get(param.name) {
+                    Some(part) => {
+                        vars.insert(param.var.to_owned(), Value::Null);
+                        uploads.push((param.var.to_owned(), part.clone()));
+                    }
+                    None if param.required => {
+                        return Err(AppError::bad_field(
+                            param.name,
+                            format!("the file part {} is required", param.name),
+                        ));
+                    }
+                    None => {}
+                }
+                continue;
+            }
+            let value = match self.raw(param) {
+                Some(raw) => coerce(param, raw)?,
+                None => match param.default {
+                    Some(literal) => serde_json::from_str(literal).map_err(AppError::internal)?,
+                    None if param.required => {
+                        return Err(AppError::bad_field(
+                            param.name,
+                            format!("{} is required", param.name),
+                        ));
+                    }
+                    None => continue,
+                },
+            };
+            vars.insert(param.var.to_owned(), value);
+        }
+        Ok((vars, uploads))
+    }
+}
+
+/// Converts a raw value into the parameter's kind, accepting the string forms legacy clients
+/// send.
+pub fn coerce(param: &Param, raw: Value) -> AppResult<Value> {
+    let bad =
+        |what: &str| AppError::bad_field(param.name, format!("{} must be {what}", param.name));
+    Ok(match param.kind {
+        Kind::Int => match &raw {
+            Value::Number(n) if n.is_i64() => raw,
+            Value::String(s) => {
+                Value::from(s.trim().parse::<i64>().map_err(|_| bad("an integer"))?)
+            }
+            _ => return Err(bad("an integer")),
+        },
+        Kind::Float => match &raw {
+            Value::Number(_) => raw,
+            Value::String(s) => {
+                let f = s.trim().parse::<f64>().map_err(|_| bad("a number"))?;
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| bad("a finite number"))?
+            }
+            _ => return Err(bad("a number")),
+        },
+        Kind::Bool => match &raw {
+            Value::Bool(_) => raw,
+            Value::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+                Value::Bool(n.as_i64() == Some(1))
+            }
+            Value::String(s) => match s.trim() {
+                "1" | "true" | "TRUE" | "True" => Value::Bool(true),
+                "0" | "false" | "FALSE" | "False" => Value::Bool(false),
+                _ => return Err(bad("a boolean")),
+            },
+            _ => return Err(bad("a boolean")),
+        },
+        Kind::String => match raw {
+            Value::String(_) => raw,
+            Value::Number(n) => Value::String(n.to_string()),
+            Value::Bool(b) => Value::String(b.to_string()),
+            _ => return Err(bad("a string")),
+        },
+        Kind::Json => raw,
+        Kind::Upload => return Err(bad("a file")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coerces_legacy_string_forms() {
+        let p = Param::optional("n", Source::Query, Kind::Int, "n", "");
+        assert_eq!(coerce(&p, Value::from("12")).ok(), Some(Value::from(12)));
+        assert!(coerce(&p, Value::from("x")).is_err());
+        let b = Param::optional("b", Source::Query, Kind::Bool, "b", "");
+        assert_eq!(coerce(&b, Value::from("1")).ok(), Some(Value::Bool(true)));
+        let s = Param::optional("s", Source::Query, Kind::String, "s", "");
+        assert_eq!(coerce(&s, Value::from(5)).ok(), Some(Value::from("5")));
+    }
+
+    #[test]
+    fn required_and_defaults() {
+        let params = [
+            Param::required("a", Source::Query, Kind::Int, "a", ""),
+            Param::optional("b", Source::Query, Kind::Int, "b", "").with_default("0"),
+        ];
+        let mut inputs = Inputs::default();
+        assert!(inputs.variables(&params).is_err());
+        inputs.query.insert("a".into(), "3".into());
+        let (vars, _) = inputs.variables(&params).expect("valid");
+        assert_eq!(vars["a"], 3);
+        assert_eq!(vars["b"], 0);
+    }
+}

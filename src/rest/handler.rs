@@ -1,0 +1,218 @@
+//! Serving the route tables: one generic handler reads the inputs a route declares, executes the
+//! route's GraphQL document in-process and wraps the result in the dialect's envelope.
+
+use std::collections::BTreeMap;
+use std::io::{Seek, Write};
+use std::sync::Arc;
+
+use async_graphql::{UploadValue, Variables};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, RawPathParams, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use http::{Method, StatusCode, Uri};
+use serde_json::Value;
+
+use super::extract::{FilePart, Inputs, parse_query, read_body};
+use super::{Dialect, Route, Source};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+
+/// Mounts every route of the table on its documented path and method.
+pub fn router(routes: &[Route], upload_limit: usize) -> Router<AppState> {
+    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+    for route in routes {
+        let route = Arc::new(route.clone());
+        let filter = match MethodFilter::try_from(route.method.clone()) {
+            Ok(filter) => filter,
+            Err(_) => continue,
+        };
+        let has_files = route.params.iter().any(|p| p.source == Source::File);
+        let handler_route = route.clone();
+        let mut method_router: MethodRouter<AppState> = on(
+            filter,
+            move |State(state): State<AppState>, request: Request| {
+                let route = handler_route.clone();
+                async move { handle(state, route, request).await }
+            },
+        );
+        if has_files {
+            method_router = method_router.layer(DefaultBodyLimit::max(upload_limit + 64 * 1024));
+        }
+        let entry = by_path.remove(route.path);
+        by_path.insert(
+            route.path,
+            match entry {
+                Some(existing) => existing.merge(method_router),
+                None => method_router,
+            },
+        );
+    }
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, method_router)| {
+            router.route(path, method_router.fallback(method_not_allowed))
+        })
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let dialect = Dialect::for_path(uri.path());
+    let mut response = dialect.error(&AppError::NotFound(format!(
+        "{method} is not served at {}",
+        uri.path()
+    )));
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+/// Answer for a path no route serves, in the envelope of the dialect that owns the prefix.
+pub async fn dialect_fallback(method: Method, uri: Uri) -> Response {
+    let dialect = Dialect::for_path(uri.path());
+    let mut response = dialect.error(&AppError::NotFound(format!(
+        "no endpoint {method} {}",
+        uri.path()
+    )));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+async fn handle(state: AppState, route: Arc<Route>, request: Request) -> Response {
+    let dialect = route.dialect;
+    match run(&state, &route, request).await {
+        Ok(data) => dialect.ok(data),
+        Err(err) => dialect.error(&err),
+    }
+}
+
+async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Value> {
+    let (mut parts, body) = request.into_parts();
+    let path = axum::RequestPartsExt::extract::<RawPathParams>(&mut parts)
+        .await
+        .map_err(|e| AppError::bad_input(e.body_text()))?;
+    let query = parse_query(parts.uri.query())?;
+    let headers = parts.headers.clone();
+    let public_url = crate::http::public_url(&state.services.config, &headers);
+    let limit = state.services.config.http.body_limit_bytes;
+    let (body, files) = read_body(Request::from_parts(parts, body), limit).await?;
+    let inputs = Inputs {
+        path: path
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        query,
+        body,
+        files,
+        headers,
+    };
+    let auth = authenticate(state, route.dialect, &inputs).await?;
+    let (vars, uploads) = inputs.variables(route.params)?;
+    let mut request = async_graphql::Request::new(route.document)
+        .variables(Variables::from_json(Value::Object(vars)));
+    for (var, part) in uploads {
+        let upload = to_upload(part).await?;
+        request.set_upload(&format!("variables.{var}"), upload);
+    }
+    let request = state.prepare(request, auth, public_url);
+    let response = state.schema.execute(request).await;
+    if let Some(err) = response.errors.first() {
+        return Err(app_error_of(err));
+    }
+    let data = response.data.into_json().map_err(AppError::internal)?;
+    (route.transform)(data)
+}
+
+/// The caller of a legacy request: a token in the headers, or (counseling) `token` + `userID`
+/// in the body, which must belong together.
+async fn authenticate(state: &AppState, dialect: Dialect, inputs: &Inputs) -> AppResult<Auth> {
+    let config = &state.services.config;
+    let mut token = crate::auth::token_from_headers(&inputs.headers, &config.auth.cookie_name);
+    let mut claimed_user = None;
+    if dialect == Dialect::Counseling {
+        let field = |name: &str| {
+            inputs
+                .body
+                .get(name)
+                .cloned()
+                .or_else(|| inputs.query.get(name).cloned().map(Value::String))
+        };
+        if let Some(t) = field("token").and_then(|v| v.as_str().map(str::to_owned)) {
+            token = Some(t);
+        }
+        claimed_user = field("userID").map(|v| match v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        });
+    }
+    let auth = state.authenticate(token.as_deref()).await?;
+    if let Some(claimed) = claimed_user {
+        match (&auth.viewer, claimed) {
+            (Some(viewer), Some(id)) if viewer.user_id == id => {}
+            (None, _) => {}
+            _ => {
+                return Err(AppError::Unauthenticated(
+                    "userID and token do not belong together".into(),
+                ));
+            }
+        }
+    }
+    Ok(auth)
+}
+
+async fn to_upload(part: FilePart) -> AppResult<UploadValue> {
+    let FilePart {
+        filename,
+        content_type,
+        bytes,
+    } = part;
+    let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let mut file = tempfile::tempfile()?;
+        file.write_all(&bytes)?;
+        file.rewind()?;
+        Ok(file)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    Ok(UploadValue {
+        filename,
+        content_type,
+        content: file,
+    })
+}
+
+/// The application error a GraphQL error stands for.
+pub fn app_error_of(err: &async_graphql::ServerError) -> AppError {
+    let ext = err.extensions.as_ref();
+    let code = ext
+        .and_then(|e| e.get("code"))
+        .and_then(|v| match v {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "BAD_USER_INPUT".into());
+    let field = ext.and_then(|e| e.get("field")).and_then(|v| match v {
+        async_graphql::Value::String(s) => Some(s.clone()),
+        _ => None,
+    });
+    match (code.as_str(), field) {
+        ("BAD_USER_INPUT", Some(field)) => AppError::BadInput {
+            message: err.message.clone(),
+            field: Some(field),
+        },
+        _ => AppError::from_code(&code, err.message.clone()),
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.http_status();
+        (
+            status,
+            axum::Json(serde_json::json!({
+                "errors": [{"message": self.public_message(), "extensions": {"code": self.code()}}]
+            })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,161 @@
+//! The legacy REST dialects, as a thin declarative layer over the GraphQL schema.
+//!
+//! A [`Route`] is declared once: method, documented path, the GraphQL document it executes
+//! in-process, where each parameter comes from and which variable it becomes, and how the result
+//! is shaped into the dialect's data. The [`Dialect`] wraps data and errors into its envelope and
+//! HTTP status. The OpenAPI document is generated from the same tables.
+
+pub mod dialect;
+mod extract;
+mod handler;
+pub mod openapi;
+
+pub mod counseling;
+pub mod forum;
+pub mod medassist;
+pub mod social;
+pub mod volunteer;
+
+use http::Method;
+use serde_json::Value;
+
+pub use dialect::Dialect;
+pub use handler::{dialect_fallback, router};
+
+use crate::error::AppResult;
+
+/// Where a parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string, then the body (legacy clients mix them up).
+    Query,
+    /// The body (JSON object, form-encoded or multipart text field), then the query string.
+    Body,
+    /// A request header.
+    Header,
+    /// A multipart file part; becomes a GraphQL `Upload`.
+    File,
+}
+
+/// What a parameter holds; strings are accepted for numbers and booleans (`"12"`, `"true"`,
+/// `"1"`), as legacy clients send them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Float,
+    String,
+    Bool,
+    /// Any JSON value, passed through.
+    Json,
+    /// A file (with [`Source::File`]).
+    Upload,
+}
+
+/// One documented parameter and the GraphQL variable it becomes.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// Name as the legacy clients send it.
+    pub name: &'static str,
+    pub source: Source,
+    pub kind: Kind,
+    /// GraphQL variable name.
+    pub var: &'static str,
+    pub required: bool,
+    /// JSON literal used when the parameter is absent.
+    pub default: Option<&'static str>,
+    /// Shown in the OpenAPI document.
+    pub description: &'static str,
+}
+
+impl Param {
+    /// An optional parameter without default.
+    pub const fn optional(
+        name: &'static str,
+        source: Source,
+        kind: Kind,
+        var: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            source,
+            kind,
+            var,
+            required: false,
+            default: None,
+            description,
+        }
+    }
+
+    /// A required parameter.
+    pub const fn required(
+        name: &'static str,
+        source: Source,
+        kind: Kind,
+        var: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            source,
+            kind,
+            var,
+            required: true,
+            default: None,
+            description,
+        }
+    }
+
+    /// The same parameter with a default.
+    pub const fn with_default(mut self, literal: &'static str) -> Self {
+        self.default = Some(literal);
+        self
+    }
+}
+
+/// Whether a route needs a logged-in caller (documentation; the schema enforces it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    LoggedIn,
+}
+
+/// Shapes the GraphQL `data` into the dialect's `data`.
+pub type Transform = fn(Value) -> AppResult<Value>;
+
+/// One legacy endpoint.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub dialect: Dialect,
+    pub method: Method,
+    /// Documented path, with `{name}` segments.
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+    /// The GraphQL document executed (from a `.graphql` file next to the route table).
+    pub document: &'static str,
+    pub params: &'static [Param],
+    pub transform: Transform,
+    /// Example of the dialect's `data` for the OpenAPI document.
+    pub example: Option<&'static str>,
+}
+
+/// Every route of every dialect.
+pub fn all_routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    routes.extend(forum::routes());
+    routes.extend(volunteer::routes());
+    routes.extend(medassist::routes());
+    routes.extend(social::routes());
+    routes.extend(counseling::routes());
+    routes
+}
+
+/// Returns the value at `pointer` (RFC 6901) of the GraphQL data.
+pub fn pick(data: &Value, pointer: &str) -> AppResult<Value> {
+    data.pointer(pointer)
+        .cloned()
+        .ok_or_else(|| crate::error::AppError::internal(format!("result has no {pointer}")))
+}

@@ -1,0 +1,90 @@
+//! Volunteer-doctor dialect (`shared/seeds/001_303bc9a5d2be2197.txt`): documented paths at the
+//! root, `X-auth-token`, `{error_code, data, error_message}`.
+
+use http::Method;
+use serde_json::{Value, json};
+
+use super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use crate::error::AppResult;
+
+const CITY_PARAMS: &[Param] = &[Param::optional(
+    "parent_id",
+    Source::Query,
+    Kind::Int,
+    "parentCode",
+    "6-digit code of the enclosing region; 0 lists provinces",
+)
+.with_default("0")];
+
+const CITY_DISTRICTS_PARAMS: &[Param] = &[Param::required(
+    "name",
+    Source::Query,
+    Kind::String,
+    "name",
+    "City name, full or short (`杭州市`, `杭州`); a municipality gives all its districts",
+)];
+
+const IMAGE_UPLOAD_PARAMS: &[Param] = &[Param::required(
+    "file",
+    Source::File,
+    Kind::Upload,
+    "file",
+    "The image, as a multipart file part",
+)];
+
+/// The volunteer routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route {
+            dialect: Dialect::Volunteer,
+            method: Method::GET,
+            path: "/city",
+            summary: "Regions under parent_id (0 or absent = provinces and municipalities)",
+            access: Access::Public,
+            document: include_str!("ops/cities.graphql"),
+            params: CITY_PARAMS,
+            transform: cities,
+            example: Some(
+                r#"{"list":[{"id":110000,"parent_id":0,"name":"北京市","short_name":"北京","pinyin":"beijingshi","sort":1}]}"#,
+            ),
+        },
+        Route {
+            dialect: Dialect::Volunteer,
+            method: Method::GET,
+            path: "/area/city",
+            summary: "Districts (counties) of a city given by name",
+            access: Access::Public,
+            document: include_str!("ops/city_districts.graphql"),
+            params: CITY_DISTRICTS_PARAMS,
+            transform: city_districts,
+            example: Some(
+                r#"{"list":[{"id":330102,"parent_id":330100,"name":"上城区","short_name":"上城","pinyin":"shangchengqu","sort":1}]}"#,
+            ),
+        },
+        Route {
+            dialect: Dialect::Volunteer,
+            method: Method::POST,
+            path: "/imgupload",
+            summary: "Upload an image (JPEG, PNG, GIF, WebP); answers its URL",
+            access: Access::LoggedIn,
+            document: include_str!("ops/image_upload.graphql"),
+            params: IMAGE_UPLOAD_PARAMS,
+            transform: image_upload,
+            example: Some(
+                r#"{"url":"http://127.0.0.1:8080/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}"#,
+            ),
+        },
+    ]
+}
+
+fn cities(data: Value) -> AppResult<Value> {
+    Ok(json!({ "list": pick(&data, "/regions/nodes")? }))
+}
+
+fn city_districts(data: Value) -> AppResult<Value> {
+    Ok(json!({ "list": pick(&data, "/districtsOfCity")? }))
+}
+
+fn image_upload(data: Value) -> AppResult<Value> {
+    Ok(json!({ "url": pick(&data, "/uploadFile/url")? }))
+}
