@@ -101,6 +101,8 @@ impl From<error::AppError> for StartupError {
 /// Connects, migrates and assembles the application (tests run exactly this in-process).
 pub async fn build_app(config: Config) -> Result<App, StartupError> {
     let config = Arc::new(config);
+    // Install the metrics recorder before anything records.
+    telemetry::metrics_handle();
     let (db, statements) = db::connect(&config).await?;
     db::migrate_up(&db).await?;
     let files = FileStore::from_config(&config)?;

@@ -333,8 +333,21 @@ fn has_preflight_header(headers: &HeaderMap) -> bool {
     .any(|h| headers.contains_key(*h))
 }
 
+/// Metric label of an operation: its name (given, or of the document's single operation).
 fn operation_label(request: &async_graphql::Request) -> String {
-    match request.operation_name.as_deref() {
+    let from_document = || {
+        async_graphql::parser::parse_query(&request.query)
+            .ok()
+            .and_then(|doc| match doc.operations {
+                DocumentOperations::Single(_) => None,
+                DocumentOperations::Multiple(map) if map.len() == 1 => {
+                    map.keys().next().map(|n| n.to_string())
+                }
+                DocumentOperations::Multiple(_) => None,
+            })
+    };
+    let name = request.operation_name.clone().or_else(from_document);
+    match name.as_deref() {
         Some(name)
             if name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
         {

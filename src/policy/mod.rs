@@ -37,13 +37,16 @@ mod tests {
     fn only_the_owner_passes_require_self() {
         assert!(require_self(&auth(1), 1).is_ok());
         assert_eq!(
-            require_self(&auth(2), 1).map(|_| ()).unwrap_err().code(),
+            require_self(&auth(2), 1)
+                .map(|_| ())
+                .expect_err("forbidden")
+                .code(),
             "FORBIDDEN"
         );
         assert_eq!(
             require_self(&Auth::default(), 1)
                 .map(|_| ())
-                .unwrap_err()
+                .expect_err("unauthenticated")
                 .code(),
             "UNAUTHENTICATED"
         );

@@ -19,6 +19,9 @@ pub struct FilePart {
     pub bytes: Bytes,
 }
 
+/// A file part bound for a GraphQL `Upload` variable: (variable name, part).
+pub type Upload = (String, FilePart);
+
 /// Everything a legacy request carries.
 #[derive(Debug, Default)]
 pub struct Inputs {
@@ -147,10 +150,7 @@ impl Inputs {
     }
 
     /// GraphQL variables for `params`; files are returned separately for `set_upload`.
-    pub fn variables(
-        &self,
-        params: &[Param],
-    ) -> AppResult<(Map<String, Value>, Vec<(String, FilePart)>)> {
+    pub fn variables(&self, params: &[Param]) -> AppResult<(Map<String, Value>, Vec<Upload>)> {
         let mut vars = Map::new();
         let mut uploads = Vec::new();
         for param in params {

@@ -1,0 +1,167 @@
+//! Test harness: the real app in-process on a fresh database: `sqlite::memory:` by default, a
+//! fresh PostgreSQL database per test when `TEST_DATABASE_URL` points at a server.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use http::{Request, StatusCode};
+use medgraph::config::Config;
+use medgraph::{AppState, build_app};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The smallest valid PNG: 1x1.
+pub const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+/// A minimal PDF.
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub data_dir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh app with default configuration.
+pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// A fresh app after `tweak` adjusts the configuration.
+pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    config.database_url = Some(fresh_database_url().await);
+    config.log.filter = "warn".into();
+    tweak(&mut config);
+    let app = build_app(config).await.unwrap();
+    TestApp {
+        router: app.router,
+        state: app.state,
+        data_dir: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+async fn fresh_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            let name = format!("medgraph_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(base.as_str()).await.unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            format!("{prefix}/{name}")
+        }
+        _ => "sqlite::memory:".to_owned(),
+    }
+}
+
+impl TestApp {
+    /// Sends a request through the whole router.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        (status, headers, body)
+    }
+
+    /// Sends and parses a JSON answer.
+    pub async fn send_json(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let (status, _, body) = self.send(request).await;
+        let value = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&body)));
+        (status, value)
+    }
+
+    /// POSTs a GraphQL operation as JSON, with an optional bearer token.
+    pub async fn graphql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let mut builder = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let (status, value) = self
+            .send_json(builder.body(Body::from(body)).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{value}");
+        value
+    }
+
+    /// GET as JSON.
+    pub async fn get_json(&self, uri: &str) -> (StatusCode, Value) {
+        self.send_json(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A new user and a session token for them.
+    pub async fn user_with_token(&self, username: &str) -> (i64, String) {
+        let db = &self.state.services.db;
+        let user = medgraph::domain::accounts::create_user(db, username, username)
+            .await
+            .unwrap();
+        let (token, _) = medgraph::auth::issue_token(db, user.id, 1).await.unwrap();
+        (user.id, token)
+    }
+
+    /// SQL statements executed so far.
+    pub fn statements(&self) -> u64 {
+        self.state.services.statements.get()
+    }
+}
+
+/// A multipart body with one file part (and optional text fields).
+pub fn multipart(
+    file_field: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> (String, Vec<u8>) {
+    let boundary = "medgraphtestboundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The `extensions.code` of the first error.
+pub fn first_code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {response}"))
+}

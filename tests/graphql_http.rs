@@ -1,0 +1,353 @@
+//! The GraphQL-over-HTTP endpoint: transports, content types, limits, errors, Node, me.
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{app, app_with, first_code};
+
+fn post(body: &str, content_type: &str) -> Request<Body> {
+    Request::post("/graphql")
+        .header("content-type", content_type)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn post_json_and_graphql_response_media_type() {
+    let app = app().await;
+    let (status, headers, body) = app
+        .send(
+            Request::post("/graphql")
+                .header("content-type", "application/json")
+                .header("accept", "application/graphql-response+json")
+                .body(Body::from(r#"{"query":"{ __typename }"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/graphql-response+json");
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["data"]["__typename"], "QueryRoot");
+
+    // A request that never executes is a 400 under graphql-response+json...
+    let (status, _, _) = app
+        .send(
+            Request::post("/graphql")
+                .header("content-type", "application/json")
+                .header("accept", "application/graphql-response+json")
+                .body(Body::from(r#"{"query":"{ nope }"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // ...and a 200 with errors under application/json.
+    let (status, v) = app
+        .send_json(post(r#"{"query":"{ nope }"}"#, "application/json"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn get_serves_queries_only_and_graphiql_for_browsers() {
+    let app = app().await;
+    let (status, v) = app.get_json("/graphql?query=%7B__typename%7D").await;
+    assert_eq!(
+        (status, &v["data"]["__typename"]),
+        (StatusCode::OK, &json!("QueryRoot"))
+    );
+    let (status, headers, _) = app
+        .send(
+            Request::get("/graphql?query=mutation%7BmarkNotificationsRead%7D")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "POST");
+    let (status, headers, body) = app
+        .send(
+            Request::get("/graphql")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(String::from_utf8(body).unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn production_mode_hides_graphiql_and_introspection() {
+    let app = app_with(|c| c.production = true).await;
+    let (status, _, _) = app
+        .send(
+            Request::get("/graphql")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let v = app
+        .graphql("{ __schema { types { name } } }", json!({}), None)
+        .await;
+    assert_eq!(
+        v["data"]["__schema"],
+        Value::Null,
+        "introspection is off: {v}"
+    );
+    // Field suggestions are off too: the error does not hint at real field names.
+    let v = app.graphql("{ region { nam } }", json!({}), None).await;
+    assert!(
+        !v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Did you mean"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn csrf_prone_content_types_are_refused() {
+    let app = app().await;
+    for ct in ["application/x-www-form-urlencoded", "text/plain"] {
+        let (status, v) = app.send_json(post("query={__typename}", ct)).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
+        assert_eq!(first_code(&v), "BAD_USER_INPUT");
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_and_oversized_bodies() {
+    let app = app_with(|c| c.http.body_limit_bytes = 1024).await;
+    let (status, v) = app
+        .send_json(post("{\"query\": ", "application/json"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+    let big = format!(r#"{{"query":"{{ __typename }} #{}"}}"#, "x".repeat(4096));
+    let (status, v) = app.send_json(post(&big, "application/json")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+}
+
+#[tokio::test]
+async fn batches_are_refused_unless_enabled() {
+    let app = app().await;
+    let batch = r#"[{"query":"{ __typename }"},{"query":"{ __typename }"}]"#;
+    let (status, v) = app.send_json(post(batch, "application/json")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("batch")
+    );
+    let app = app_with(|c| c.graphql.batching = true).await;
+    let (status, v) = app.send_json(post(batch, "application/json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn depth_complexity_aliases_and_length_limits() {
+    let app = app_with(|c| {
+        c.graphql.max_depth = 6;
+        c.graphql.max_aliases = 3;
+        c.graphql.max_query_length = 2000;
+    })
+    .await;
+    let deep =
+        "{ regions { nodes { parent { parent { parent { parent { parent { name } } } } } } } }";
+    let v = app.graphql(deep, json!({}), None).await;
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{v}"
+    );
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+
+    let app = crate::common::app().await;
+    let costly = "{ regions(first: 100) { nodes { children(first: 100) { nodes { children(first: 100) { nodes { name code pinyin } } } } } } }";
+    let v = app.graphql(costly, json!({}), None).await;
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex"),
+        "{v}"
+    );
+
+    let app = app_with(|c| c.graphql.max_aliases = 3).await;
+    let (status, v) = app
+        .send_json(post(
+            r#"{"query":"{ a: __typename b: __typename c: __typename d: __typename }"}"#,
+            "application/json",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aliases")
+    );
+
+    let app = app_with(|c| c.graphql.max_query_length = 100).await;
+    let long = format!(r#"{{"query":"{{ __typename }} #{}"}}"#, "x".repeat(200));
+    let (status, _) = app.send_json(post(&long, "application/json")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn page_sizes_are_bounded() {
+    let app = app().await;
+    let v = app
+        .graphql(
+            "{ regions(first: 101) { nodes { name } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+    assert_eq!(v["errors"][0]["extensions"]["field"], "first");
+    let v = app
+        .graphql(
+            "{ regions(after: \"garbage\") { nodes { name } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn node_resolves_global_ids() {
+    let app = app().await;
+    let v = app
+        .graphql("{ region(code: 330100) { id name } }", json!({}), None)
+        .await;
+    let id = v["data"]["region"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(v["data"]["region"]["name"], "杭州市");
+    let v = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id ... on Region { code } } }",
+            json!({"id": id}),
+            None,
+        )
+        .await;
+    assert_eq!(v["data"]["node"]["code"], 330100);
+    assert_eq!(v["data"]["node"]["id"], id.as_str());
+    let v = app
+        .graphql("{ node(id: \"not-an-id\") { id } }", json!({}), None)
+        .await;
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn me_and_tokens() {
+    let app = app().await;
+    let v = app.graphql("{ me { username } }", json!({}), None).await;
+    assert_eq!(v["data"]["me"], Value::Null);
+    let (user_id, token) = app.user_with_token("alice").await;
+    let v = app
+        .graphql(
+            "{ me { username unreadNotificationCount } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(v["data"]["me"]["username"], "alice");
+    assert_eq!(v["data"]["me"]["unreadNotificationCount"], 0);
+    // A revoked token is refused with UNAUTHENTICATED, not treated as anonymous.
+    let db = &app.state.services.db;
+    let auth = medgraph::auth::resolve_token(db, Some(&token))
+        .await
+        .unwrap();
+    assert_eq!(auth.viewer.as_ref().unwrap().user_id, user_id);
+    medgraph::auth::revoke_token(db, auth.viewer.unwrap().token_id)
+        .await
+        .unwrap();
+    let v = app
+        .graphql("{ me { username } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(first_code(&v), "UNAUTHENTICATED");
+    let v = app
+        .graphql("{ me { username } }", json!({}), Some("forged"))
+        .await;
+    assert_eq!(first_code(&v), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn notifications_are_private_to_their_owner() {
+    let app = app().await;
+    let (alice, alice_token) = app.user_with_token("alice").await;
+    let (_, bob_token) = app.user_with_token("bob").await;
+    let db = &app.state.services.db;
+    let bus = app.state.services.bus.clone();
+    medgraph::domain::notifications::notify(db, bus.as_ref(), alice, "system", "Hello", "body")
+        .await
+        .unwrap();
+    let v = app
+        .graphql(
+            "{ me { id notifications(first: 5) { totalCount nodes { id title read } } } }",
+            json!({}),
+            Some(&alice_token),
+        )
+        .await;
+    let me = &v["data"]["me"];
+    assert_eq!(me["notifications"]["totalCount"], 1);
+    assert_eq!(me["notifications"]["nodes"][0]["title"], "Hello");
+    let user_id = me["id"].as_str().unwrap().to_owned();
+    let note_id = me["notifications"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bob sees Alice's public profile but not her notifications, by any path.
+    let q = "query($id: ID!) { node(id: $id) { ... on User { username notifications { totalCount } } } }";
+    let v = app
+        .graphql(q, json!({"id": user_id}), Some(&bob_token))
+        .await;
+    assert_eq!(first_code(&v), "FORBIDDEN");
+    let v = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": note_id}),
+            Some(&bob_token),
+        )
+        .await;
+    assert_eq!(v["data"]["node"], Value::Null);
+    let v = app
+        .graphql(
+            "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }",
+            json!({"ids": [note_id]}),
+            Some(&bob_token),
+        )
+        .await;
+    assert_eq!(
+        v["data"]["markNotificationsRead"], 0,
+        "Bob cannot mark Alice's notification"
+    );
+    let v = app
+        .graphql(
+            "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }",
+            json!({"ids": [note_id]}),
+            Some(&alice_token),
+        )
+        .await;
+    assert_eq!(v["data"]["markNotificationsRead"], 1);
+    let v = app
+        .graphql("mutation { markNotificationsRead }", json!({}), None)
+        .await;
+    assert_eq!(first_code(&v), "UNAUTHENTICATED");
+}

@@ -1,0 +1,13 @@
+//! Integration tests: one binary, one module per area. Every test runs on SQLite by default and
+//! on PostgreSQL when `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod files;
+mod graphql_http;
+mod operations;
+mod regions;
+mod rest;
+mod schema;
+mod subscriptions;
