@@ -360,6 +360,39 @@ mod tests {
     }
 
     #[test]
+    fn file_then_flags_override_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("medgraph.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\n[graphql]\nmax_depth = 7\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&file), &Overrides::default()).expect("loads");
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.graphql.max_depth, 7);
+        assert_eq!(
+            config.graphql.max_aliases, 30,
+            "untouched keys keep defaults"
+        );
+        let flags = Overrides {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 9100))),
+            ..Overrides::default()
+        };
+        let config = Config::load(Some(&file), &flags).expect("loads");
+        assert_eq!(config.listen.port(), 9100);
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[graphql]\nmax_dpeth = 7\n").expect("write");
+        assert!(Config::load(Some(&file), &Overrides::default()).is_err());
+        assert!(Config::load(Some(&dir.path().join("none.toml")), &Overrides::default()).is_err());
+    }
+
+    #[test]
     fn default_database_is_sqlite_in_data_dir() {
         let config = Config::default();
         assert_eq!(

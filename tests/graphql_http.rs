@@ -247,6 +247,21 @@ async fn node_resolves_global_ids() {
         .await;
     assert_eq!(v["data"]["node"]["code"], 330100);
     assert_eq!(v["data"]["node"]["id"], id.as_str());
+    // Many ids of one type cost one statement.
+    let ids: Vec<String> = [110000, 120000, 130000, 140000, 150000]
+        .iter()
+        .map(|code| medgraph::graphql::node::global_id("Region", code).0)
+        .collect();
+    let before = app.statements();
+    let v = app
+        .graphql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Region { name } } }",
+            json!({"ids": ids}),
+            None,
+        )
+        .await;
+    assert_eq!(v["data"]["nodes"][4]["name"], "内蒙古自治区");
+    assert_eq!(app.statements() - before, 1);
     let v = app
         .graphql("{ node(id: \"not-an-id\") { id } }", json!({}), None)
         .await;

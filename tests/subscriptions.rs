@@ -25,6 +25,22 @@ async fn connect(addr: std::net::SocketAddr) -> Socket {
     socket
 }
 
+/// Serves the app on a real loopback socket.
+async fn serve(
+    app: &crate::common::TestApp,
+) -> (
+    std::net::SocketAddr,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    (
+        addr,
+        tokio::spawn(async move { axum::serve(listener, router).await }),
+    )
+}
+
 async fn next_json(socket: &mut Socket) -> Option<Value> {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
@@ -44,10 +60,7 @@ async fn notifications_arrive_over_websocket_for_their_owner_only() {
     let app = app().await;
     let (alice, token) = app.user_with_token("alice").await;
     let (bob, _) = app.user_with_token("bob").await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let (addr, server) = serve(&app).await;
 
     let mut socket = connect(addr).await;
     socket
@@ -113,10 +126,7 @@ async fn notifications_arrive_over_websocket_for_their_owner_only() {
 #[tokio::test]
 async fn subscriptions_need_a_valid_token() {
     let app = app().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let (addr, server) = serve(&app).await;
 
     // A forged token: the connection is refused.
     let mut socket = connect(addr).await;
@@ -155,4 +165,42 @@ async fn subscriptions_need_a_valid_token() {
         "UNAUTHENTICATED"
     );
     server.abort();
+}
+
+/// Two server processes on one PostgreSQL database: an event published by one reaches a
+/// subscriber of the other (LISTEN/NOTIFY). On SQLite (one process by design) the bus is
+/// in-process and this test checks that it is.
+#[tokio::test]
+async fn events_cross_server_processes_on_postgres() {
+    let first = app().await;
+    if !crate::common::on_postgres() {
+        let mut stream = first.state.services.bus.subscribe("t");
+        first
+            .state
+            .services
+            .bus
+            .publish("t", json!(1))
+            .await
+            .unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(5), stream.next()).await;
+        assert_eq!(got.unwrap(), Some(json!(1)));
+        return;
+    }
+    let second = crate::common::app_sharing(&first).await;
+    let mut stream = second.state.services.bus.subscribe("topic:x");
+    let bus = first.state.services.bus.clone();
+    let publisher = tokio::spawn(async move {
+        // LISTEN is registered before `subscribe` returns, but give the first NOTIFY a retry.
+        for i in 0..50 {
+            bus.publish("topic:other", json!({"n": -1})).await.unwrap();
+            bus.publish("topic:x", json!({"n": i})).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let got = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .unwrap()
+        .unwrap();
+    publisher.abort();
+    assert!(got["n"].as_i64().unwrap() >= 0, "{got}");
 }

@@ -40,11 +40,11 @@ impl NodeQuery {
         if ids.len() > 100 {
             return Err(AppError::bad_field("ids", "at most 100 ids at once").into());
         }
-        let mut out = Vec::with_capacity(ids.len());
-        for id in &ids {
-            out.push(resolve_node(ctx, id).await?);
-        }
-        Ok(out)
+        // Resolved together so the loaders batch ids of one type into one statement.
+        futures::future::join_all(ids.iter().map(|id| resolve_node(ctx, id)))
+            .await
+            .into_iter()
+            .collect()
     }
 }
 

@@ -97,15 +97,9 @@ impl Param {
         var: &'static str,
         description: &'static str,
     ) -> Self {
-        Self {
-            name,
-            source,
-            kind,
-            var,
-            required: true,
-            default: None,
-            description,
-        }
+        let mut param = Self::optional(name, source, kind, var, description);
+        param.required = true;
+        param
     }
 
     /// The same parameter with a default.

@@ -56,6 +56,26 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// A second server process on the same database (and data dir) as `other`: what a load
+/// balancer puts side by side.
+pub async fn app_sharing(other: &TestApp) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = (*other.state.services.config).clone();
+    config.data_dir = other.data_dir.clone();
+    let app = build_app(config).await.unwrap();
+    TestApp {
+        router: app.router,
+        state: app.state,
+        data_dir: other.data_dir.clone(),
+        _dir: dir,
+    }
+}
+
+/// Whether the tests run against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
 async fn fresh_database_url() -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {

@@ -41,7 +41,10 @@ pub fn routes() -> Vec<Route> {
             path: "/city",
             summary: "Regions under parent_id (0 or absent = provinces and municipalities)",
             access: Access::Public,
-            document: include_str!("ops/cities.graphql"),
+            document: concat!(
+                include_str!("ops/cities.graphql"),
+                include_str!("ops/region_fields.graphql")
+            ),
             params: CITY_PARAMS,
             transform: cities,
             example: Some(
@@ -54,7 +57,10 @@ pub fn routes() -> Vec<Route> {
             path: "/area/city",
             summary: "Districts (counties) of a city given by name",
             access: Access::Public,
-            document: include_str!("ops/city_districts.graphql"),
+            document: concat!(
+                include_str!("ops/city_districts.graphql"),
+                include_str!("ops/region_fields.graphql")
+            ),
             params: CITY_DISTRICTS_PARAMS,
             transform: city_districts,
             example: Some(
