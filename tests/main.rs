@@ -4,6 +4,7 @@
 
 mod common;
 
+mod cli;
 mod files;
 mod graphql_http;
 mod operations;

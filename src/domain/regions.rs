@@ -72,7 +72,9 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn districts_of_city<C: ConnectionTrait>(
     db: &C,
     name: &str,
-) -> AppResult<Vec<region::Model>> {
+    page: PageRequest,
+    want_total: bool,
+) -> AppResult<Page<region::Model>> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::bad_field("name", "a city name is required"));
@@ -100,12 +102,20 @@ pub async fn districts_of_city<C: ConnectionTrait>(
     } else {
         return Err(AppError::NotFound(format!("no city named {name}")));
     };
-    Ok(region::Entity::find()
-        .filter(region::Column::ParentId.is_in(city_ids))
+    let query = region::Entity::find().filter(region::Column::ParentId.is_in(city_ids));
+    let total = if want_total {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    let rows = query
         .order_by_asc(region::Column::ParentId)
         .order_by_asc(region::Column::Sort)
+        .offset(page.offset)
+        .limit(page.limit + 1)
         .all(db)
-        .await?)
+        .await?;
+    Ok(Page::from_probe(rows, page, total))
 }
 
 /// Regions by code, for the loaders.

@@ -154,17 +154,20 @@ impl RegionQuery {
 
     /// The counties (districts) of a city given by full or short name; a municipality's name
     /// gives all its districts.
-    #[graphql(complexity = "30 * child_complexity + 1")]
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
     async fn districts_of_city(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "City name, e.g. `杭州市`, `杭州` or `北京市`.")] name: String,
-    ) -> async_graphql::Result<Vec<Region>> {
-        Ok(regions::districts_of_city(&services(ctx)?.db, &name)
-            .await?
-            .into_iter()
-            .map(Region)
-            .collect())
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<Region>> {
+        let window = PageArgs::forward(first, after).to_request()?;
+        let page =
+            regions::districts_of_city(&services(ctx)?.db, &name, window, wants_total(ctx)).await?;
+        Ok(to_connection(page, Region))
     }
 }
 

@@ -88,7 +88,7 @@ fn cities(data: Value) -> AppResult<Value> {
 }
 
 fn city_districts(data: Value) -> AppResult<Value> {
-    Ok(json!({ "list": pick(&data, "/districtsOfCity")? }))
+    Ok(json!({ "list": pick(&data, "/districtsOfCity/nodes")? }))
 }
 
 fn image_upload(data: Value) -> AppResult<Value> {

@@ -1,0 +1,89 @@
+//! The `medgraph` command line.
+
+use std::process::Command;
+
+fn medgraph(args: &[&str], data_dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_medgraph"))
+        .args(["--data-dir", data_dir.to_str().unwrap()])
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("MEDGRAPH_LOG__FILTER", "warn")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn schema_and_openapi_print_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = medgraph(&["schema"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        medgraph::graphql::sdl()
+    );
+    let out = medgraph(&["openapi"], dir.path());
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["paths"]["/city"]["get"].is_object());
+}
+
+#[test]
+fn migrate_seed_and_token_on_the_embedded_database() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(medgraph(&["migrate", "up"], dir.path()).status.success());
+    assert!(
+        dir.path().join("medgraph.db").exists(),
+        "SQLite file in the data dir"
+    );
+    let status = medgraph(&["migrate", "status"], dir.path());
+    let text = String::from_utf8(status.stdout).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().all(|l| l.starts_with("Applied")), "{text}");
+
+    let seeded = medgraph(&["seed", "--demo"], dir.path());
+    assert!(
+        String::from_utf8(seeded.stdout)
+            .unwrap()
+            .contains("demo-patient")
+    );
+    let again = medgraph(&["seed", "--demo"], dir.path());
+    assert!(
+        String::from_utf8(again.stdout)
+            .unwrap()
+            .contains("not loaded")
+    );
+
+    let token = medgraph(&["token", "issue", "demo-patient"], dir.path());
+    assert!(token.status.success());
+    assert_eq!(String::from_utf8(token.stdout).unwrap().trim().len(), 43);
+    let missing = medgraph(&["token", "issue", "nobody"], dir.path());
+    assert!(!missing.status.success());
+
+    assert!(
+        medgraph(&["migrate", "down", "--steps", "3"], dir.path())
+            .status
+            .success()
+    );
+    let status = medgraph(&["migrate", "status"], dir.path());
+    assert!(
+        String::from_utf8(status.stdout)
+            .unwrap()
+            .lines()
+            .all(|l| l.starts_with("Pending"))
+    );
+}
+
+#[test]
+fn production_refuses_to_start_without_database_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = medgraph(
+        &["serve", "--production", "--listen", "127.0.0.1:0"],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("DATABASE_URL")
+    );
+}
