@@ -16,30 +16,21 @@ fn post(body: &str, content_type: &str) -> Request<Body> {
 #[tokio::test]
 async fn post_json_and_graphql_response_media_type() {
     let app = app().await;
-    let (status, headers, body) = app
-        .send(
-            Request::post("/graphql")
-                .header("content-type", "application/json")
-                .header("accept", "application/graphql-response+json")
-                .body(Body::from(r#"{"query":"{ __typename }"}"#))
-                .unwrap(),
-        )
-        .await;
+    let accepting = |body: &'static str| {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, headers, body) = app.send(accepting(r#"{"query":"{ __typename }"}"#)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/graphql-response+json");
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["data"]["__typename"], "QueryRoot");
 
     // A request that never executes is a 400 under graphql-response+json...
-    let (status, _, _) = app
-        .send(
-            Request::post("/graphql")
-                .header("content-type", "application/json")
-                .header("accept", "application/graphql-response+json")
-                .body(Body::from(r#"{"query":"{ nope }"}"#))
-                .unwrap(),
-        )
-        .await;
+    let (status, _, _) = app.send(accepting(r#"{"query":"{ nope }"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // ...and a 200 with errors under application/json.
     let (status, v) = app
@@ -66,35 +57,15 @@ async fn get_serves_queries_only_and_graphiql_for_browsers() {
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers["allow"], "POST");
-    let (status, headers, body) = app
-        .send(
-            Request::get("/graphql")
-                .header("accept", "text/html")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, html) = app.get_html("/graphql").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    assert!(String::from_utf8(body).unwrap().contains("graphiql"));
+    assert!(html.contains("graphiql"));
 }
 
 #[tokio::test]
 async fn production_mode_hides_graphiql_and_introspection() {
     let app = app_with(|c| c.production = true).await;
-    let (status, _, _) = app
-        .send(
-            Request::get("/graphql")
-                .header("accept", "text/html")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, _) = app.get_html("/graphql").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let v = app
         .graphql("{ __schema { types { name } } }", json!({}), None)

@@ -41,6 +41,21 @@ async fn serve(
     )
 }
 
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .unwrap();
+}
+
+async fn subscribe(socket: &mut Socket, query: &str) {
+    send(
+        socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+}
+
 async fn next_json(socket: &mut Socket) -> Option<Value> {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
@@ -63,24 +78,20 @@ async fn notifications_arrive_over_websocket_for_their_owner_only() {
     let (addr, server) = serve(&app).await;
 
     let mut socket = connect(addr).await;
-    socket
-        .send(Message::text(
-            json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}})
-                .to_string(),
-        ))
-        .await
-        .unwrap();
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}}),
+    )
+    .await;
     assert_eq!(
         next_json(&mut socket).await.unwrap()["type"],
         "connection_ack"
     );
-    socket
-        .send(Message::text(
-            json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { notifications { title body kind read } }"}})
-                .to_string(),
-        ))
-        .await
-        .unwrap();
+    subscribe(
+        &mut socket,
+        "subscription { notifications { title body kind read } }",
+    )
+    .await;
 
     let db = app.state.services.db.clone();
     let bus = app.state.services.bus.clone();
@@ -130,33 +141,21 @@ async fn subscriptions_need_a_valid_token() {
 
     // A forged token: the connection is refused.
     let mut socket = connect(addr).await;
-    socket
-        .send(Message::text(
-            json!({"type": "connection_init", "payload": {"token": "forged"}}).to_string(),
-        ))
-        .await
-        .unwrap();
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"token": "forged"}}),
+    )
+    .await;
     assert!(next_json(&mut socket).await.is_none(), "connection closed");
 
     // Anonymous: connected, but the subscription answers UNAUTHENTICATED.
     let mut socket = connect(addr).await;
-    socket
-        .send(Message::text(
-            json!({"type": "connection_init"}).to_string(),
-        ))
-        .await
-        .unwrap();
+    send(&mut socket, json!({"type": "connection_init"})).await;
     assert_eq!(
         next_json(&mut socket).await.unwrap()["type"],
         "connection_ack"
     );
-    socket
-        .send(Message::text(
-            json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { notifications { title } }"}})
-                .to_string(),
-        ))
-        .await
-        .unwrap();
+    subscribe(&mut socket, "subscription { notifications { title } }").await;
     let message = next_json(&mut socket).await.unwrap();
     assert_eq!(message["type"], "next", "{message}");
     assert_eq!(message["payload"]["data"], Value::Null);

@@ -134,6 +134,20 @@ impl TestApp {
             .await
     }
 
+    /// GET as a browser: the page, which must be HTML when the status is 200.
+    pub async fn get_html(&self, uri: &str) -> (StatusCode, String) {
+        let request = Request::get(uri)
+            .header("accept", "text/html")
+            .body(Body::empty())
+            .unwrap();
+        let (status, headers, body) = self.send(request).await;
+        if status == StatusCode::OK {
+            let content_type = headers["content-type"].to_str().unwrap();
+            assert!(content_type.starts_with("text/html"), "{content_type}");
+        }
+        (status, String::from_utf8(body).unwrap())
+    }
+
     /// A new user and a session token for them.
     pub async fn user_with_token(&self, username: &str) -> (i64, String) {
         let db = &self.state.services.db;
