@@ -119,6 +119,17 @@ pub async fn list_for_user<C: ConnectionTrait>(
     Ok(Page::from_probe(rows, page, total))
 }
 
+/// A notification by id, if `auth` may see it (only its owner may); otherwise `None`, so that
+/// others cannot even learn it exists.
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    auth: &crate::auth::Auth,
+    id: i64,
+) -> AppResult<Option<notification::Model>> {
+    let found = notification::Entity::find_by_id(id).one(db).await?;
+    Ok(found.filter(|n| crate::policy::require_self(auth, n.user_id).is_ok()))
+}
+
 /// Number of unread notifications of the user.
 pub async fn unread_count<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<u64> {
     Ok(notification::Entity::find()

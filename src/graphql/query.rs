@@ -1,19 +1,16 @@
 //! Query root, merged from one object per area.
 
 use async_graphql::{Context, ID, MergedObject, Object};
-use entity::notification;
-use sea_orm::EntityTrait;
 
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
 use super::types::{Notification, Region, RegionLevel, StoredFile, User, loaders};
 use super::{auth, services};
-use crate::domain::files;
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::domain::regions::{self, RegionFilter};
+use crate::domain::{files, notifications};
 use crate::error::AppError;
-use crate::policy;
 
 /// Every query.
 #[derive(MergedObject, Default)]
@@ -70,16 +67,9 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
             .map(|f| Node::StoredFile(StoredFile(f))),
         "Notification" => {
             let id = key.parse::<i64>().map_err(|_| bad())?;
-            match notification::Entity::find_by_id(id)
-                .one(&services(ctx)?.db)
-                .await
-                .map_err(AppError::from)?
-            {
-                Some(n) if policy::require_self(auth(ctx), n.user_id).is_ok() => {
-                    Some(Node::Notification(Notification(n)))
-                }
-                _ => None,
-            }
+            notifications::find_visible(&services(ctx)?.db, auth(ctx), id)
+                .await?
+                .map(|n| Node::Notification(Notification(n)))
         }
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })
