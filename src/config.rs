@@ -75,6 +75,9 @@ pub struct HttpConfig {
     pub shutdown_grace_secs: u64,
     /// Allowed CORS origins; `["*"]` allows any origin (without credentials).
     pub cors_origins: Vec<String>,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy); it keys
+    /// the per-IP rate limits.
+    pub trust_forwarded_for: bool,
 }
 
 /// Where uploaded files go and what is accepted.
@@ -108,6 +111,39 @@ pub struct AuthConfig {
     pub token_ttl_hours: i64,
     /// Name of the session cookie (forum dialect).
     pub cookie_name: String,
+    /// Mark cookies `Secure` (set it when the server is reached over HTTPS).
+    pub secure_cookies: bool,
+    /// When set (`MEDGRAPH_CODE_OUTBOX=/path`), verification codes are appended to this file
+    /// as one JSON line each instead of only being logged.
+    pub code_outbox: Option<PathBuf>,
+    /// SMTP transport for e-mailed codes; without it e-mail codes go to the log / outbox.
+    pub smtp: Option<SmtpConfig>,
+    /// Verification codes: seconds a code lives.
+    pub code_ttl_secs: i64,
+    /// Wrong guesses a code tolerates before it is dead.
+    pub code_max_attempts: i32,
+    /// Seconds between two codes to one destination.
+    pub code_resend_secs: i64,
+    /// Codes one client IP may request per hour.
+    pub codes_per_ip_per_hour: u32,
+    /// Codes one destination may receive per day.
+    pub codes_per_destination_per_day: u32,
+    /// Login attempts one client IP may make per minute.
+    pub logins_per_ip_per_minute: u32,
+    /// Failed logins on one account before it is locked.
+    pub login_failures_before_lock: u32,
+    /// Minutes an account stays locked after too many failures.
+    pub login_lock_minutes: i64,
+}
+
+/// An SMTP relay for e-mail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// `smtps://user:pass@host:465` or `smtp://host:587?tls=required` (lettre URL syntax).
+    pub url: String,
+    /// Sender address, e.g. `medgraph <no-reply@example.org>`.
+    pub from: String,
 }
 
 /// Publish/subscribe transport.
@@ -182,6 +218,7 @@ impl Default for HttpConfig {
             request_timeout_secs: 30,
             shutdown_grace_secs: 20,
             cors_origins: Vec::new(),
+            trust_forwarded_for: false,
         }
     }
 }
@@ -215,6 +252,17 @@ impl Default for AuthConfig {
         Self {
             token_ttl_hours: 24 * 30,
             cookie_name: "medgraph_session".into(),
+            secure_cookies: false,
+            code_outbox: None,
+            smtp: None,
+            code_ttl_secs: 300,
+            code_max_attempts: 5,
+            code_resend_secs: 60,
+            codes_per_ip_per_hour: 30,
+            codes_per_destination_per_day: 10,
+            logins_per_ip_per_minute: 30,
+            login_failures_before_lock: 5,
+            login_lock_minutes: 15,
         }
     }
 }
@@ -282,6 +330,11 @@ impl Config {
                 Env::prefixed("MEDGRAPH_")
                     .split("__")
                     .ignore(&["CODE_OUTBOX"]),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["MEDGRAPH_CODE_OUTBOX"])
+                    .map(|_| "auth.code_outbox".into()),
             )
             .merge(Serialized::defaults(overrides))
             .extract()

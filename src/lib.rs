@@ -11,6 +11,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod policy;
+pub mod ratelimit;
 pub mod rest;
 pub mod seed;
 pub mod storage;
@@ -38,6 +39,8 @@ pub struct Services {
     pub bus: SharedBus,
     /// SQL statements executed so far (tests compare before and after a request).
     pub statements: Arc<StatementCounter>,
+    /// Where verification codes go.
+    pub codes: auth::codes::CodeSenders,
 }
 
 /// State of the HTTP application.
@@ -107,12 +110,14 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
     db::migrate_up(&db).await?;
     let files = FileStore::from_config(&config)?;
     let bus = events::from_config(&config, &db).await?;
+    let codes = auth::codes::CodeSenders::from_config(&config.auth).map_err(StartupError::App)?;
     let services = Services {
         config: config.clone(),
         db,
         files,
         bus,
         statements,
+        codes,
     };
     let schema = graphql::build_schema(Some(services.clone()), &config);
     let routes = rest::all_routes();

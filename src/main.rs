@@ -221,7 +221,11 @@ async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
         graphiql = !production,
         "medgraph listening on http://{listen}/graphql"
     );
-    axum::serve(listener, app.router)
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal(grace))
         .await?;
     tracing::info!("shut down");

@@ -3,9 +3,16 @@
 //! Entities carry no GraphQL derives: table columns are not the public contract. The GraphQL
 //! types in the server crate wrap these models and decide what is exposed.
 
+pub mod assistant_profile;
+pub mod captcha;
+pub mod consultant_profile;
+pub mod doctor_profile;
 pub mod notification;
+pub mod patient_profile;
 pub mod prelude;
 pub mod region;
 pub mod session_token;
 pub mod stored_file;
 pub mod user;
+pub mod user_role;
+pub mod verification_code;

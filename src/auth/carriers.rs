@@ -2,7 +2,32 @@
 //! `X-auth-token` (volunteer), the session cookie (forum), graphql-ws `connectionParams`.
 //! (Counseling's `userID` + `token` body fields are read by that dialect's shim.)
 
+use std::net::{IpAddr, SocketAddr};
+
 use http::HeaderMap;
+
+/// Request header the HTTP layer sets to the resolved client address (any value a client
+/// sends under this name is replaced first).
+pub const CLIENT_IP_HEADER: &str = "x-medgraph-client-ip";
+
+/// The client address: the first `X-Forwarded-For` entry when the proxy is trusted, else the
+/// peer of the connection.
+pub fn client_ip(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_forwarded_for: bool,
+) -> Option<IpAddr> {
+    if trust_forwarded_for
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(ip);
+    }
+    peer.map(|p| p.ip())
+}
 
 /// The token a request carries in its headers, if any.
 pub fn token_from_headers(headers: &HeaderMap, cookie_name: &str) -> Option<String> {

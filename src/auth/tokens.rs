@@ -2,12 +2,12 @@
 
 use base64::Engine;
 use chrono::{Duration, Utc};
-use entity::{session_token, user};
+use entity::{session_token, user, user_role};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
-use super::{Auth, Viewer};
+use super::{Auth, Role, Viewer};
 use crate::error::{AppError, AppResult};
 
 /// Hex SHA-256 of a token: what the database keeps.
@@ -47,6 +47,7 @@ pub async fn resolve_token<C: ConnectionTrait>(db: &C, token: Option<&str>) -> A
         return Ok(Auth {
             viewer: None,
             token_rejected: token.is_some_and(|t| !t.is_empty()),
+            client_ip: None,
         });
     };
     let found = session_token::Entity::find()
@@ -61,12 +62,15 @@ pub async fn resolve_token<C: ConnectionTrait>(db: &C, token: Option<&str>) -> A
             viewer: Some(Viewer {
                 user_id: account.id,
                 token_id: session.id,
+                roles: roles_of(db, account.id).await?,
             }),
             token_rejected: false,
+            client_ip: None,
         },
         _ => Auth {
             viewer: None,
             token_rejected: true,
+            client_ip: None,
         },
     })
 }
@@ -79,6 +83,33 @@ pub async fn revoke_token<C: ConnectionTrait>(db: &C, token_id: i64) -> AppResul
             sea_orm::sea_query::Expr::value(Utc::now()),
         )
         .filter(session_token::Column::Id.eq(token_id))
+        .filter(session_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The roles a user holds, in a stable order.
+pub async fn roles_of<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<Vec<Role>> {
+    let mut roles: Vec<Role> = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.role.parse().ok())
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
+/// Revokes every live session of a user (password reset, disabling, deactivation).
+pub async fn revoke_all_tokens<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<()> {
+    session_token::Entity::update_many()
+        .col_expr(
+            session_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(session_token::Column::UserId.eq(user_id))
         .filter(session_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;

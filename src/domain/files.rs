@@ -53,3 +53,17 @@ pub async fn find<C: ConnectionTrait>(db: &C, hash: &str) -> AppResult<Option<st
         .one(db)
         .await?)
 }
+
+/// The SHA-256 address in a client's reference to a stored file: the bare address or a URL
+/// ending in `/files/{address}` (what upload endpoints hand out). Empty for an empty input.
+pub fn address_of(reference: &str) -> String {
+    let reference = reference.trim();
+    let tail = reference
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(reference)
+        .rsplit('/')
+        .next()
+        .unwrap_or(reference);
+    tail.to_ascii_lowercase()
+}

@@ -3,8 +3,11 @@
 
 pub mod accounts;
 pub mod files;
+pub mod idcard;
+pub mod imports;
 pub mod notifications;
 pub mod page;
+pub mod profiles;
 pub mod regions;
 
 pub use page::{Page, PageRequest};

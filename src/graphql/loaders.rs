@@ -4,10 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{region, user};
+use entity::{
+    assistant_profile, consultant_profile, doctor_profile, patient_profile, region, user,
+};
 use sea_orm::DatabaseConnection;
 
-use crate::domain::{Page, PageRequest, accounts, regions};
+use crate::auth::Role;
+use crate::domain::{Page, PageRequest, accounts, profiles, regions};
 use crate::error::AppError;
 
 /// Every loader of one request.
@@ -16,6 +19,11 @@ pub struct Loaders {
     pub region_children: DataLoader<RegionChildrenLoader>,
     pub region_child_count: DataLoader<RegionChildCountLoader>,
     pub user: DataLoader<UserLoader>,
+    pub roles: DataLoader<RolesLoader>,
+    pub patient_profile: DataLoader<PatientProfileLoader>,
+    pub doctor_profile: DataLoader<DoctorProfileLoader>,
+    pub assistant_profile: DataLoader<AssistantProfileLoader>,
+    pub consultant_profile: DataLoader<ConsultantProfileLoader>,
 }
 
 impl Loaders {
@@ -26,6 +34,14 @@ impl Loaders {
             region_children: DataLoader::new(RegionChildrenLoader(db.clone()), tokio::spawn),
             region_child_count: DataLoader::new(RegionChildCountLoader(db.clone()), tokio::spawn),
             user: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
+            roles: DataLoader::new(RolesLoader(db.clone()), tokio::spawn),
+            patient_profile: DataLoader::new(PatientProfileLoader(db.clone()), tokio::spawn),
+            doctor_profile: DataLoader::new(DoctorProfileLoader(db.clone()), tokio::spawn),
+            assistant_profile: DataLoader::new(AssistantProfileLoader(db.clone()), tokio::spawn),
+            consultant_profile: DataLoader::new(
+                ConsultantProfileLoader(db.clone()),
+                tokio::spawn,
+            ),
         }
     }
 }
@@ -104,6 +120,65 @@ impl Loader<i64> for UserLoader {
             .map_err(LoadError::new)
     }
 }
+
+/// Roles of a user (an empty list for none).
+pub struct RolesLoader(DatabaseConnection);
+
+impl Loader<i64> for RolesLoader {
+    type Value = Vec<Role>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut map = accounts::roles_by_user_ids(&self.0, keys)
+            .await
+            .map_err(LoadError::new)?;
+        for key in keys {
+            map.entry(*key).or_default();
+        }
+        Ok(map)
+    }
+}
+
+macro_rules! profile_loader {
+    ($loader:ident, $module:ident, $query:path, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $loader(DatabaseConnection);
+
+        impl Loader<i64> for $loader {
+            type Value = $module::Model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+                $query(&self.0, keys).await.map_err(LoadError::new)
+            }
+        }
+    };
+}
+
+profile_loader!(
+    PatientProfileLoader,
+    patient_profile,
+    profiles::patients_by_user_ids,
+    "Patient profile by user id."
+);
+profile_loader!(
+    DoctorProfileLoader,
+    doctor_profile,
+    profiles::doctors_by_user_ids,
+    "Doctor profile by user id."
+);
+profile_loader!(
+    AssistantProfileLoader,
+    assistant_profile,
+    profiles::assistants_by_user_ids,
+    "Assistant profile by user id."
+);
+profile_loader!(
+    ConsultantProfileLoader,
+    consultant_profile,
+    profiles::consultants_by_user_ids,
+    "Consultant profile by user id."
+);
 
 /// Converts a loader error for a resolver.
 pub fn load_err(err: LoadError) -> async_graphql::Error {

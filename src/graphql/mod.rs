@@ -2,6 +2,7 @@
 //! DataLoaders, Relay `Node` and connections, and the limits that keep queries affordable.
 
 pub mod connection;
+mod identity;
 pub mod loaders;
 mod mutation;
 pub mod node;
@@ -62,6 +63,7 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a Auth {
     static ANONYMOUS: Auth = Auth {
         viewer: None,
         token_rejected: false,
+        client_ip: None,
     };
     ctx.data_opt::<Auth>().unwrap_or(&ANONYMOUS)
 }

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 use std::io::Read;
 
+use super::identity::IdentityMutation;
 use super::node::decode_int_id;
 use super::types::StoredFile;
 use super::{auth, services};
@@ -14,7 +15,7 @@ use crate::storage::FileKind;
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(FileMutation, NotificationMutation);
+pub struct MutationRoot(IdentityMutation, FileMutation, NotificationMutation);
 
 /// Uploads.
 #[derive(Default)]

@@ -9,6 +9,8 @@ use crate::error::{AppError, AppResult};
 /// An object with a globally unique, opaque ID that `node(id:)` resolves.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Globally unique, opaque identifier."))]
+// The enum lives for one resolution; boxing the user would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Node {
     Region(Region),
     StoredFile(StoredFile),

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, MergedObject, Object};
 
+use super::identity::IdentityQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
@@ -14,7 +15,7 @@ use crate::error::AppError;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, AccountQuery, RegionQuery, FileQuery);
+pub struct QueryRoot(NodeQuery, IdentityQuery, RegionQuery, FileQuery);
 
 /// Relay object identification.
 #[derive(Default)]
@@ -73,29 +74,6 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         }
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })
-}
-
-/// The caller's account.
-#[derive(Default)]
-pub struct AccountQuery;
-
-#[Object]
-impl AccountQuery {
-    /// The authenticated caller; null when anonymous. A presented token that is invalid,
-    /// expired or revoked is an `UNAUTHENTICATED` error.
-    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let auth = auth(ctx);
-        if auth.viewer.is_none() && !auth.token_rejected {
-            return Ok(None);
-        }
-        let viewer = auth.require()?;
-        Ok(loaders(ctx)?
-            .user
-            .load_one(viewer.user_id)
-            .await
-            .map_err(load_err)?
-            .map(User))
-    }
 }
 
 /// Regions of China.

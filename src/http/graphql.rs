@@ -53,6 +53,7 @@ pub async fn get_handler(State(state): State<AppState>, request: Request) -> Res
         let public_url = super::public_url(&state.services.config, &parts.headers);
         let header_token =
             token_from_headers(&parts.headers, &state.services.config.auth.cookie_name);
+        let upgrade_headers = parts.headers.clone();
         return upgrade
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
             .on_upgrade(move |socket| {
@@ -61,7 +62,7 @@ pub async fn get_handler(State(state): State<AppState>, request: Request) -> Res
                     .on_connection_init(move |params| async move {
                         let token = token_from_connection_params(&params).or(header_token);
                         let auth = state
-                            .authenticate(token.as_deref())
+                            .authenticate(token.as_deref(), &upgrade_headers)
                             .await
                             .map_err(async_graphql::Error::from)?;
                         if auth.token_rejected {
@@ -215,6 +216,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
     let auth = match state
         .authenticate(
             token_from_headers(headers, &state.services.config.auth.cookie_name).as_deref(),
+            headers,
         )
         .await
     {
@@ -422,8 +424,17 @@ fn selected_operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Opti
 
 impl AppState {
     /// The caller's authentication for a token from any carrier.
-    pub async fn authenticate(&self, token: Option<&str>) -> Result<Auth, AppError> {
-        crate::auth::resolve_token(&self.services.db, token).await
+    pub async fn authenticate(
+        &self,
+        token: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<Auth, AppError> {
+        let mut auth = crate::auth::resolve_token(&self.services.db, token).await?;
+        auth.client_ip = headers
+            .get(crate::auth::CLIENT_IP_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        Ok(auth)
     }
 }
 

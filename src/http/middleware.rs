@@ -56,3 +56,23 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     )
         .into_response()
 }
+
+/// Replaces any client-sent `x-medgraph-client-ip` with the address the per-IP limits use: the
+/// connection's peer, or the first `X-Forwarded-For` hop when the proxy is trusted.
+pub async fn client_ip(
+    axum::extract::State(trust_forwarded_for): axum::extract::State<bool>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    let ip = crate::auth::client_ip(request.headers(), peer, trust_forwarded_for);
+    let headers = request.headers_mut();
+    headers.remove(crate::auth::CLIENT_IP_HEADER);
+    if let Some(value) = ip.and_then(|ip| http::HeaderValue::from_str(&ip.to_string()).ok()) {
+        headers.insert(crate::auth::CLIENT_IP_HEADER, value);
+    }
+    next.run(request).await
+}

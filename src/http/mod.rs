@@ -1,6 +1,7 @@
 //! The HTTP surface: router, middleware, the GraphQL endpoint (HTTP and WebSocket), GraphiQL,
 //! files, health, readiness and metrics.
 
+mod captcha;
 mod files;
 mod graphql;
 mod middleware;
@@ -42,10 +43,15 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{hash}", get(files::serve))
         .route("/openapi.json", get(ops::openapi_json))
         .route("/docs", get(ops::docs))
+        .route("/captcha/app", get(captcha::image))
         .merge(crate::rest::router(&routes, upload_limit))
         .fallback(crate::rest::dialect_fallback)
         .layer(DefaultBodyLimit::max(config.http.body_limit_bytes))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            config.http.trust_forwarded_for,
+            middleware::client_ip,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

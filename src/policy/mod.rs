@@ -1,7 +1,9 @@
 //! Who may read or change what, as pure functions that domain code and resolvers call. One
 //! function per rule, so each rule is enforced in one place.
 
-use crate::auth::{Auth, Viewer};
+pub mod masking;
+
+use crate::auth::{Auth, Role, Viewer};
 use crate::error::{AppError, AppResult};
 
 /// The caller must be the user `owner_id` (their notifications, their sessions).
@@ -11,6 +13,38 @@ pub fn require_self(auth: &Auth, owner_id: i64) -> AppResult<&Viewer> {
         Ok(viewer)
     } else {
         Err(AppError::Forbidden("only the owner may see this".into()))
+    }
+}
+
+/// The caller must be `owner_id` or an administrator (editing a profile).
+pub fn require_self_or_admin(viewer: &Viewer, owner_id: i64) -> AppResult<()> {
+    if viewer.user_id == owner_id || viewer.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the owner or an administrator may change this".into(),
+        ))
+    }
+}
+
+/// The caller must be an administrator.
+pub fn require_admin(viewer: &Viewer) -> AppResult<()> {
+    require_any_role(viewer, &[Role::Administrator])
+}
+
+/// The caller must hold one of `roles`.
+pub fn require_any_role(viewer: &Viewer, roles: &[Role]) -> AppResult<()> {
+    if roles.iter().any(|r| viewer.has(*r)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "only {} may do this",
+            roles
+                .iter()
+                .map(|r| r.as_str().replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )))
     }
 }
 
@@ -28,8 +62,10 @@ mod tests {
             viewer: Some(Viewer {
                 user_id,
                 token_id: 1,
+                roles: Vec::new(),
             }),
             token_rejected: false,
+            client_ip: None,
         }
     }
 

@@ -145,7 +145,7 @@ async fn authenticate(state: &AppState, dialect: Dialect, inputs: &Inputs) -> Ap
             _ => None,
         });
     }
-    let auth = state.authenticate(token.as_deref()).await?;
+    let auth = state.authenticate(token.as_deref(), &inputs.headers).await?;
     if let Some(claimed) = claimed_user {
         match (&auth.viewer, claimed) {
             (Some(viewer), Some(id)) if viewer.user_id == id => {}

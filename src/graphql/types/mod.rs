@@ -2,13 +2,17 @@
 
 mod file;
 mod notification;
+mod profiles;
 mod region;
 mod user;
 
 pub use file::StoredFile;
 pub use notification::Notification;
 pub use region::{Region, RegionLevel};
-pub use user::User;
+pub use profiles::{
+    AssistantProfile, ConsultantProfile, DoctorProfile, MaritalStatus, PatientProfile, VerifyState,
+};
+pub use user::{AccountStatus, FieldDisclosure, Gender, User};
 
 use super::loaders::Loaders;
 

@@ -1,9 +1,14 @@
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, Enum, ID, Object};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::user;
 
-use super::Notification;
+use super::profiles::{AssistantProfile, ConsultantProfile, DoctorProfile, PatientProfile};
+use super::{Notification, Region, loaders};
+use crate::auth::Role;
 use crate::domain::notifications;
+use crate::graphql::loaders::load_err;
+use crate::graphql::public_url;
+use crate::policy::masking::{self, Disclosure};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::graphql::connection::{Conn, PageArgs, to_connection, wants_total};
 use crate::graphql::node::global_id;
@@ -13,6 +18,83 @@ use crate::policy;
 /// A person's account on the platform.
 #[derive(Clone, Debug)]
 pub struct User(pub user::Model);
+
+/// Whether an account can be used.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AccountStatus {
+    /// Usable.
+    Active,
+    /// Disabled by an administrator.
+    Disabled,
+    /// Deactivated (注销) by its owner.
+    Deactivated,
+}
+
+/// A person's gender as they disclosed it.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Gender {
+    /// Not disclosed (保密).
+    Undisclosed,
+    /// Male (男).
+    Male,
+    /// Female (女).
+    Female,
+}
+
+impl Gender {
+    /// From the stored code.
+    pub fn from_code(code: i16) -> Self {
+        match code {
+            1 => Gender::Male,
+            2 => Gender::Female,
+            _ => Gender::Undisclosed,
+        }
+    }
+
+    /// The stored code (0, 1, 2).
+    pub fn code(self) -> i16 {
+        match self {
+            Gender::Undisclosed => 0,
+            Gender::Male => 1,
+            Gender::Female => 2,
+        }
+    }
+}
+
+/// How much of a user's personal data the caller sees.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FieldDisclosure {
+    /// Everything (the owner or an administrator).
+    Full,
+    /// Masked contact details; birthday, address and age hidden.
+    Masked,
+}
+
+impl User {
+    fn visibility(&self, ctx: &Context<'_>) -> Disclosure {
+        let auth = auth(ctx);
+        masking::disclosure(auth.user_id(), auth.is_admin(), self.0.id)
+    }
+
+    async fn region(&self, ctx: &Context<'_>, code: Option<i32>) -> async_graphql::Result<Option<Region>> {
+        let Some(code) = code else { return Ok(None) };
+        Ok(loaders(ctx)?
+            .region
+            .load_one(code)
+            .await
+            .map_err(load_err)?
+            .map(Region))
+    }
+
+    async fn has_role(&self, ctx: &Context<'_>, role: Role) -> async_graphql::Result<bool> {
+        Ok(loaders(ctx)?
+            .roles
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .is_some_and(|roles| roles.contains(&role)))
+    }
+}
 
 #[Object]
 impl User {
@@ -36,9 +118,201 @@ impl User {
         &self.0.display_name
     }
 
+    /// Whether the account can be used.
+    async fn status(&self) -> AccountStatus {
+        match self.0.status.as_str() {
+            "disabled" => AccountStatus::Disabled,
+            "deactivated" => AccountStatus::Deactivated,
+            _ => AccountStatus::Active,
+        }
+    }
+
+    /// How much of this user's personal data the caller sees: `FULL` for the owner and
+    /// administrators, `MASKED` for everyone else.
+    async fn disclosure(&self, ctx: &Context<'_>) -> FieldDisclosure {
+        match self.visibility(ctx) {
+            Disclosure::Full => FieldDisclosure::Full,
+            Disclosure::Masked => FieldDisclosure::Masked,
+        }
+    }
+
+    /// Mobile number; masked (`138****0001`) for others.
+    async fn phone(&self, ctx: &Context<'_>) -> Option<String> {
+        masking::phone(self.visibility(ctx), self.0.phone.as_deref())
+    }
+
+    /// E-mail address; masked (`a***@qq.com`) for others.
+    async fn email(&self, ctx: &Context<'_>) -> Option<String> {
+        masking::email(self.visibility(ctx), self.0.email.as_deref())
+    }
+
+    /// Legal name (真实姓名); masked (`张*`) for others.
+    async fn real_name(&self, ctx: &Context<'_>) -> Option<String> {
+        masking::real_name(self.visibility(ctx), self.0.real_name.as_deref())
+    }
+
+    /// Resident ID-card number (身份证号); masked (`110101**********1234`) for others.
+    async fn id_card_number(&self, ctx: &Context<'_>) -> Option<String> {
+        masking::id_card(self.visibility(ctx), self.0.id_card_number.as_deref())
+    }
+
+    /// Date of birth; null for others.
+    async fn birthday(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
+        masking::birthday(self.visibility(ctx), self.0.birthday)
+    }
+
+    /// Age in whole years, from the birthday; null for others.
+    async fn age(&self, ctx: &Context<'_>) -> Option<i32> {
+        let birthday = masking::birthday(self.visibility(ctx), self.0.birthday)?;
+        let today = Utc::now().date_naive();
+        let mut age = today.year() - birthday.year();
+        if (today.month(), today.day()) < (birthday.month(), birthday.day()) {
+            age -= 1;
+        }
+        Some(age.max(0))
+    }
+
+    /// Street address (详细地址); null for others.
+    async fn address(&self, ctx: &Context<'_>) -> Option<String> {
+        masking::address(self.visibility(ctx), self.0.address.as_deref())
+    }
+
+    /// Gender as disclosed.
+    async fn gender(&self) -> Gender {
+        Gender::from_code(self.0.gender)
+    }
+
+    /// Short self-description (个人简介).
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+
+    /// Free-text location shown on the profile, e.g. `四川省 成都市`.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+
+    /// Invitation code others can register with.
+    async fn invite_code(&self) -> Option<&str> {
+        self.0.invite_code.as_deref()
+    }
+
+    /// File address (SHA-256) of the avatar image.
+    async fn avatar_hash(&self) -> Option<&str> {
+        self.0.avatar.as_deref()
+    }
+
+    /// Absolute URL of the avatar image.
+    async fn avatar_url(&self, ctx: &Context<'_>) -> Option<String> {
+        self.0
+            .avatar
+            .as_ref()
+            .map(|h| format!("{}/files/{h}", public_url(ctx)))
+    }
+
+    /// Absolute URL of the profile background image.
+    async fn background_url(&self, ctx: &Context<'_>) -> Option<String> {
+        self.0
+            .background
+            .as_ref()
+            .map(|h| format!("{}/files/{h}", public_url(ctx)))
+    }
+
+    /// Province of residence.
+    async fn province(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        self.region(ctx, self.0.province_code).await
+    }
+
+    /// City of residence.
+    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        self.region(ctx, self.0.city_code).await
+    }
+
+    /// County or district of residence.
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        self.region(ctx, self.0.county_code).await
+    }
+
+    /// Roles the account holds.
+    async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Role>> {
+        Ok(loaders(ctx)?
+            .roles
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default())
+    }
+
+    /// Whether the account has a password (only the owner and administrators see it).
+    async fn has_password(&self, ctx: &Context<'_>) -> Option<bool> {
+        (self.visibility(ctx) == Disclosure::Full).then_some(self.0.password_hash.is_some())
+    }
+
+    /// The patient profile (health data): only the owner and administrators see it.
+    async fn patient_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PatientProfile>> {
+        if self.visibility(ctx) != Disclosure::Full || !self.has_role(ctx, Role::Patient).await? {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)?
+            .patient_profile
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .map(PatientProfile))
+    }
+
+    /// The doctor profile, when the user is a doctor.
+    async fn doctor_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DoctorProfile>> {
+        if !self.has_role(ctx, Role::Doctor).await? {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)?
+            .doctor_profile
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .map(DoctorProfile))
+    }
+
+    /// The doctor's-assistant profile, when the user is an assistant.
+    async fn assistant_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AssistantProfile>> {
+        if !self.has_role(ctx, Role::Assistant).await? {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)?
+            .assistant_profile
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .map(AssistantProfile))
+    }
+
+    /// The consultant profile, when the user is a consultant.
+    async fn consultant_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ConsultantProfile>> {
+        if !self.has_role(ctx, Role::Consultant).await? {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)?
+            .consultant_profile
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .map(ConsultantProfile))
+    }
+
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// When the account's data last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// When the user last logged in.
+    async fn last_active_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_active_at
     }
 
     /// The user's notifications, newest first. Only the user may read them.
