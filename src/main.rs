@@ -170,7 +170,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                     "demo data loaded: users {:?}",
                     medgraph::seed::DEMO_USERS
                         .iter()
-                        .map(|u| u.0)
+                        .map(|u| u.username)
                         .collect::<Vec<_>>()
                 );
             } else {
@@ -226,8 +226,8 @@ async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
         app.router
             .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown_signal(grace))
-        .await?;
+    .with_graceful_shutdown(shutdown_signal(grace))
+    .await?;
     tracing::info!("shut down");
     Ok(())
 }

@@ -1,14 +1,14 @@
 //! Re-exports of every entity under a distinct name.
 
-pub use super::notification::Entity as Notification;
-pub use super::region::Entity as Region;
-pub use super::session_token::Entity as SessionToken;
-pub use super::stored_file::Entity as StoredFile;
-pub use super::user::Entity as User;
 pub use super::assistant_profile::Entity as AssistantProfile;
 pub use super::captcha::Entity as Captcha;
 pub use super::consultant_profile::Entity as ConsultantProfile;
 pub use super::doctor_profile::Entity as DoctorProfile;
+pub use super::notification::Entity as Notification;
 pub use super::patient_profile::Entity as PatientProfile;
+pub use super::region::Entity as Region;
+pub use super::session_token::Entity as SessionToken;
+pub use super::stored_file::Entity as StoredFile;
+pub use super::user::Entity as User;
 pub use super::user_role::Entity as UserRole;
 pub use super::verification_code::Entity as VerificationCode;

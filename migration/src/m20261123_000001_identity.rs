@@ -214,7 +214,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(UserRoles::Role, 32))
                     .col(timestamp_with_time_zone(UserRoles::CreatedAt))
                     .primary_key(Index::create().col(UserRoles::UserId).col(UserRoles::Role))
-                    .foreign_key(&mut user_fk("fk_user_roles_user", UserRoles::Table, UserRoles::UserId))
+                    .foreign_key(&mut user_fk(
+                        "fk_user_roles_user",
+                        UserRoles::Table,
+                        UserRoles::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -246,7 +250,11 @@ impl MigrationTrait for Migration {
                     .col(integer(PatientProfiles::VisitCount).default(0))
                     .col(small_integer(PatientProfiles::VerifyState).default(0))
                     .col(timestamp_with_time_zone(PatientProfiles::UpdatedAt))
-                    .foreign_key(&mut user_fk("fk_patient_profiles_user", PatientProfiles::Table, PatientProfiles::UserId))
+                    .foreign_key(&mut user_fk(
+                        "fk_patient_profiles_user",
+                        PatientProfiles::Table,
+                        PatientProfiles::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -274,7 +282,11 @@ impl MigrationTrait for Migration {
                     .col(integer(DoctorProfiles::PatientCount).default(0))
                     .col(integer(DoctorProfiles::ServiceMinutes).default(0))
                     .col(timestamp_with_time_zone(DoctorProfiles::UpdatedAt))
-                    .foreign_key(&mut user_fk("fk_doctor_profiles_user", DoctorProfiles::Table, DoctorProfiles::UserId))
+                    .foreign_key(&mut user_fk(
+                        "fk_doctor_profiles_user",
+                        DoctorProfiles::Table,
+                        DoctorProfiles::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -288,7 +300,9 @@ impl MigrationTrait for Migration {
                     .col(integer(AssistantProfiles::HelpCount).default(0))
                     .col(small_integer(AssistantProfiles::VerifyState).default(0))
                     .col(timestamp_with_time_zone(AssistantProfiles::UpdatedAt))
-                    .foreign_key(&mut user_fk("fk_assistant_profiles_user", AssistantProfiles::Table,
+                    .foreign_key(&mut user_fk(
+                        "fk_assistant_profiles_user",
+                        AssistantProfiles::Table,
                         AssistantProfiles::UserId,
                     ))
                     .to_owned(),
@@ -307,7 +321,9 @@ impl MigrationTrait for Migration {
                     .col(text_null(ConsultantProfiles::Education))
                     .col(text_null(ConsultantProfiles::Certifications))
                     .col(timestamp_with_time_zone(ConsultantProfiles::UpdatedAt))
-                    .foreign_key(&mut user_fk("fk_consultant_profiles_user", ConsultantProfiles::Table,
+                    .foreign_key(&mut user_fk(
+                        "fk_consultant_profiles_user",
+                        ConsultantProfiles::Table,
                         ConsultantProfiles::UserId,
                     ))
                     .to_owned(),

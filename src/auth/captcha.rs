@@ -61,12 +61,14 @@ pub async fn create(db: &DatabaseConnection) -> AppResult<(String, String, Vec<u
 /// Checks an answer and uses the captcha up (right or wrong: each image gets one try).
 pub async fn verify(db: &DatabaseConnection, id: Option<&str>, answer: &str) -> AppResult<()> {
     let wrong = || AppError::bad_field("captcha_code", "the image code is wrong or has expired");
-    let id = id.filter(|i| !i.is_empty() && i.len() <= 64).ok_or_else(|| {
-        AppError::bad_field(
-            "captcha_code",
-            "no captcha for this client: fetch GET /captcha/app first and send its cookie",
-        )
-    })?;
+    let id = id
+        .filter(|i| !i.is_empty() && i.len() <= 64)
+        .ok_or_else(|| {
+            AppError::bad_field(
+                "captcha_code",
+                "no captcha for this client: fetch GET /captcha/app first and send its cookie",
+            )
+        })?;
     let now = Utc::now();
     let found = captcha::Entity::find_by_id(id.to_owned())
         .filter(captcha::Column::UsedAt.is_null())

@@ -239,7 +239,11 @@ pub fn normalize_phone(raw: &str, field: &str) -> AppResult<String> {
         .collect();
     let digits = digits
         .strip_prefix("+86")
-        .or_else(|| (digits.len() == 13).then(|| digits.strip_prefix("86")).flatten())
+        .or_else(|| {
+            (digits.len() == 13)
+                .then(|| digits.strip_prefix("86"))
+                .flatten()
+        })
         .unwrap_or(&digits);
     let bytes = digits.as_bytes();
     if bytes.len() == 11
@@ -387,8 +391,7 @@ pub async fn consume<C: ConnectionTrait>(
     let live = verification_code::Entity::find()
         .filter(verification_code::Column::Destination.eq(destination))
         .filter(
-            verification_code::Column::Purpose
-                .is_in([purpose.as_str(), Purpose::General.as_str()]),
+            verification_code::Column::Purpose.is_in([purpose.as_str(), Purpose::General.as_str()]),
         )
         .filter(verification_code::Column::ConsumedAt.is_null())
         .filter(verification_code::Column::ExpiresAt.gt(now))
@@ -433,7 +436,9 @@ mod tests {
     #[test]
     fn phones_normalise() {
         assert_eq!(
-            normalize_phone("+86 138-0000-0001", "phone").ok().as_deref(),
+            normalize_phone("+86 138-0000-0001", "phone")
+                .ok()
+                .as_deref(),
             Some("13800000001")
         );
         assert_eq!(

@@ -1,9 +1,9 @@
 //! Passwords: argon2id hashes in PHC format, a minimum strength, verification off the async
 //! runtime. A password is never returned, logged or stored in clear.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::error::{AppError, AppResult};
 

@@ -65,10 +65,7 @@ impl FromStr for Role {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or(())
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or(())
     }
 }
 

@@ -11,8 +11,7 @@ use rand::distr::Alphanumeric;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::Services;
@@ -34,8 +33,12 @@ pub mod status {
 }
 
 /// Roles a person may take on by themselves; the others are granted by administrators.
-pub const SELF_SERVICE_ROLES: [Role; 4] =
-    [Role::Patient, Role::Doctor, Role::Assistant, Role::Consultant];
+pub const SELF_SERVICE_ROLES: [Role; 4] = [
+    Role::Patient,
+    Role::Doctor,
+    Role::Assistant,
+    Role::Consultant,
+];
 
 /// Checks a username: 3 to 32 characters of letters, digits, `_`, `.` or `-`.
 pub fn validate_username(username: &str) -> AppResult<()> {
@@ -252,7 +255,11 @@ pub enum Lookup {
 
 /// Finds a user by any unique key. Deactivated accounts are not found except by
 /// administrators.
-pub async fn lookup(db: &DatabaseConnection, auth: &Auth, by: Lookup) -> AppResult<Option<user::Model>> {
+pub async fn lookup(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    by: Lookup,
+) -> AppResult<Option<user::Model>> {
     let found = match by {
         Lookup::Id(id) => user::Entity::find_by_id(id).one(db).await?,
         Lookup::Uuid(uuid) => {
@@ -442,7 +449,10 @@ async fn create_with_contact<C: ConnectionTrait>(
         None => format!("u_{}", random_suffix(10)),
     };
     let display_name = display_name.unwrap_or_else(|| match channel {
-        Channel::Sms => format!("用户{}", &destination[destination.len().saturating_sub(4)..]),
+        Channel::Sms => format!(
+            "用户{}",
+            &destination[destination.len().saturating_sub(4)..]
+        ),
         Channel::Email => destination
             .split('@')
             .next()
@@ -549,7 +559,11 @@ fn locked(minutes: i64) -> AppError {
     ))
 }
 
-async fn finish_login(s: &Services, account: user::Model, role: Option<Role>) -> AppResult<Session> {
+async fn finish_login(
+    s: &Services,
+    account: user::Model,
+    role: Option<Role>,
+) -> AppResult<Session> {
     if account.status == status::DISABLED {
         return Err(AppError::Forbidden(
             "this account has been disabled by an administrator".into(),
@@ -595,11 +609,22 @@ pub async fn login_with_code(
     };
     let destination = codes::normalize(channel, destination, field)?;
     let txn = s.db.begin().await?;
-    codes::consume(&s.db, &txn, &s.config.auth, &destination, Purpose::Login, code, "code").await?;
+    codes::consume(
+        &s.db,
+        &txn,
+        &s.config.auth,
+        &destination,
+        Purpose::Login,
+        code,
+        "code",
+    )
+    .await?;
     let account = find_by_contact(&txn, channel, &destination)
         .await?
         .filter(|u| u.status != status::DEACTIVATED)
-        .ok_or_else(|| AppError::bad_field("code", "the verification code is wrong or has expired"))?;
+        .ok_or_else(|| {
+            AppError::bad_field("code", "the verification code is wrong or has expired")
+        })?;
     txn.commit().await?;
     finish_login(s, account, role).await
 }
@@ -623,7 +648,16 @@ pub async fn login_or_register_by_phone(
     .await?;
     let phone = codes::normalize_phone(phone, "phone")?;
     let txn = s.db.begin().await?;
-    codes::consume(&s.db, &txn, &s.config.auth, &phone, Purpose::Login, code, "code").await?;
+    codes::consume(
+        &s.db,
+        &txn,
+        &s.config.auth,
+        &phone,
+        Purpose::Login,
+        code,
+        "code",
+    )
+    .await?;
     match find_by_contact(&txn, Channel::Sms, &phone).await? {
         Some(account) if account.status == status::DEACTIVATED => Err(AppError::Forbidden(
             "this phone number belongs to a deactivated account".into(),
@@ -663,18 +697,33 @@ pub async fn reset_password(
     passwords::validate_strength(new_password, "password")?;
     let hash = passwords::hash(new_password).await?;
     let txn = s.db.begin().await?;
-    codes::consume(&s.db, &txn, &s.config.auth, &destination, Purpose::Reset, code, "code").await?;
+    codes::consume(
+        &s.db,
+        &txn,
+        &s.config.auth,
+        &destination,
+        Purpose::Reset,
+        code,
+        "code",
+    )
+    .await?;
     let account = find_by_contact(&txn, channel, &destination)
         .await?
         .filter(|u| u.status != status::DEACTIVATED)
-        .ok_or_else(|| AppError::bad_field("code", "the verification code is wrong or has expired"))?;
+        .ok_or_else(|| {
+            AppError::bad_field("code", "the verification code is wrong or has expired")
+        })?;
     set_password_hash(&txn, account.id, hash).await?;
     auth::revoke_all_tokens(&txn, account.id).await?;
     txn.commit().await?;
     Ok(())
 }
 
-async fn set_password_hash<C: ConnectionTrait>(db: &C, user_id: i64, hash: String) -> AppResult<()> {
+async fn set_password_hash<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    hash: String,
+) -> AppResult<()> {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -703,15 +752,23 @@ pub async fn change_password(
     if let Some(stored) = account.password_hash.as_deref() {
         let key = format!("login-fail:user:{}", account.id);
         let lock_secs = s.config.auth.login_lock_minutes * 60;
-        if ratelimit::count(&s.db, &key, lock_secs).await? >= s.config.auth.login_failures_before_lock {
+        if ratelimit::count(&s.db, &key, lock_secs).await?
+            >= s.config.auth.login_failures_before_lock
+        {
             return Err(locked(s.config.auth.login_lock_minutes));
         }
         let Some(old) = old_password else {
-            return Err(AppError::bad_field("oldPassword", "the current password is required"));
+            return Err(AppError::bad_field(
+                "oldPassword",
+                "the current password is required",
+            ));
         };
         if !passwords::verify(Some(stored), old).await? {
             ratelimit::hit(&s.db, &key, lock_secs).await?;
-            return Err(AppError::bad_field("oldPassword", "the current password is wrong"));
+            return Err(AppError::bad_field(
+                "oldPassword",
+                "the current password is wrong",
+            ));
         }
     }
     passwords::validate_strength(new_password, "password")?;
@@ -719,7 +776,10 @@ pub async fn change_password(
     let txn = s.db.begin().await?;
     set_password_hash(&txn, account.id, hash).await?;
     entity::session_token::Entity::update_many()
-        .col_expr(entity::session_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(
+            entity::session_token::Column::RevokedAt,
+            Expr::value(Utc::now()),
+        )
         .filter(entity::session_token::Column::UserId.eq(account.id))
         .filter(entity::session_token::Column::Id.ne(viewer.token_id))
         .filter(entity::session_token::Column::RevokedAt.is_null())
@@ -743,13 +803,23 @@ pub async fn change_contact(
     };
     let destination = codes::normalize(channel, destination, field)?;
     let txn = s.db.begin().await?;
-    codes::consume(&s.db, &txn, &s.config.auth, &destination, Purpose::ChangeContact, code, "code")
-        .await?;
+    codes::consume(
+        &s.db,
+        &txn,
+        &s.config.auth,
+        &destination,
+        Purpose::ChangeContact,
+        code,
+        "code",
+    )
+    .await?;
     if let Some(other) = find_by_contact(&txn, channel, &destination).await? {
         if other.id == viewer.user_id {
             return Ok(());
         }
-        return Err(AppError::Conflict(format!("this {field} is already registered")));
+        return Err(AppError::Conflict(format!(
+            "this {field} is already registered"
+        )));
     }
     let column = match channel {
         Channel::Sms => user::Column::Phone,
@@ -783,15 +853,27 @@ pub async fn unbind_contact(
     let Some(current) = current else {
         return Err(AppError::bad_input(format!(
             "the account has no {} to unbind",
-            if channel == Channel::Sms { "phone number" } else { "e-mail address" }
+            if channel == Channel::Sms {
+                "phone number"
+            } else {
+                "e-mail address"
+            }
         )));
     };
     if !passwords::verify(account.password_hash.as_deref(), password).await? {
         return Err(AppError::bad_field("password", "the password is wrong"));
     }
     let txn = s.db.begin().await?;
-    codes::consume(&s.db, &txn, &s.config.auth, &current, Purpose::ChangeContact, code, "verifiable_code")
-        .await?;
+    codes::consume(
+        &s.db,
+        &txn,
+        &s.config.auth,
+        &current,
+        Purpose::ChangeContact,
+        code,
+        "verifiable_code",
+    )
+    .await?;
     let column = match channel {
         Channel::Sms => user::Column::Phone,
         Channel::Email => user::Column::Email,
@@ -838,7 +920,10 @@ fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Opti
         return Ok(Some(None));
     }
     if value.chars().count() > max {
-        return Err(AppError::bad_field(field, format!("at most {max} characters")));
+        return Err(AppError::bad_field(
+            field,
+            format!("at most {max} characters"),
+        ));
     }
     Ok(Some(Some(value.to_owned())))
 }
@@ -881,7 +966,109 @@ pub async fn update_profile(
 ) -> AppResult<user::Model> {
     crate::policy::require_self_or_admin(viewer, target)?;
     let txn = s.db.begin().await?;
-    let account = load(&txn, target).await?;
+    let updated = update_profile_in(&txn, target, changes).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Account fields only administrators set directly (medassist's user maintenance): a phone
+/// number without a code and a password without the old one.
+#[derive(Debug, Clone, Default)]
+pub struct AdminChanges {
+    pub phone: Option<String>,
+    pub password: Option<String>,
+    /// The hospital of a doctor.
+    pub hospital_name: Option<String>,
+}
+
+/// Updates profile data and, for administrators, the phone number, password and hospital, in
+/// one transaction. The owner may use it for profile data only.
+pub async fn update_account(
+    s: &Services,
+    viewer: &Viewer,
+    target: i64,
+    changes: ProfileChanges,
+    admin: AdminChanges,
+) -> AppResult<user::Model> {
+    crate::policy::require_self_or_admin(viewer, target)?;
+    if !viewer.is_admin() {
+        if admin.phone.is_some() {
+            return Err(AppError::Forbidden(
+                "change your phone number with a verification code (changeContact)".into(),
+            ));
+        }
+        if admin.password.is_some() {
+            return Err(AppError::Forbidden(
+                "change your password with the current one (changePassword)".into(),
+            ));
+        }
+    }
+    let phone = admin
+        .phone
+        .as_deref()
+        .map(|p| codes::normalize_phone(p, "phone"))
+        .transpose()?;
+    if let Some(password) = &admin.password {
+        passwords::validate_strength(password, "password")?;
+    }
+    let hash = match &admin.password {
+        Some(p) => Some(passwords::hash(p).await?),
+        None => None,
+    };
+    let txn = s.db.begin().await?;
+    update_profile_in(&txn, target, changes).await?;
+    if let Some(phone) = phone {
+        if let Some(other) = find_by(&txn, user::Column::Phone, &phone).await?
+            && other.id != target
+        {
+            return Err(AppError::Conflict(
+                "this phone number is already registered".into(),
+            ));
+        }
+        user::Entity::update_many()
+            .col_expr(user::Column::Phone, Expr::value(phone))
+            .filter(user::Column::Id.eq(target))
+            .exec(&txn)
+            .await
+            .map_err(|e| conflict_on_unique(e, "this phone number"))?;
+    }
+    if let Some(hash) = hash {
+        set_password_hash(&txn, target, hash).await?;
+        auth::revoke_all_tokens(&txn, target).await?;
+    }
+    if let Some(hospital) = admin.hospital_name {
+        let roles = auth::roles_of(&txn, target).await?;
+        if !roles.contains(&Role::Doctor) {
+            return Err(AppError::bad_field(
+                "hospital",
+                "the account is not a doctor",
+            ));
+        }
+        profiles::ensure(&txn, target, Role::Doctor).await?;
+        let hospital = hospital.trim();
+        if hospital.chars().count() > 100 {
+            return Err(AppError::bad_field("hospital", "at most 100 characters"));
+        }
+        entity::doctor_profile::Entity::update_many()
+            .col_expr(
+                entity::doctor_profile::Column::HospitalName,
+                Expr::value((!hospital.is_empty()).then(|| hospital.to_owned())),
+            )
+            .filter(entity::doctor_profile::Column::UserId.eq(target))
+            .exec(&txn)
+            .await?;
+    }
+    let updated = load(&txn, target).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+async fn update_profile_in<C: ConnectionTrait>(
+    txn: &C,
+    target: i64,
+    changes: ProfileChanges,
+) -> AppResult<user::Model> {
+    let account = load(txn, target).await?;
     let mut model = account.clone().into_active_model();
     if let Some(name) = changes.username {
         let name = name.trim().to_owned();
@@ -898,7 +1085,10 @@ pub async fn update_profile(
     }
     if let Some(g) = changes.gender {
         if !(0..=2).contains(&g) {
-            return Err(AppError::bad_field("gender", "gender is 0 (undisclosed), 1 (male) or 2 (female)"));
+            return Err(AppError::bad_field(
+                "gender",
+                "gender is 0 (undisclosed), 1 (male) or 2 (female)",
+            ));
         }
         model.gender = Set(g);
     }
@@ -910,24 +1100,36 @@ pub async fn update_profile(
             })
             .transpose()?;
         if date.is_some_and(|d| d > Utc::now().date_naive() || chrono::Datelike::year(&d) < 1900) {
-            return Err(AppError::bad_field("birthday", "the birthday is not plausible"));
+            return Err(AppError::bad_field(
+                "birthday",
+                "the birthday is not plausible",
+            ));
         }
         model.birthday = Set(date);
     }
     if let Some(v) = text(changes.bio, "bio", 500)? {
         model.bio = Set(v);
     }
-    if let Some(v) = image_address(&txn, changes.avatar, "avatar").await? {
+    if let Some(v) = image_address(txn, changes.avatar, "avatar").await? {
         model.avatar = Set(v);
     }
-    if let Some(v) = image_address(&txn, changes.background, "background").await? {
+    if let Some(v) = image_address(txn, changes.background, "background").await? {
         model.background = Set(v);
     }
-    if changes.province_code.is_some() || changes.city_code.is_some() || changes.county_code.is_some() {
-        let province = changes.province_code.filter(|c| *c != 0).or(account.province_code);
+    if changes.province_code.is_some()
+        || changes.city_code.is_some()
+        || changes.county_code.is_some()
+    {
+        let province = changes
+            .province_code
+            .filter(|c| *c != 0)
+            .or(account.province_code);
         let city = changes.city_code.filter(|c| *c != 0).or(account.city_code);
-        let county = changes.county_code.filter(|c| *c != 0).or(account.county_code);
-        check_regions(&txn, province, city, county).await?;
+        let county = changes
+            .county_code
+            .filter(|c| *c != 0)
+            .or(account.county_code);
+        check_regions(txn, province, city, county).await?;
         model.province_code = Set(province);
         model.city_code = Set(city);
         model.county_code = Set(county);
@@ -942,7 +1144,9 @@ pub async fn update_profile(
         match v {
             Some(number) => {
                 let number = idcard::validate_id_card(&number)?;
-                if account.birthday.is_none() && !matches!(model.birthday, sea_orm::ActiveValue::Set(Some(_))) {
+                if account.birthday.is_none()
+                    && !matches!(model.birthday, sea_orm::ActiveValue::Set(Some(_)))
+                {
                     model.birthday = Set(idcard::birth_date(&number));
                 }
                 if account.gender == 0 && changes.gender.is_none() {
@@ -960,20 +1164,20 @@ pub async fn update_profile(
         } else {
             let email = codes::normalize_email(email, "email")?;
             if account.email.as_deref() != Some(email.as_str()) {
-                if find_by(&txn, user::Column::Email, &email).await?.is_some() {
-                    return Err(AppError::Conflict("this e-mail address is already registered".into()));
+                if find_by(txn, user::Column::Email, &email).await?.is_some() {
+                    return Err(AppError::Conflict(
+                        "this e-mail address is already registered".into(),
+                    ));
                 }
                 model.email = Set(Some(email));
             }
         }
     }
     model.updated_at = Set(Utc::now());
-    let updated = model
-        .update(&txn)
+    model
+        .update(txn)
         .await
-        .map_err(|e| conflict_on_unique(e, "the username or e-mail address"))?;
-    txn.commit().await?;
-    Ok(updated)
+        .map_err(|e| conflict_on_unique(e, "the username or e-mail address"))
 }
 
 /// Checks that region codes exist, have the right level and nest.
@@ -985,21 +1189,28 @@ async fn check_regions<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let ids: Vec<i32> = [province, city, county].into_iter().flatten().collect();
     let found = regions::by_ids(db, &ids).await?;
-    let check = |code: Option<i32>, level: i16, field: &str, parent: Option<i32>| -> AppResult<()> {
-        let Some(code) = code else { return Ok(()) };
-        let region = found
-            .get(&code)
-            .ok_or_else(|| AppError::bad_field(field, format!("no region has the code {code}")))?;
-        if region.level != level {
-            return Err(AppError::bad_field(field, format!("{code} is not a region of the expected level")));
-        }
-        if let Some(parent) = parent
-            && region.parent_id != parent
-        {
-            return Err(AppError::bad_field(field, format!("{code} does not lie in {parent}")));
-        }
-        Ok(())
-    };
+    let check =
+        |code: Option<i32>, level: i16, field: &str, parent: Option<i32>| -> AppResult<()> {
+            let Some(code) = code else { return Ok(()) };
+            let region = found.get(&code).ok_or_else(|| {
+                AppError::bad_field(field, format!("no region has the code {code}"))
+            })?;
+            if region.level != level {
+                return Err(AppError::bad_field(
+                    field,
+                    format!("{code} is not a region of the expected level"),
+                ));
+            }
+            if let Some(parent) = parent
+                && region.parent_id != parent
+            {
+                return Err(AppError::bad_field(
+                    field,
+                    format!("{code} does not lie in {parent}"),
+                ));
+            }
+            Ok(())
+        };
     check(province, 1, "provinceCode", None)?;
     check(city, 2, "cityCode", province)?;
     check(county, 3, "countyCode", city)?;
@@ -1026,10 +1237,21 @@ pub async fn deactivate(
             Channel::Email => account.email.as_deref(),
         };
         if own != Some(destination.as_str()) {
-            return Err(AppError::bad_field(field, "this is not the account's own contact"));
+            return Err(AppError::bad_field(
+                field,
+                "this is not the account's own contact",
+            ));
         }
-        codes::consume(&s.db, &txn, &s.config.auth, &destination, Purpose::Deactivate, &code, "code")
-            .await?;
+        codes::consume(
+            &s.db,
+            &txn,
+            &s.config.auth,
+            &destination,
+            Purpose::Deactivate,
+            &code,
+            "code",
+        )
+        .await?;
     }
     set_status_in(&txn, account.id, status::DEACTIVATED).await?;
     txn.commit().await?;
@@ -1058,14 +1280,22 @@ pub async fn set_disabled(
 ) -> AppResult<user::Model> {
     crate::policy::require_admin(viewer)?;
     if target == viewer.user_id && disabled {
-        return Err(AppError::bad_input("administrators cannot disable themselves"));
+        return Err(AppError::bad_input(
+            "administrators cannot disable themselves",
+        ));
     }
     let txn = s.db.begin().await?;
     let account = load(&txn, target).await?;
     if account.status == status::DEACTIVATED {
-        return Err(AppError::Conflict("the account was deactivated by its owner".into()));
+        return Err(AppError::Conflict(
+            "the account was deactivated by its owner".into(),
+        ));
     }
-    let value = if disabled { status::DISABLED } else { status::ACTIVE };
+    let value = if disabled {
+        status::DISABLED
+    } else {
+        status::ACTIVE
+    };
     set_status_in(&txn, target, value).await?;
     let updated = load(&txn, target).await?;
     txn.commit().await?;
@@ -1113,15 +1343,28 @@ pub async fn list(
     if !(filter.include_disabled && auth.is_admin()) {
         cond = cond.add(user::Column::Status.eq(status::ACTIVE));
     }
-    if let Some(name) = filter.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    if let Some(name) = filter
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         let pattern = format!(
             "%{}%",
-            name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            name.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
         );
         cond = cond.add(
             Condition::any()
-                .add(Expr::col(user::Column::Username).like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')))
-                .add(Expr::col(user::Column::DisplayName).like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\'))),
+                .add(
+                    Expr::col(user::Column::Username)
+                        .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
+                )
+                .add(
+                    Expr::col(user::Column::DisplayName)
+                        .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
+                ),
         );
     }
     if let Some(names) = &filter.usernames {
@@ -1132,6 +1375,19 @@ pub async fn list(
     }
     if let Some(city) = filter.city_code {
         cond = cond.add(user::Column::CityCode.eq(city));
+    }
+    if filter.role == Some(Role::Patient) {
+        // Who is a patient is health data: only care roles list patients.
+        let viewer = auth.require()?;
+        crate::policy::require_any_role(
+            viewer,
+            &[
+                Role::Doctor,
+                Role::Assistant,
+                Role::HospitalStaff,
+                Role::Administrator,
+            ],
+        )?;
     }
     if let Some(role) = filter.role {
         cond = cond.add(

@@ -73,7 +73,9 @@ fn column_of(header: &str) -> Option<&'static str> {
     let h = header.trim().to_lowercase().replace([' ', '-'], "_");
     Some(match h.as_str() {
         "role" | "type" | "角色" | "用户类型" => "role",
-        "phone" | "telephone" | "mobile" | "手机号" | "手机" | "电话" | "手机号码" => "phone",
+        "phone" | "telephone" | "mobile" | "手机号" | "手机" | "电话" | "手机号码" => {
+            "phone"
+        }
         "email" | "e_mail" | "邮箱" | "电子邮箱" => "email",
         "username" | "user_name" | "用户名" | "账号" => "username",
         "nickname" | "display_name" | "name" | "昵称" => "nickname",
@@ -139,7 +141,10 @@ fn read_rows(file_name: &str, bytes: Vec<u8>) -> AppResult<Vec<(i32, Vec<Option<
         return Ok(rows);
     }
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        AppError::bad_field("file", format!("not a readable spreadsheet (.xlsx, .xls, .ods or .csv): {e}"))
+        AppError::bad_field(
+            "file",
+            format!("not a readable spreadsheet (.xlsx, .xls, .ods or .csv): {e}"),
+        )
     })?;
     let range = workbook
         .worksheet_range_at(0)
@@ -168,7 +173,10 @@ fn parse(rows: Vec<(i32, Vec<Option<String>>)>) -> AppResult<Vec<Candidate>> {
         .map(|h| h.as_deref().and_then(column_of))
         .collect();
     if !columns.contains(&Some("role")) {
-        return Err(AppError::bad_field("file", "the header row has no `role` column"));
+        return Err(AppError::bad_field(
+            "file",
+            "the header row has no `role` column",
+        ));
     }
     if !columns.contains(&Some("phone")) && !columns.contains(&Some("email")) {
         return Err(AppError::bad_field(
@@ -206,7 +214,10 @@ fn parse(rows: Vec<(i32, Vec<Option<String>>)>) -> AppResult<Vec<Candidate>> {
         c.role = role_text.as_deref().and_then(role_of);
         out.push(c);
         if out.len() > MAX_ROWS {
-            return Err(AppError::bad_field("file", format!("at most {MAX_ROWS} rows per file")));
+            return Err(AppError::bad_field(
+                "file",
+                format!("at most {MAX_ROWS} rows per file"),
+            ));
         }
     }
     Ok(out)
@@ -250,48 +261,103 @@ pub async fn import_users(
         let row = c.row;
         let result: Result<(), ImportRow> = async {
             if c.role.is_none() {
-                return Err(failure(row, "role", "role must be patient, doctor, assistant, consultant or hospital_staff"));
+                return Err(failure(
+                    row,
+                    "role",
+                    "role must be patient, doctor, assistant, consultant or hospital_staff",
+                ));
             }
             if c.phone.is_none() && c.email.is_none() {
-                return Err(failure(row, "phone", "a row needs a phone number or an e-mail address"));
+                return Err(failure(
+                    row,
+                    "phone",
+                    "a row needs a phone number or an e-mail address",
+                ));
             }
             if let Some(phone) = &c.phone {
-                let phone = codes::normalize_phone(phone, "phone").map_err(|e| failure(row, "phone", e.public_message()))?;
+                let phone = codes::normalize_phone(phone, "phone")
+                    .map_err(|e| failure(row, "phone", e.public_message()))?;
                 if !seen.insert(format!("phone:{phone}")) {
-                    return Err(failure(row, "phone", "this phone number appears twice in the file"));
+                    return Err(failure(
+                        row,
+                        "phone",
+                        "this phone number appears twice in the file",
+                    ));
                 }
-                if accounts::find_by_contact(&s.db, codes::Channel::Sms, &phone).await.map_err(|e| failure(row, "phone", e.public_message()))?.is_some() {
-                    return Err(failure(row, "phone", "this phone number is already registered"));
+                if accounts::find_by_contact(&s.db, codes::Channel::Sms, &phone)
+                    .await
+                    .map_err(|e| failure(row, "phone", e.public_message()))?
+                    .is_some()
+                {
+                    return Err(failure(
+                        row,
+                        "phone",
+                        "this phone number is already registered",
+                    ));
                 }
                 c.phone = Some(phone);
             }
             if let Some(email) = &c.email {
-                let email = codes::normalize_email(email, "email").map_err(|e| failure(row, "email", e.public_message()))?;
+                let email = codes::normalize_email(email, "email")
+                    .map_err(|e| failure(row, "email", e.public_message()))?;
                 if !seen.insert(format!("email:{email}")) {
-                    return Err(failure(row, "email", "this e-mail address appears twice in the file"));
+                    return Err(failure(
+                        row,
+                        "email",
+                        "this e-mail address appears twice in the file",
+                    ));
                 }
-                if accounts::find_by_contact(&s.db, codes::Channel::Email, &email).await.map_err(|e| failure(row, "email", e.public_message()))?.is_some() {
-                    return Err(failure(row, "email", "this e-mail address is already registered"));
+                if accounts::find_by_contact(&s.db, codes::Channel::Email, &email)
+                    .await
+                    .map_err(|e| failure(row, "email", e.public_message()))?
+                    .is_some()
+                {
+                    return Err(failure(
+                        row,
+                        "email",
+                        "this e-mail address is already registered",
+                    ));
                 }
                 c.email = Some(email);
             }
             if let Some(name) = &c.username {
-                accounts::validate_username(name).map_err(|e| failure(row, "username", e.public_message()))?;
+                accounts::validate_username(name)
+                    .map_err(|e| failure(row, "username", e.public_message()))?;
                 if !seen.insert(format!("username:{name}")) {
-                    return Err(failure(row, "username", "this username appears twice in the file"));
+                    return Err(failure(
+                        row,
+                        "username",
+                        "this username appears twice in the file",
+                    ));
                 }
-                if accounts::find_by_username(&s.db, name).await.map_err(|e| failure(row, "username", e.public_message()))?.is_some() {
+                if accounts::find_by_username(&s.db, name)
+                    .await
+                    .map_err(|e| failure(row, "username", e.public_message()))?
+                    .is_some()
+                {
                     return Err(failure(row, "username", "this username is taken"));
                 }
             }
             if let Some(password) = &c.password {
-                passwords::validate_strength(password, "password").map_err(|e| failure(row, "password", e.public_message()))?;
+                passwords::validate_strength(password, "password")
+                    .map_err(|e| failure(row, "password", e.public_message()))?;
             }
             if c.nickname.as_ref().is_some_and(|n| n.chars().count() > 64) {
-                return Err(failure(row, "nickname", "a nickname has at most 64 characters"));
+                return Err(failure(
+                    row,
+                    "nickname",
+                    "a nickname has at most 64 characters",
+                ));
             }
-            if c.home_addr.as_ref().is_some_and(|n| n.chars().count() > 200) {
-                return Err(failure(row, "home_addr", "an address has at most 200 characters"));
+            if c.home_addr
+                .as_ref()
+                .is_some_and(|n| n.chars().count() > 200)
+            {
+                return Err(failure(
+                    row,
+                    "home_addr",
+                    "an address has at most 200 characters",
+                ));
             }
             Ok(())
         }
@@ -333,10 +399,16 @@ pub async fn import_users(
             continue;
         }
         let Some(role) = c.role else { continue };
-        let username = c
-            .username
-            .clone()
-            .unwrap_or_else(|| format!("imp_{}", uuid::Uuid::new_v4().simple().to_string().get(..10).unwrap_or("user")));
+        let username = c.username.clone().unwrap_or_else(|| {
+            format!(
+                "imp_{}",
+                uuid::Uuid::new_v4()
+                    .simple()
+                    .to_string()
+                    .get(..10)
+                    .unwrap_or("user")
+            )
+        });
         let nickname = c
             .nickname
             .clone()
@@ -353,7 +425,9 @@ pub async fn import_users(
         accounts::grant_role(&txn, user.id, role).await?;
         if role == Role::Doctor
             && let Some(hospital) = &c.hospital
-            && let Some(profile) = entity::doctor_profile::Entity::find_by_id(user.id).one(&txn).await?
+            && let Some(profile) = entity::doctor_profile::Entity::find_by_id(user.id)
+                .one(&txn)
+                .await?
         {
             let mut p = profile.into_active_model();
             p.hospital_name = Set(Some(hospital.chars().take(100).collect()));

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use entity::{assistant_profile, consultant_profile, doctor_profile, patient_profile};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,11 @@ pub async fn ensure<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> App
     let now = Utc::now();
     match role {
         Role::Patient => {
-            if patient_profile::Entity::find_by_id(user_id).one(db).await?.is_none() {
+            if patient_profile::Entity::find_by_id(user_id)
+                .one(db)
+                .await?
+                .is_none()
+            {
                 patient_profile::ActiveModel {
                     user_id: Set(user_id),
                     height_cm: Set(None),
@@ -43,7 +47,11 @@ pub async fn ensure<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> App
             }
         }
         Role::Doctor => {
-            if doctor_profile::Entity::find_by_id(user_id).one(db).await?.is_none() {
+            if doctor_profile::Entity::find_by_id(user_id)
+                .one(db)
+                .await?
+                .is_none()
+            {
                 doctor_profile::ActiveModel {
                     user_id: Set(user_id),
                     hospital_id: Set(None),
@@ -70,7 +78,11 @@ pub async fn ensure<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> App
             }
         }
         Role::Assistant => {
-            if assistant_profile::Entity::find_by_id(user_id).one(db).await?.is_none() {
+            if assistant_profile::Entity::find_by_id(user_id)
+                .one(db)
+                .await?
+                .is_none()
+            {
                 assistant_profile::ActiveModel {
                     user_id: Set(user_id),
                     team_name: Set(None),
@@ -83,7 +95,11 @@ pub async fn ensure<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> App
             }
         }
         Role::Consultant => {
-            if consultant_profile::Entity::find_by_id(user_id).one(db).await?.is_none() {
+            if consultant_profile::Entity::find_by_id(user_id)
+                .one(db)
+                .await?
+                .is_none()
+            {
                 consultant_profile::ActiveModel {
                     user_id: Set(user_id),
                     organization: Set(None),
@@ -127,7 +143,17 @@ by_user_ids!(assistants_by_user_ids, assistant_profile);
 by_user_ids!(consultants_by_user_ids, consultant_profile);
 
 /// Half-days a doctor works on one weekday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::SimpleObject, async_graphql::InputObject)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    async_graphql::SimpleObject,
+    async_graphql::InputObject,
+)]
 #[graphql(input_name = "WorkDayInput")]
 pub struct WorkDay {
     /// Works in the morning.
@@ -182,7 +208,10 @@ fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Opti
         return Ok(Some(None));
     }
     if value.chars().count() > max {
-        return Err(AppError::bad_field(field, format!("at most {max} characters")));
+        return Err(AppError::bad_field(
+            field,
+            format!("at most {max} characters"),
+        ));
     }
     Ok(Some(Some(value.to_owned())))
 }
@@ -221,10 +250,16 @@ pub async fn update_patient(
     c: PatientChanges,
 ) -> AppResult<patient_profile::Model> {
     if c.height_cm.is_some_and(|h| !(30.0..=260.0).contains(&h)) {
-        return Err(AppError::bad_field("heightCm", "a height between 30 and 260 cm"));
+        return Err(AppError::bad_field(
+            "heightCm",
+            "a height between 30 and 260 cm",
+        ));
     }
     if c.weight_kg.is_some_and(|w| !(2.0..=400.0).contains(&w)) {
-        return Err(AppError::bad_field("weightKg", "a weight between 2 and 400 kg"));
+        return Err(AppError::bad_field(
+            "weightKg",
+            "a weight between 2 and 400 kg",
+        ));
     }
     if c.marital_status.is_some_and(|m| !(0..=3).contains(&m)) {
         return Err(AppError::bad_field(
@@ -283,7 +318,10 @@ pub async fn update_doctor(
     c: DoctorChanges,
 ) -> AppResult<doctor_profile::Model> {
     if c.work_time.as_ref().is_some_and(|w| w.len() != 7) {
-        return Err(AppError::bad_field("workTime", "the work time lists 7 days, Monday first"));
+        return Err(AppError::bad_field(
+            "workTime",
+            "the work time lists 7 days, Monday first",
+        ));
     }
     let txn = s.db.begin().await?;
     require_role_of(&txn, viewer, target, Role::Doctor).await?;
@@ -319,18 +357,35 @@ pub async fn update_doctor(
         for photo in photos {
             let hash = files::address_of(&photo);
             if !crate::storage::is_valid_hash(&hash) {
-                return Err(AppError::bad_field("workProof", format!("{photo} is not a file address")));
+                return Err(AppError::bad_field(
+                    "workProof",
+                    format!("{photo} is not a file address"),
+                ));
             }
             match files::find(&txn, &hash).await? {
                 Some(f) if f.content_type.starts_with("image/") => hashes.push(f.hash),
-                Some(_) => return Err(AppError::bad_field("workProof", "a proof photo is not an image")),
-                None => return Err(AppError::bad_field("workProof", format!("no uploaded file has the address {hash}"))),
+                Some(_) => {
+                    return Err(AppError::bad_field(
+                        "workProof",
+                        "a proof photo is not an image",
+                    ));
+                }
+                None => {
+                    return Err(AppError::bad_field(
+                        "workProof",
+                        format!("no uploaded file has the address {hash}"),
+                    ));
+                }
             }
         }
-        m.work_proof = Set(Some(serde_json::to_string(&hashes).map_err(AppError::internal)?));
+        m.work_proof = Set(Some(
+            serde_json::to_string(&hashes).map_err(AppError::internal)?,
+        ));
     }
     if let Some(days) = c.work_time {
-        m.work_time = Set(Some(serde_json::to_string(&days).map_err(AppError::internal)?));
+        m.work_time = Set(Some(
+            serde_json::to_string(&days).map_err(AppError::internal)?,
+        ));
     }
     m.updated_at = Set(Utc::now());
     let updated = m.update(&txn).await?;

@@ -16,8 +16,8 @@ use crate::auth::Role;
 use crate::auth::captcha;
 use crate::auth::codes::{Channel, Purpose};
 use crate::domain::accounts::{
-    self, IdentifierKind, Lookup, PasswordLogin, ProfileChanges, Registration, Session,
-    UserFilter, UserOrder,
+    self, IdentifierKind, Lookup, PasswordLogin, ProfileChanges, Registration, Session, UserFilter,
+    UserOrder,
 };
 use crate::domain::imports::{self, ImportReport};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
@@ -148,7 +148,10 @@ impl UserFilterInput {
             ids,
             role: self.role,
             city_code: self.city_code,
-            since_id: self.since.map(|id| decode_int_id(&id, "User")).transpose()?,
+            since_id: self
+                .since
+                .map(|id| decode_int_id(&id, "User"))
+                .transpose()?,
             include_disabled: self.include_disabled,
         })
     }
@@ -355,7 +358,10 @@ fn session_payload(ctx: &Context<'_>, session: Session) -> AuthPayload {
 }
 
 /// The user an admin-capable mutation acts on: `user_id` when given, else the caller.
-fn target(ctx: &Context<'_>, user_id: Option<ID>) -> async_graphql::Result<(crate::auth::Viewer, i64)> {
+fn target(
+    ctx: &Context<'_>,
+    user_id: Option<ID>,
+) -> async_graphql::Result<(crate::auth::Viewer, i64)> {
     let viewer = auth(ctx).require()?.clone();
     let target = match user_id {
         Some(id) => decode_int_id(&id, "User")?,
@@ -432,7 +438,11 @@ impl IdentityMutation {
 
     /// Logs in with a password (by phone, e-mail or username). Repeated failures lock the
     /// account for a while; an unknown account and a wrong password get the same answer.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<AuthPayload> {
         let session = accounts::login_with_password(
             services(ctx)?,
             auth(ctx),
@@ -456,9 +466,15 @@ impl IdentityMutation {
         #[graphql(desc = "The 6-digit code.")] code: String,
         #[graphql(desc = "Log in as this role.")] role: Option<Role>,
     ) -> async_graphql::Result<AuthPayload> {
-        let session =
-            accounts::login_with_code(services(ctx)?, auth(ctx), channel, &destination, &code, role)
-                .await?;
+        let session = accounts::login_with_code(
+            services(ctx)?,
+            auth(ctx),
+            channel,
+            &destination,
+            &code,
+            role,
+        )
+        .await?;
         Ok(session_payload(ctx, session))
     }
 
@@ -512,8 +528,13 @@ impl IdentityMutation {
         #[graphql(desc = "The new password.")] new_password: String,
     ) -> async_graphql::Result<bool> {
         let viewer = auth(ctx).require()?;
-        accounts::change_password(services(ctx)?, viewer, old_password.as_deref(), &new_password)
-            .await?;
+        accounts::change_password(
+            services(ctx)?,
+            viewer,
+            old_password.as_deref(),
+            &new_password,
+        )
+        .await?;
         Ok(true)
     }
 
@@ -549,11 +570,42 @@ impl IdentityMutation {
     async fn update_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
         input: ProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
-        let updated = accounts::update_profile(services(ctx)?, &viewer, target, input.into()).await?;
+        let updated =
+            accounts::update_profile(services(ctx)?, &viewer, target, input.into()).await?;
+        Ok(User(updated))
+    }
+
+    /// Edits an account in one step: profile data (owner or administrator) and, for
+    /// administrators only, the phone number, the password (ending the account's sessions) and
+    /// a doctor's hospital (medassist user maintenance).
+    async fn update_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Whose account (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
+        #[graphql(desc = "Profile changes.")] input: Option<ProfileInput>,
+        #[graphql(desc = "New phone number (administrators).")] phone: Option<String>,
+        #[graphql(desc = "New password (administrators).")] password: Option<String>,
+        #[graphql(desc = "Hospital of a doctor (administrators).")] hospital_name: Option<String>,
+    ) -> async_graphql::Result<User> {
+        let (viewer, target) = target(ctx, user_id)?;
+        let updated = accounts::update_account(
+            services(ctx)?,
+            &viewer,
+            target,
+            input.unwrap_or_default().into(),
+            accounts::AdminChanges {
+                phone,
+                password,
+                hospital_name,
+            },
+        )
+        .await?;
         Ok(User(updated))
     }
 
@@ -561,7 +613,8 @@ impl IdentityMutation {
     async fn update_patient_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
         input: PatientProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -585,7 +638,8 @@ impl IdentityMutation {
     async fn update_doctor_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
         input: DoctorProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -612,7 +666,8 @@ impl IdentityMutation {
     async fn update_assistant_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
         #[graphql(desc = "Volunteer team.")] team_name: Option<String>,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -624,7 +679,8 @@ impl IdentityMutation {
     async fn update_consultant_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
         input: ConsultantProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -646,17 +702,30 @@ impl IdentityMutation {
     }
 
     /// Deactivates (注销) the caller's own account: it can no longer log in and every session
-    /// ends. With `channel` + `destination` + `code` (purpose `DEACTIVATE`, sent to the
-    /// account's own contact) as proof.
+    /// ends. Give `channel` + `destination` + `code` (purpose `DEACTIVATE`, sent to the
+    /// account's own contact) as proof; all three or none (the session alone, as the social
+    /// dialect does).
     async fn deactivate_account(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How the code was sent.")] channel: Channel,
-        #[graphql(desc = "The account's phone number or e-mail address.")] destination: String,
-        #[graphql(desc = "The 6-digit code.")] code: String,
+        #[graphql(desc = "How the code was sent.")] channel: Option<Channel>,
+        #[graphql(desc = "The account's phone number or e-mail address.")] destination: Option<
+            String,
+        >,
+        #[graphql(desc = "The 6-digit code.")] code: Option<String>,
     ) -> async_graphql::Result<bool> {
         let viewer = auth(ctx).require()?.clone();
-        accounts::deactivate(services(ctx)?, &viewer, Some((channel, destination, code))).await?;
+        let proof = match (channel, destination, code) {
+            (Some(c), Some(d), Some(code)) => Some((c, d, code)),
+            (None, None, None) => None,
+            _ => {
+                return Err(AppError::bad_input(
+                    "give channel, destination and code together, or none of them",
+                )
+                .into());
+            }
+        };
+        accounts::deactivate(services(ctx)?, &viewer, proof).await?;
         Ok(true)
     }
 

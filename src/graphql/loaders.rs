@@ -38,10 +38,7 @@ impl Loaders {
             patient_profile: DataLoader::new(PatientProfileLoader(db.clone()), tokio::spawn),
             doctor_profile: DataLoader::new(DoctorProfileLoader(db.clone()), tokio::spawn),
             assistant_profile: DataLoader::new(AssistantProfileLoader(db.clone()), tokio::spawn),
-            consultant_profile: DataLoader::new(
-                ConsultantProfileLoader(db.clone()),
-                tokio::spawn,
-            ),
+            consultant_profile: DataLoader::new(ConsultantProfileLoader(db.clone()), tokio::spawn),
         }
     }
 }

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, MergedObject, Object};
 
-use super::identity::IdentityQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
+use super::identity::IdentityQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
 use super::types::{Notification, Region, RegionLevel, StoredFile, User, loaders};

@@ -83,8 +83,12 @@ impl Dialect {
         }
     }
 
-    /// A success answer carrying `data`.
-    pub fn ok(self, data: Value) -> Response {
+    /// A success answer carrying `data`; `status` only changes plain-resource answers
+    /// (social: 201, 204 without a body).
+    pub fn ok(self, data: Value, status: StatusCode) -> Response {
+        if self == Dialect::Social && status == StatusCode::NO_CONTENT {
+            return StatusCode::NO_CONTENT.into_response();
+        }
         let body = match self {
             Dialect::Forum => json!({"errorCode": 200, "data": data}),
             Dialect::Volunteer => json!({"error_code": 0, "data": data, "error_message": ""}),
@@ -92,7 +96,12 @@ impl Dialect {
             Dialect::Social => data,
             Dialect::Counseling => json!({"code": 0, "message": "success", "data": data}),
         };
-        (StatusCode::OK, Json(body)).into_response()
+        let status = if self == Dialect::Social {
+            status
+        } else {
+            StatusCode::OK
+        };
+        (status, Json(body)).into_response()
     }
 
     /// A failure answer for `err`.

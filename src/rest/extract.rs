@@ -145,6 +145,15 @@ impl Inputs {
                 .and_then(|v| v.to_str().ok())
                 .map(|v| Value::String(v.to_owned())),
             Source::File => None,
+            Source::Cookie => self
+                .headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|pair| pair.trim().split_once('='))
+                .find(|(name, _)| *name == param.name)
+                .map(|(_, value)| Value::String(value.to_owned())),
         }
         .filter(|v| !v.is_null() && v.as_str() != Some(""))
     }
@@ -232,6 +241,16 @@ pub fn coerce(param: &Param, raw: Value) -> AppResult<Value> {
         },
         Kind::Json => raw,
         Kind::Upload => return Err(bad("a file")),
+        Kind::NodeId(type_name) => {
+            let id = match &raw {
+                Value::Number(n) if n.is_i64() => n.as_i64(),
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            }
+            .filter(|id| *id > 0)
+            .ok_or_else(|| bad("a positive integer id"))?;
+            Value::String(crate::graphql::node::global_id(type_name, id).0)
+        }
     })
 }
 

@@ -80,7 +80,7 @@ pub async fn dialect_fallback(method: Method, uri: Uri) -> Response {
 async fn handle(state: AppState, route: Arc<Route>, request: Request) -> Response {
     let dialect = route.dialect;
     match run(&state, &route, request).await {
-        Ok(data) => dialect.ok(data),
+        Ok(data) => dialect.ok(data, route.status),
         Err(err) => dialect.error(&err),
     }
 }
@@ -106,7 +106,10 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
         headers,
     };
     let auth = authenticate(state, route.dialect, &inputs).await?;
-    let (vars, uploads) = inputs.variables(route.params)?;
+    let (mut vars, uploads) = inputs.variables(route.params)?;
+    if let Some(prepare) = route.prepare {
+        prepare(&mut vars)?;
+    }
     let mut request = async_graphql::Request::new(route.document)
         .variables(Variables::from_json(Value::Object(vars)));
     for (var, part) in uploads {
@@ -145,7 +148,9 @@ async fn authenticate(state: &AppState, dialect: Dialect, inputs: &Inputs) -> Ap
             _ => None,
         });
     }
-    let auth = state.authenticate(token.as_deref(), &inputs.headers).await?;
+    let auth = state
+        .authenticate(token.as_deref(), &inputs.headers)
+        .await?;
     if let Some(claimed) = claimed_user {
         match (&auth.viewer, claimed) {
             (Some(viewer), Some(id)) if viewer.user_id == id => {}

@@ -37,6 +37,8 @@ pub enum Source {
     Header,
     /// A multipart file part; becomes a GraphQL `Upload`.
     File,
+    /// A cookie (the captcha binding of the volunteer dialect).
+    Cookie,
 }
 
 /// What a parameter holds; strings are accepted for numbers and booleans (`"12"`, `"true"`,
@@ -51,6 +53,8 @@ pub enum Kind {
     Json,
     /// A file (with [`Source::File`]).
     Upload,
+    /// A legacy integer id of the named GraphQL type, passed on as its global `ID`.
+    NodeId(&'static str),
 }
 
 /// One documented parameter and the GraphQL variable it becomes.
@@ -119,6 +123,10 @@ pub enum Access {
 /// Shapes the GraphQL `data` into the dialect's `data`.
 pub type Transform = fn(Value) -> AppResult<Value>;
 
+/// Adjusts the variables before execution where a legacy argument does not map one-to-one
+/// (a code table, "0 means me", one path segment that may be an id or a name).
+pub type Prepare = fn(&mut serde_json::Map<String, Value>) -> AppResult<()>;
+
 /// One legacy endpoint.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -134,6 +142,10 @@ pub struct Route {
     pub transform: Transform,
     /// Example of the dialect's `data` for the OpenAPI document.
     pub example: Option<&'static str>,
+    /// HTTP status of a success (social answers 201 and 204; enveloped dialects always 200).
+    pub status: http::StatusCode,
+    /// Variable adjustments, when the arguments need more than a rename.
+    pub prepare: Option<Prepare>,
 }
 
 /// Every route of every dialect.
@@ -145,6 +157,11 @@ pub fn all_routes() -> Vec<Route> {
     routes.extend(social::routes());
     routes.extend(counseling::routes());
     routes
+}
+
+/// Drops the dialect's data (commands that answer an empty `data`).
+pub fn empty(_: Value) -> AppResult<Value> {
+    Ok(Value::Object(serde_json::Map::new()))
 }
 
 /// Returns the value at `pointer` (RFC 6901) of the GraphQL data.

@@ -75,7 +75,7 @@ fn http_method(method: &Method) -> Option<HttpMethod> {
 
 fn object_of(kind: Kind) -> ObjectBuilder {
     match kind {
-        Kind::Int => ObjectBuilder::new().schema_type(Type::Integer),
+        Kind::Int | Kind::NodeId(_) => ObjectBuilder::new().schema_type(Type::Integer),
         Kind::Float => ObjectBuilder::new().schema_type(Type::Number),
         Kind::String => ObjectBuilder::new().schema_type(Type::String),
         Kind::Bool => ObjectBuilder::new().schema_type(Type::Boolean),
@@ -115,6 +115,7 @@ fn operation(route: &Route) -> Operation {
             Source::Path => Some(ParameterIn::Path),
             Source::Query => Some(ParameterIn::Query),
             Source::Header => Some(ParameterIn::Header),
+            Source::Cookie => Some(ParameterIn::Cookie),
             Source::Body | Source::File => None,
         };
         let mut description = param.description.to_owned();

@@ -46,6 +46,7 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     };
     config.database_url = Some(fresh_database_url().await);
     config.log.filter = "warn".into();
+    config.auth.code_outbox = Some(dir.path().join("outbox.jsonl"));
     tweak(&mut config);
     let app = build_app(config).await.unwrap();
     TestApp {
@@ -156,6 +157,108 @@ impl TestApp {
             .unwrap();
         let (token, _) = medgraph::auth::issue_token(db, user.id, 1).await.unwrap();
         (user.id, token)
+    }
+
+    /// An account with a phone number, e-mail address, password and roles, and a session
+    /// token for it (created directly, without codes).
+    pub async fn account(
+        &self,
+        username: &str,
+        phone: &str,
+        password: &str,
+        roles: &[medgraph::auth::Role],
+    ) -> (i64, String) {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let db = &self.state.services.db;
+        let user = medgraph::domain::accounts::create_user(db, username, username)
+            .await
+            .unwrap();
+        let mut model = user.clone().into_active_model();
+        model.phone = Set(Some(phone.to_owned()));
+        model.email = Set(Some(format!("{username}@example.com")));
+        model.password_hash = Set(Some(
+            medgraph::auth::passwords::hash(password).await.unwrap(),
+        ));
+        model.update(db).await.unwrap();
+        for role in roles {
+            medgraph::domain::accounts::grant_role(db, user.id, *role)
+                .await
+                .unwrap();
+        }
+        let (token, _) = medgraph::auth::issue_token(db, user.id, 1).await.unwrap();
+        (user.id, token)
+    }
+
+    /// An administrator and a token.
+    pub async fn admin(&self) -> (i64, String) {
+        self.account(
+            "admin",
+            "13900000000",
+            "admin-pass-1",
+            &[medgraph::auth::Role::Administrator],
+        )
+        .await
+    }
+
+    /// Every line of the code outbox.
+    pub fn outbox(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.data_dir.join("outbox.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// The last code sent to `destination` (phone, e-mail or captcha id), if any.
+    pub fn last_code(&self, destination: &str) -> Option<String> {
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m["destination"] == destination)
+            .map(|m| m["code"].as_str().unwrap().to_owned())
+    }
+
+    /// Sends a JSON (or empty) request with optional headers and parses the JSON answer;
+    /// an empty answer (204) is `Value::Null`.
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = match body {
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            None => builder.body(Body::empty()).unwrap(),
+        };
+        let (status, _, bytes) = self.send(request).await;
+        if bytes.is_empty() {
+            return (status, Value::Null);
+        }
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+        (status, value)
+    }
+
+    /// Number of rows in a table.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let db = &self.state.services.db;
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
     }
 
     /// SQL statements executed so far.

@@ -8,10 +8,10 @@ mod user;
 
 pub use file::StoredFile;
 pub use notification::Notification;
-pub use region::{Region, RegionLevel};
 pub use profiles::{
     AssistantProfile, ConsultantProfile, DoctorProfile, MaritalStatus, PatientProfile, VerifyState,
 };
+pub use region::{Region, RegionLevel};
 pub use user::{AccountStatus, FieldDisclosure, Gender, User};
 
 use super::loaders::Loaders;

@@ -6,14 +6,14 @@ use super::profiles::{AssistantProfile, ConsultantProfile, DoctorProfile, Patien
 use super::{Notification, Region, loaders};
 use crate::auth::Role;
 use crate::domain::notifications;
-use crate::graphql::loaders::load_err;
-use crate::graphql::public_url;
-use crate::policy::masking::{self, Disclosure};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::graphql::connection::{Conn, PageArgs, to_connection, wants_total};
+use crate::graphql::loaders::load_err;
 use crate::graphql::node::global_id;
+use crate::graphql::public_url;
 use crate::graphql::{auth, services};
 use crate::policy;
+use crate::policy::masking::{self, Disclosure};
 
 /// A person's account on the platform.
 #[derive(Clone, Debug)]
@@ -76,7 +76,11 @@ impl User {
         masking::disclosure(auth.user_id(), auth.is_admin(), self.0.id)
     }
 
-    async fn region(&self, ctx: &Context<'_>, code: Option<i32>) -> async_graphql::Result<Option<Region>> {
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        code: Option<i32>,
+    ) -> async_graphql::Result<Option<Region>> {
         let Some(code) = code else { return Ok(None) };
         Ok(loaders(ctx)?
             .region
@@ -233,14 +237,24 @@ impl User {
         self.region(ctx, self.0.county_code).await
     }
 
-    /// Roles the account holds.
+    /// Roles the account holds. Being a patient is health data: `PATIENT` shows only to the
+    /// user, administrators and care roles (doctors, assistants, hospital staff).
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Role>> {
-        Ok(loaders(ctx)?
+        let mut roles = loaders(ctx)?
             .roles
             .load_one(self.0.id)
             .await
             .map_err(load_err)?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        let caller_cares = auth(ctx).viewer.as_ref().is_some_and(|v| {
+            [Role::Doctor, Role::Assistant, Role::HospitalStaff]
+                .iter()
+                .any(|r| v.has(*r))
+        });
+        if self.visibility(ctx) != Disclosure::Full && !caller_cares {
+            roles.retain(|r| *r != Role::Patient);
+        }
+        Ok(roles)
     }
 
     /// Whether the account has a password (only the owner and administrators see it).
@@ -249,7 +263,10 @@ impl User {
     }
 
     /// The patient profile (health data): only the owner and administrators see it.
-    async fn patient_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PatientProfile>> {
+    async fn patient_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PatientProfile>> {
         if self.visibility(ctx) != Disclosure::Full || !self.has_role(ctx, Role::Patient).await? {
             return Ok(None);
         }
@@ -262,7 +279,10 @@ impl User {
     }
 
     /// The doctor profile, when the user is a doctor.
-    async fn doctor_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DoctorProfile>> {
+    async fn doctor_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DoctorProfile>> {
         if !self.has_role(ctx, Role::Doctor).await? {
             return Ok(None);
         }
@@ -275,7 +295,10 @@ impl User {
     }
 
     /// The doctor's-assistant profile, when the user is an assistant.
-    async fn assistant_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AssistantProfile>> {
+    async fn assistant_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<AssistantProfile>> {
         if !self.has_role(ctx, Role::Assistant).await? {
             return Ok(None);
         }
@@ -288,7 +311,10 @@ impl User {
     }
 
     /// The consultant profile, when the user is a consultant.
-    async fn consultant_profile(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ConsultantProfile>> {
+    async fn consultant_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ConsultantProfile>> {
         if !self.has_role(ctx, Role::Consultant).await? {
             return Ok(None);
         }

@@ -3,9 +3,11 @@
 //! endpoints arrive with the identity and counselling areas; until then its prefix answers in its
 //! envelope (404).
 
+mod identity;
+
 use super::Route;
 
 /// The counseling routes.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    identity::routes()
 }

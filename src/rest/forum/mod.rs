@@ -2,9 +2,11 @@
 //! `/api/Administrator/*`, `{errorCode, data}`. Its endpoints arrive with the identity and
 //! community areas; until then its prefix answers in its envelope (404).
 
+mod identity;
+
 use super::Route;
 
 /// The forum routes.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    identity::routes()
 }

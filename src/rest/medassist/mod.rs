@@ -1,6 +1,8 @@
 //! Home-care dialect (`shared/seeds/002_9c50656a4d79c16b.txt`): base URL `/api`,
 //! `Authorization` header, `{code, message, data}` (the document gives no bodies; this is ours).
 
+mod identity;
+
 use http::Method;
 use serde_json::{Value, json};
 
@@ -17,7 +19,8 @@ const UPLOAD_PARAMS: &[Param] = &[Param::required(
 
 /// The medassist routes.
 pub fn routes() -> Vec<Route> {
-    vec![Route {
+    let mut routes = identity::routes();
+    routes.extend(vec![Route {
         dialect: Dialect::Medassist,
         method: Method::POST,
         path: "/api/upload",
@@ -29,7 +32,10 @@ pub fn routes() -> Vec<Route> {
         example: Some(
             r#"{"address":"9f86d0…","url":"http://127.0.0.1:8080/files/9f86d0…","size":52311,"contentType":"image/jpeg","width":800,"height":600}"#,
         ),
-    }]
+        status: http::StatusCode::OK,
+        prepare: None,
+    }]);
+    routes
 }
 
 fn upload(data: Value) -> AppResult<Value> {

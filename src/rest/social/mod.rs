@@ -2,9 +2,11 @@
 //! HTTP status codes. Its endpoints arrive with the identity and community areas; until then its
 //! prefix answers in its format (404).
 
+mod identity;
+
 use super::Route;
 
 /// The social routes.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    identity::routes()
 }

@@ -1,6 +1,8 @@
 //! Volunteer-doctor dialect (`shared/seeds/001_303bc9a5d2be2197.txt`): documented paths at the
 //! root, `X-auth-token`, `{error_code, data, error_message}`.
 
+mod identity;
+
 use http::Method;
 use serde_json::{Value, json};
 
@@ -34,7 +36,8 @@ const IMAGE_UPLOAD_PARAMS: &[Param] = &[Param::required(
 
 /// The volunteer routes.
 pub fn routes() -> Vec<Route> {
-    vec![
+    let mut routes = identity::routes();
+    routes.extend(vec![
         Route {
             dialect: Dialect::Volunteer,
             method: Method::GET,
@@ -50,6 +53,8 @@ pub fn routes() -> Vec<Route> {
             example: Some(
                 r#"{"list":[{"id":110000,"parent_id":0,"name":"北京市","short_name":"北京","pinyin":"beijingshi","sort":1}]}"#,
             ),
+            status: http::StatusCode::OK,
+            prepare: None,
         },
         Route {
             dialect: Dialect::Volunteer,
@@ -66,6 +71,8 @@ pub fn routes() -> Vec<Route> {
             example: Some(
                 r#"{"list":[{"id":330102,"parent_id":330100,"name":"上城区","short_name":"上城","pinyin":"shangchengqu","sort":1}]}"#,
             ),
+            status: http::StatusCode::OK,
+            prepare: None,
         },
         Route {
             dialect: Dialect::Volunteer,
@@ -79,8 +86,11 @@ pub fn routes() -> Vec<Route> {
             example: Some(
                 r#"{"url":"http://127.0.0.1:8080/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}"#,
             ),
+            status: http::StatusCode::OK,
+            prepare: None,
         },
-    ]
+    ]);
+    routes
 }
 
 fn cities(data: Value) -> AppResult<Value> {
