@@ -909,6 +909,9 @@ pub struct ProfileChanges {
     /// A new e-mail address without a code (legacy forum and administrator profiles); it must
     /// be free.
     pub email: Option<String>,
+    /// The phone number as the client believes it is: accepted only when equal to the current
+    /// one (legacy forms send the whole profile); changing it needs a code.
+    pub phone: Option<String>,
 }
 
 fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Option<String>>> {
@@ -969,6 +972,94 @@ pub async fn update_profile(
     let updated = update_profile_in(&txn, target, changes).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// Role-profile sections of [`update_profiles`].
+#[derive(Debug, Clone, Default)]
+pub struct RoleSections {
+    pub patient: Option<profiles::PatientChanges>,
+    pub doctor: Option<profiles::DoctorChanges>,
+    pub assistant_team: Option<Option<String>>,
+    pub consultant: Option<profiles::ConsultantChanges>,
+}
+
+/// Updates personal data and role profiles in one transaction. With `only_held_roles`
+/// sections for roles the user does not hold are ignored (the volunteer form carries every
+/// role's fields and the server picks by the caller); otherwise they are refused.
+pub async fn update_profiles(
+    s: &Services,
+    viewer: &Viewer,
+    target: i64,
+    changes: ProfileChanges,
+    sections: RoleSections,
+    only_held_roles: bool,
+) -> AppResult<user::Model> {
+    crate::policy::require_self_or_admin(viewer, target)?;
+    let txn = s.db.begin().await?;
+    let roles = auth::roles_of(&txn, target).await?;
+    let allowed = |role: Role| -> AppResult<bool> {
+        if roles.contains(&role) {
+            Ok(true)
+        } else if only_held_roles {
+            Ok(false)
+        } else {
+            Err(AppError::Forbidden(format!(
+                "the account does not hold the {} role",
+                role.as_str().replace('_', " ")
+            )))
+        }
+    };
+    let updated = update_profile_in(&txn, target, changes).await?;
+    if let Some(c) = sections.patient
+        && allowed(Role::Patient)?
+    {
+        profiles::update_patient_in(&txn, target, c).await?;
+    }
+    if let Some(c) = sections.doctor
+        && allowed(Role::Doctor)?
+    {
+        profiles::update_doctor_in(&txn, target, c).await?;
+    }
+    if let Some(team) = sections.assistant_team
+        && allowed(Role::Assistant)?
+    {
+        profiles::update_assistant_in(&txn, target, team).await?;
+    }
+    if let Some(c) = sections.consultant
+        && allowed(Role::Consultant)?
+    {
+        profiles::update_consultant_in(&txn, target, c).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Sets the avatar of `target` (the caller, or anyone for an administrator) to an uploaded
+/// image.
+pub async fn set_avatar(
+    s: &Services,
+    viewer: &Viewer,
+    target: i64,
+    bytes: bytes::Bytes,
+    file_name: Option<&str>,
+) -> AppResult<user::Model> {
+    crate::policy::require_self_or_admin(viewer, target)?;
+    let file = files::upload(
+        &s.db,
+        &s.files,
+        bytes,
+        file_name,
+        crate::storage::FileKind::Image,
+        Some(viewer.user_id),
+    )
+    .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Avatar, Expr::value(file.hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(target))
+        .exec(&s.db)
+        .await?;
+    load(&s.db, target).await
 }
 
 /// Account fields only administrators set directly (medassist's user maintenance): a phone
@@ -1155,6 +1246,15 @@ async fn update_profile_in<C: ConnectionTrait>(
                 model.id_card_number = Set(Some(number));
             }
             None => model.id_card_number = Set(None),
+        }
+    }
+    if let Some(phone) = changes.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let phone = codes::normalize_phone(phone, "phone")?;
+        if account.phone.as_deref() != Some(phone.as_str()) {
+            return Err(AppError::bad_field(
+                "phone",
+                "the phone number cannot be changed here; change it with a verification code",
+            ));
         }
     }
     if let Some(email) = changes.email {

@@ -67,3 +67,17 @@ pub fn address_of(reference: &str) -> String {
         .unwrap_or(reference);
     tail.to_ascii_lowercase()
 }
+
+/// Stored files by address, for the loaders.
+pub async fn by_hashes<C: ConnectionTrait>(
+    db: &C,
+    hashes: &[String],
+) -> AppResult<std::collections::HashMap<String, stored_file::Model>> {
+    Ok(stored_file::Entity::find()
+        .filter(stored_file::Column::Hash.is_in(hashes.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.hash.clone(), f))
+        .collect())
+}

@@ -216,7 +216,7 @@ fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Opti
     Ok(Some(Some(value.to_owned())))
 }
 
-async fn require_role_of<C: ConnectionTrait>(
+pub(crate) async fn require_role_of<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     target: i64,
@@ -249,6 +249,19 @@ pub async fn update_patient(
     target: i64,
     c: PatientChanges,
 ) -> AppResult<patient_profile::Model> {
+    let txn = s.db.begin().await?;
+    require_role_of(&txn, viewer, target, Role::Patient).await?;
+    let updated = update_patient_in(&txn, target, c).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`update_patient`] inside a caller's transaction (permissions checked by the caller).
+pub async fn update_patient_in<C: ConnectionTrait>(
+    txn: &C,
+    target: i64,
+    c: PatientChanges,
+) -> AppResult<patient_profile::Model> {
     if c.height_cm.is_some_and(|h| !(30.0..=260.0).contains(&h)) {
         return Err(AppError::bad_field(
             "heightCm",
@@ -267,11 +280,9 @@ pub async fn update_patient(
             "0 single, 1 married, 2 divorced or 3 widowed",
         ));
     }
-    let txn = s.db.begin().await?;
-    require_role_of(&txn, viewer, target, Role::Patient).await?;
-    ensure(&txn, target, Role::Patient).await?;
+    ensure(txn, target, Role::Patient).await?;
     let current = patient_profile::Entity::find_by_id(target)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::internal("patient profile vanished"))?;
     let mut m = current.into_active_model();
@@ -291,9 +302,7 @@ pub async fn update_patient(
         m.smokes = Set(Some(v));
     }
     m.updated_at = Set(Utc::now());
-    let updated = m.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    Ok(m.update(txn).await?)
 }
 
 /// Changes to a doctor profile. Verification and certification are set by reviewers, not here.
@@ -317,17 +326,28 @@ pub async fn update_doctor(
     target: i64,
     c: DoctorChanges,
 ) -> AppResult<doctor_profile::Model> {
+    let txn = s.db.begin().await?;
+    require_role_of(&txn, viewer, target, Role::Doctor).await?;
+    let updated = update_doctor_in(&txn, target, c).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`update_doctor`] inside a caller's transaction (permissions checked by the caller).
+pub async fn update_doctor_in<C: ConnectionTrait>(
+    txn: &C,
+    target: i64,
+    c: DoctorChanges,
+) -> AppResult<doctor_profile::Model> {
     if c.work_time.as_ref().is_some_and(|w| w.len() != 7) {
         return Err(AppError::bad_field(
             "workTime",
             "the work time lists 7 days, Monday first",
         ));
     }
-    let txn = s.db.begin().await?;
-    require_role_of(&txn, viewer, target, Role::Doctor).await?;
-    ensure(&txn, target, Role::Doctor).await?;
+    ensure(txn, target, Role::Doctor).await?;
     let current = doctor_profile::Entity::find_by_id(target)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::internal("doctor profile vanished"))?;
     let mut m = current.into_active_model();
@@ -362,7 +382,7 @@ pub async fn update_doctor(
                     format!("{photo} is not a file address"),
                 ));
             }
-            match files::find(&txn, &hash).await? {
+            match files::find(txn, &hash).await? {
                 Some(f) if f.content_type.starts_with("image/") => hashes.push(f.hash),
                 Some(_) => {
                     return Err(AppError::bad_field(
@@ -388,9 +408,7 @@ pub async fn update_doctor(
         ));
     }
     m.updated_at = Set(Utc::now());
-    let updated = m.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    Ok(m.update(txn).await?)
 }
 
 /// Edits an assistant profile (its owner or an administrator).
@@ -402,9 +420,20 @@ pub async fn update_assistant(
 ) -> AppResult<assistant_profile::Model> {
     let txn = s.db.begin().await?;
     require_role_of(&txn, viewer, target, Role::Assistant).await?;
-    ensure(&txn, target, Role::Assistant).await?;
+    let updated = update_assistant_in(&txn, target, team_name).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`update_assistant`] inside a caller's transaction (permissions checked by the caller).
+pub async fn update_assistant_in<C: ConnectionTrait>(
+    txn: &C,
+    target: i64,
+    team_name: Option<String>,
+) -> AppResult<assistant_profile::Model> {
+    ensure(txn, target, Role::Assistant).await?;
     let current = assistant_profile::Entity::find_by_id(target)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::internal("assistant profile vanished"))?;
     let mut m = current.into_active_model();
@@ -412,9 +441,7 @@ pub async fn update_assistant(
         m.team_name = Set(v);
     }
     m.updated_at = Set(Utc::now());
-    let updated = m.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    Ok(m.update(txn).await?)
 }
 
 /// Changes to a consultant profile.
@@ -437,9 +464,20 @@ pub async fn update_consultant(
 ) -> AppResult<consultant_profile::Model> {
     let txn = s.db.begin().await?;
     require_role_of(&txn, viewer, target, Role::Consultant).await?;
-    ensure(&txn, target, Role::Consultant).await?;
+    let updated = update_consultant_in(&txn, target, c).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`update_consultant`] inside a caller's transaction (permissions checked by the caller).
+pub async fn update_consultant_in<C: ConnectionTrait>(
+    txn: &C,
+    target: i64,
+    c: ConsultantChanges,
+) -> AppResult<consultant_profile::Model> {
+    ensure(txn, target, Role::Consultant).await?;
     let current = consultant_profile::Entity::find_by_id(target)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::internal("consultant profile vanished"))?;
     let mut m = current.into_active_model();
@@ -462,7 +500,5 @@ pub async fn update_consultant(
         m.certifications = Set(v);
     }
     m.updated_at = Set(Utc::now());
-    let updated = m.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    Ok(m.update(txn).await?)
 }

@@ -251,6 +251,49 @@ pub struct ProfileInput {
     /// E-mail address set without a code (legacy forum profiles); it must be free. Prefer
     /// `changeContact`.
     pub email: Option<String>,
+    /// The current phone number, as legacy forms resend it: accepted only when unchanged
+    /// (changing it needs `changeContact` and a code).
+    pub phone: Option<String>,
+}
+
+impl From<PatientProfileInput> for PatientChanges {
+    fn from(input: PatientProfileInput) -> Self {
+        PatientChanges {
+            height_cm: input.height_cm,
+            weight_kg: input.weight_kg,
+            marital_status: input.marital_status.map(MaritalStatus::code),
+            drinks: input.drinks,
+            smokes: input.smokes,
+        }
+    }
+}
+
+impl From<DoctorProfileInput> for DoctorChanges {
+    fn from(input: DoctorProfileInput) -> Self {
+        DoctorChanges {
+            hospital_id: input.hospital_id,
+            hospital_name: input.hospital_name,
+            department: input.department,
+            position: input.position,
+            specialties: input.specialties,
+            work_proof: input.work_proof,
+            r#abstract: input.r#abstract,
+            work_time: input.work_time,
+        }
+    }
+}
+
+impl From<ConsultantProfileInput> for ConsultantChanges {
+    fn from(input: ConsultantProfileInput) -> Self {
+        ConsultantChanges {
+            organization: input.organization,
+            introduction: input.introduction,
+            experience: input.experience,
+            expertise: input.expertise,
+            education: input.education,
+            certifications: input.certifications,
+        }
+    }
 }
 
 impl From<ProfileInput> for ProfileChanges {
@@ -271,6 +314,7 @@ impl From<ProfileInput> for ProfileChanges {
             location: p.location,
             id_card_number: p.id_card_number,
             email: p.email,
+            phone: p.phone,
         }
     }
 }
@@ -309,6 +353,13 @@ pub struct DoctorProfileInput {
     pub r#abstract: Option<String>,
     /// Weekly work time: exactly 7 days, Monday first.
     pub work_time: Option<Vec<WorkDay>>,
+}
+
+/// Changes to a doctor's-assistant profile.
+#[derive(InputObject, Default)]
+pub struct AssistantProfileInput {
+    /// Volunteer team (志愿团队); an empty string clears it.
+    pub team_name: Option<String>,
 }
 
 /// Changes to a consultant profile.
@@ -368,6 +419,33 @@ fn target(
         None => viewer.user_id,
     };
     Ok((viewer, target))
+}
+
+/// Reads an upload (at most `limit` bytes) off the async runtime: its file name and bytes.
+async fn read_upload(
+    ctx: &Context<'_>,
+    file: Upload,
+    limit: usize,
+) -> async_graphql::Result<(String, Vec<u8>)> {
+    let value = file
+        .value(ctx)
+        .map_err(|e| AppError::bad_field("file", e.to_string()))?;
+    let name = value.filename.clone();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let mut buf = Vec::new();
+        value
+            .into_read()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(AppError::internal)?;
+        Ok(buf)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    if bytes.len() > limit {
+        return Err(AppError::bad_field("file", "the file is too large").into());
+    }
+    Ok((name, bytes))
 }
 
 async fn reload(ctx: &Context<'_>, user_id: i64) -> async_graphql::Result<User> {
@@ -583,17 +661,26 @@ impl IdentityMutation {
     /// Edits an account in one step: profile data (owner or administrator) and, for
     /// administrators only, the phone number, the password (ending the account's sessions) and
     /// a doctor's hospital (medassist user maintenance).
+    #[allow(clippy::too_many_arguments)]
     async fn update_account(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Whose account (administrators); the caller's when omitted.")]
         user_id: Option<ID>,
+        #[graphql(desc = "Whose account, by UUID (medassist), instead of `userId`.")]
+        user_uuid: Option<uuid::Uuid>,
         #[graphql(desc = "Profile changes.")] input: Option<ProfileInput>,
         #[graphql(desc = "New phone number (administrators).")] phone: Option<String>,
         #[graphql(desc = "New password (administrators).")] password: Option<String>,
         #[graphql(desc = "Hospital of a doctor (administrators).")] hospital_name: Option<String>,
     ) -> async_graphql::Result<User> {
-        let (viewer, target) = target(ctx, user_id)?;
+        let (viewer, mut target) = target(ctx, user_id)?;
+        if let Some(uuid) = user_uuid {
+            target = accounts::lookup(&services(ctx)?.db, auth(ctx), Lookup::Uuid(uuid))
+                .await?
+                .ok_or_else(|| AppError::NotFound("no user has this uuid".into()))?
+                .id;
+        }
         let updated = accounts::update_account(
             services(ctx)?,
             &viewer,
@@ -606,6 +693,56 @@ impl IdentityMutation {
             },
         )
         .await?;
+        Ok(User(updated))
+    }
+
+    /// Edits personal data and role profiles in one transaction (the owner or an
+    /// administrator). With `onlyHeldRoles` sections for roles the user does not hold are
+    /// ignored; otherwise they are refused.
+    #[allow(clippy::too_many_arguments)]
+    async fn update_profiles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Whose profiles (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Personal data.")] profile: Option<ProfileInput>,
+        #[graphql(desc = "Patient profile.")] patient: Option<PatientProfileInput>,
+        #[graphql(desc = "Doctor profile.")] doctor: Option<DoctorProfileInput>,
+        #[graphql(desc = "Assistant profile.")] assistant: Option<AssistantProfileInput>,
+        #[graphql(desc = "Consultant profile.")] consultant: Option<ConsultantProfileInput>,
+        #[graphql(desc = "Ignore sections of roles the user does not hold.", default)]
+        only_held_roles: bool,
+    ) -> async_graphql::Result<User> {
+        let (viewer, target) = target(ctx, user_id)?;
+        accounts::update_profiles(
+            services(ctx)?,
+            &viewer,
+            target,
+            profile.unwrap_or_default().into(),
+            accounts::RoleSections {
+                patient: patient.map(Into::into),
+                doctor: doctor.map(Into::into),
+                assistant_team: assistant.map(|a| a.team_name),
+                consultant: consultant.map(Into::into),
+            },
+            only_held_roles,
+        )
+        .await?;
+        reload(ctx, target).await
+    }
+
+    /// Uploads an image and makes it the avatar (the caller's, or anyone's for an
+    /// administrator).
+    async fn set_avatar(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The image (JPEG, PNG, GIF or WebP).")] file: Upload,
+        #[graphql(desc = "Whose avatar (administrators); the caller's when omitted.")] user_id: Option<ID>,
+    ) -> async_graphql::Result<User> {
+        let (viewer, target) = target(ctx, user_id)?;
+        let services = services(ctx)?;
+        let (name, bytes) = read_upload(ctx, file, services.files.max_upload_bytes()).await?;
+        let updated =
+            accounts::set_avatar(services, &viewer, target, bytes.into(), Some(&name)).await?;
         Ok(User(updated))
     }
 
@@ -622,13 +759,7 @@ impl IdentityMutation {
             services(ctx)?,
             &viewer,
             target,
-            PatientChanges {
-                height_cm: input.height_cm,
-                weight_kg: input.weight_kg,
-                marital_status: input.marital_status.map(MaritalStatus::code),
-                drinks: input.drinks,
-                smokes: input.smokes,
-            },
+            input.into(),
         )
         .await?;
         reload(ctx, target).await
@@ -647,16 +778,7 @@ impl IdentityMutation {
             services(ctx)?,
             &viewer,
             target,
-            DoctorChanges {
-                hospital_id: input.hospital_id,
-                hospital_name: input.hospital_name,
-                department: input.department,
-                position: input.position,
-                specialties: input.specialties,
-                work_proof: input.work_proof,
-                r#abstract: input.r#abstract,
-                work_time: input.work_time,
-            },
+            input.into(),
         )
         .await?;
         reload(ctx, target).await
@@ -688,14 +810,7 @@ impl IdentityMutation {
             services(ctx)?,
             &viewer,
             target,
-            ConsultantChanges {
-                organization: input.organization,
-                introduction: input.introduction,
-                experience: input.experience,
-                expertise: input.expertise,
-                education: input.education,
-                certifications: input.certifications,
-            },
+            input.into(),
         )
         .await?;
         reload(ctx, target).await
@@ -755,25 +870,7 @@ impl IdentityMutation {
         let viewer = auth(ctx).require()?.clone();
         policy::require_admin(&viewer)?;
         let services = services(ctx)?;
-        let value = file
-            .value(ctx)
-            .map_err(|e| AppError::bad_field("file", e.to_string()))?;
-        let name = value.filename.clone();
-        let limit = services.files.max_upload_bytes();
-        let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
-            let mut buf = Vec::new();
-            value
-                .into_read()
-                .take(limit as u64 + 1)
-                .read_to_end(&mut buf)
-                .map_err(AppError::internal)?;
-            Ok(buf)
-        })
-        .await
-        .map_err(AppError::internal)??;
-        if bytes.len() > limit {
-            return Err(AppError::bad_field("file", "the file is too large").into());
-        }
+        let (name, bytes) = read_upload(ctx, file, services.files.max_upload_bytes()).await?;
         Ok(imports::import_users(services, &viewer, &name, bytes, skip_invalid).await?)
     }
 }

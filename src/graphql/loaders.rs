@@ -10,7 +10,7 @@ use entity::{
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Role;
-use crate::domain::{Page, PageRequest, accounts, profiles, regions};
+use crate::domain::{Page, PageRequest, accounts, files, profiles, regions};
 use crate::error::AppError;
 
 /// Every loader of one request.
@@ -20,6 +20,7 @@ pub struct Loaders {
     pub region_child_count: DataLoader<RegionChildCountLoader>,
     pub user: DataLoader<UserLoader>,
     pub roles: DataLoader<RolesLoader>,
+    pub file: DataLoader<StoredFileLoader>,
     pub patient_profile: DataLoader<PatientProfileLoader>,
     pub doctor_profile: DataLoader<DoctorProfileLoader>,
     pub assistant_profile: DataLoader<AssistantProfileLoader>,
@@ -35,6 +36,7 @@ impl Loaders {
             region_child_count: DataLoader::new(RegionChildCountLoader(db.clone()), tokio::spawn),
             user: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
             roles: DataLoader::new(RolesLoader(db.clone()), tokio::spawn),
+            file: DataLoader::new(StoredFileLoader(db.clone()), tokio::spawn),
             patient_profile: DataLoader::new(PatientProfileLoader(db.clone()), tokio::spawn),
             doctor_profile: DataLoader::new(DoctorProfileLoader(db.clone()), tokio::spawn),
             assistant_profile: DataLoader::new(AssistantProfileLoader(db.clone()), tokio::spawn),
@@ -113,6 +115,20 @@ impl Loader<i64> for UserLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         accounts::by_ids(&self.0, keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// Stored file by address.
+pub struct StoredFileLoader(DatabaseConnection);
+
+impl Loader<String> for StoredFileLoader {
+    type Value = entity::stored_file::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        files::by_hashes(&self.0, keys)
             .await
             .map_err(LoadError::new)
     }

@@ -3,7 +3,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::user;
 
 use super::profiles::{AssistantProfile, ConsultantProfile, DoctorProfile, PatientProfile};
-use super::{Notification, Region, loaders};
+use super::{Notification, Region, StoredFile, loaders};
 use crate::auth::Role;
 use crate::domain::notifications;
 use crate::domain::page::DEFAULT_PAGE_SIZE;
@@ -199,6 +199,32 @@ impl User {
     /// Invitation code others can register with.
     async fn invite_code(&self) -> Option<&str> {
         self.0.invite_code.as_deref()
+    }
+
+    /// The avatar image.
+    async fn avatar(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StoredFile>> {
+        let Some(hash) = self.0.avatar.clone() else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .file
+            .load_one(hash)
+            .await
+            .map_err(load_err)?
+            .map(StoredFile))
+    }
+
+    /// The profile background image.
+    async fn background(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StoredFile>> {
+        let Some(hash) = self.0.background.clone() else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .file
+            .load_one(hash)
+            .await
+            .map_err(load_err)?
+            .map(StoredFile))
     }
 
     /// File address (SHA-256) of the avatar image.
