@@ -63,6 +63,7 @@ impl AppState {
             .data(auth)
             .data(Loaders::new(&self.services.db))
             .data(PublicUrl(public_url))
+            .data(graphql::SessionGrant::default())
     }
 
     /// The same for a WebSocket connection's data.
@@ -75,6 +76,7 @@ impl AppState {
         data.insert(auth);
         data.insert(Loaders::new(&self.services.db));
         data.insert(PublicUrl(public_url));
+        data.insert(graphql::SessionGrant::default());
     }
 }
 

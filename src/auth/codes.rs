@@ -373,38 +373,41 @@ fn invalid_code(field: &str) -> AppError {
     AppError::bad_field(field, "the verification code is wrong or has expired")
 }
 
-/// Checks `code` against the newest live code for `destination` and `purpose` and consumes it
-/// within `txn` (so the command that needed it and the consumption commit together). A wrong
-/// guess is counted on `db`, outside the transaction, so it sticks even though the command
-/// fails; after the allowed number of guesses the code is dead.
-pub async fn consume<C: ConnectionTrait>(
+/// Checks `code` against the newest live code for `destination` issued for one of `purposes`
+/// (or `General`) and returns its id for [`consume`]. Runs outside any transaction, so a wrong
+/// guess is counted even though the command fails; after the allowed number of guesses the
+/// code is dead.
+pub async fn verify(
     db: &DatabaseConnection,
-    txn: &C,
     config: &AuthConfig,
     destination: &str,
-    purpose: Purpose,
+    purposes: &[Purpose],
     code: &str,
     field: &str,
-) -> AppResult<()> {
+) -> AppResult<i64> {
     let code = code.trim();
     let now = Utc::now();
+    let names: Vec<&str> = purposes
+        .iter()
+        .chain(std::iter::once(&Purpose::General))
+        .map(|p| p.as_str())
+        .collect();
     let live = verification_code::Entity::find()
         .filter(verification_code::Column::Destination.eq(destination))
-        .filter(
-            verification_code::Column::Purpose.is_in([purpose.as_str(), Purpose::General.as_str()]),
-        )
+        .filter(verification_code::Column::Purpose.is_in(names))
         .filter(verification_code::Column::ConsumedAt.is_null())
         .filter(verification_code::Column::ExpiresAt.gt(now))
         .filter(verification_code::Column::Attempts.lt(config.code_max_attempts))
         .order_by_desc(verification_code::Column::Id)
-        .one(txn)
+        .one(db)
         .await?
         .ok_or_else(|| invalid_code(field))?;
-    let stored_purpose = if live.purpose == Purpose::General.as_str() {
-        Purpose::General
-    } else {
-        purpose
-    };
+    let stored_purpose = [Purpose::General]
+        .iter()
+        .chain(purposes)
+        .copied()
+        .find(|p| p.as_str() == live.purpose)
+        .unwrap_or(Purpose::General);
     if code.len() != 6 || code_hash(destination, stored_purpose, code) != live.code_hash {
         verification_code::Entity::update_many()
             .col_expr(
@@ -416,10 +419,16 @@ pub async fn consume<C: ConnectionTrait>(
             .await?;
         return Err(invalid_code(field));
     }
-    // Conditional on still being unconsumed: of two concurrent uses, one wins.
+    Ok(live.id)
+}
+
+/// Uses up a verified code inside the command's transaction, so the command and the
+/// consumption commit together. Conditional on it still being unused: of two concurrent uses,
+/// one wins.
+pub async fn consume<C: ConnectionTrait>(txn: &C, code_id: i64, field: &str) -> AppResult<()> {
     let used = verification_code::Entity::update_many()
-        .col_expr(verification_code::Column::ConsumedAt, Expr::value(now))
-        .filter(verification_code::Column::Id.eq(live.id))
+        .col_expr(verification_code::Column::ConsumedAt, Expr::value(Utc::now()))
+        .filter(verification_code::Column::Id.eq(code_id))
         .filter(verification_code::Column::ConsumedAt.is_null())
         .exec(txn)
         .await?;

@@ -397,17 +397,10 @@ pub async fn register(s: &Services, auth: &Auth, input: Registration) -> AppResu
     )
     .await?;
     let hash = passwords::hash(&input.password).await?;
+    let code_id =
+        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::Register], &input.code, "code").await?;
     let txn = s.db.begin().await?;
-    codes::consume(
-        &s.db,
-        &txn,
-        &s.config.auth,
-        &destination,
-        Purpose::Register,
-        &input.code,
-        "code",
-    )
-    .await?;
+    codes::consume(&txn, code_id, "code").await?;
     let user = create_with_contact(
         &txn,
         input.channel,
@@ -608,17 +601,10 @@ pub async fn login_with_code(
         Channel::Email => "email",
     };
     let destination = codes::normalize(channel, destination, field)?;
+    let code_id =
+        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::Login], code, "code").await?;
     let txn = s.db.begin().await?;
-    codes::consume(
-        &s.db,
-        &txn,
-        &s.config.auth,
-        &destination,
-        Purpose::Login,
-        code,
-        "code",
-    )
-    .await?;
+    codes::consume(&txn, code_id, "code").await?;
     let account = find_by_contact(&txn, channel, &destination)
         .await?
         .filter(|u| u.status != status::DEACTIVATED)
@@ -647,17 +633,10 @@ pub async fn login_or_register_by_phone(
     )
     .await?;
     let phone = codes::normalize_phone(phone, "phone")?;
+    let code_id =
+        codes::verify(&s.db, &s.config.auth, &phone, &[Purpose::Login, Purpose::Register], code, "code").await?;
     let txn = s.db.begin().await?;
-    codes::consume(
-        &s.db,
-        &txn,
-        &s.config.auth,
-        &phone,
-        Purpose::Login,
-        code,
-        "code",
-    )
-    .await?;
+    codes::consume(&txn, code_id, "code").await?;
     match find_by_contact(&txn, Channel::Sms, &phone).await? {
         Some(account) if account.status == status::DEACTIVATED => Err(AppError::Forbidden(
             "this phone number belongs to a deactivated account".into(),
@@ -696,17 +675,10 @@ pub async fn reset_password(
     let destination = codes::normalize(channel, destination, field)?;
     passwords::validate_strength(new_password, "password")?;
     let hash = passwords::hash(new_password).await?;
+    let code_id =
+        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::Reset], code, "code").await?;
     let txn = s.db.begin().await?;
-    codes::consume(
-        &s.db,
-        &txn,
-        &s.config.auth,
-        &destination,
-        Purpose::Reset,
-        code,
-        "code",
-    )
-    .await?;
+    codes::consume(&txn, code_id, "code").await?;
     let account = find_by_contact(&txn, channel, &destination)
         .await?
         .filter(|u| u.status != status::DEACTIVATED)
@@ -802,17 +774,10 @@ pub async fn change_contact(
         Channel::Email => "email",
     };
     let destination = codes::normalize(channel, destination, field)?;
+    let code_id =
+        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::ChangeContact], code, "code").await?;
     let txn = s.db.begin().await?;
-    codes::consume(
-        &s.db,
-        &txn,
-        &s.config.auth,
-        &destination,
-        Purpose::ChangeContact,
-        code,
-        "code",
-    )
-    .await?;
+    codes::consume(&txn, code_id, "code").await?;
     if let Some(other) = find_by_contact(&txn, channel, &destination).await? {
         if other.id == viewer.user_id {
             return Ok(());
@@ -863,17 +828,10 @@ pub async fn unbind_contact(
     if !passwords::verify(account.password_hash.as_deref(), password).await? {
         return Err(AppError::bad_field("password", "the password is wrong"));
     }
+    let code_id =
+        codes::verify(&s.db, &s.config.auth, &current, &[Purpose::ChangeContact], code, "code").await?;
     let txn = s.db.begin().await?;
-    codes::consume(
-        &s.db,
-        &txn,
-        &s.config.auth,
-        &current,
-        Purpose::ChangeContact,
-        code,
-        "verifiable_code",
-    )
-    .await?;
+    codes::consume(&txn, code_id, "code").await?;
     let column = match channel {
         Channel::Sms => user::Column::Phone,
         Channel::Email => user::Column::Email,
@@ -1325,7 +1283,7 @@ pub async fn deactivate(
     proof: Option<(Channel, String, String)>,
 ) -> AppResult<()> {
     let account = load(&s.db, viewer.user_id).await?;
-    let txn = s.db.begin().await?;
+    let mut code_id = None;
     if let Some((channel, destination, code)) = proof {
         let field = match channel {
             Channel::Sms => "phone",
@@ -1342,16 +1300,21 @@ pub async fn deactivate(
                 "this is not the account's own contact",
             ));
         }
-        codes::consume(
-            &s.db,
-            &txn,
-            &s.config.auth,
-            &destination,
-            Purpose::Deactivate,
-            &code,
-            "code",
-        )
-        .await?;
+        code_id = Some(
+            codes::verify(
+                &s.db,
+                &s.config.auth,
+                &destination,
+                &[Purpose::Deactivate],
+                &code,
+                "code",
+            )
+            .await?,
+        );
+    }
+    let txn = s.db.begin().await?;
+    if let Some(id) = code_id {
+        codes::consume(&txn, id, "code").await?;
     }
     set_status_in(&txn, account.id, status::DEACTIVATED).await?;
     txn.commit().await?;

@@ -405,6 +405,9 @@ fn set_session_cookie(ctx: &Context<'_>, token: &str, expires_at: DateTime<Utc>)
 
 fn session_payload(ctx: &Context<'_>, session: Session) -> AuthPayload {
     set_session_cookie(ctx, &session.token, session.expires_at);
+    if let Ok(grant) = ctx.data::<super::SessionGrant>() {
+        grant.grant(session.user.id);
+    }
     payload(session)
 }
 
@@ -562,7 +565,8 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Mobile number.")] phone: String,
-        #[graphql(desc = "The 6-digit code (purpose `LOGIN`).")] code: String,
+        #[graphql(desc = "The 6-digit code (purpose `LOGIN`, or `REGISTER` for a new number).")]
+        code: String,
         #[graphql(desc = "Role of a new account.", default_with = "Role::Patient")] role: Role,
     ) -> async_graphql::Result<AuthPayload> {
         let session =

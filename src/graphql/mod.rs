@@ -58,6 +58,34 @@ pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Servi
     ctx.data::<Services>()
 }
 
+/// The account a login or registration in this request opened a session for: its own data is
+/// shown to the caller in the mutation's answer.
+#[derive(Default)]
+pub struct SessionGrant(std::sync::Mutex<Option<i64>>);
+
+impl SessionGrant {
+    /// Records the account a session was opened for.
+    pub fn grant(&self, user_id: i64) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(user_id);
+        }
+    }
+
+    fn get(&self) -> Option<i64> {
+        self.0.lock().ok().and_then(|slot| *slot)
+    }
+}
+
+/// Whether the caller counts as the owner of `user_id`'s data: logged in as that user, or
+/// having just logged in as that user in this request.
+pub(crate) fn is_owner(ctx: &Context<'_>, user_id: i64) -> bool {
+    auth(ctx).user_id() == Some(user_id)
+        || ctx
+            .data_opt::<SessionGrant>()
+            .and_then(SessionGrant::get)
+            == Some(user_id)
+}
+
 /// What the request established about its caller (anonymous when absent).
 pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a Auth {
     static ANONYMOUS: Auth = Auth {

@@ -289,7 +289,21 @@ fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
         Ok(b) => b,
         Err(e) => return AppError::internal(e).into_response(),
     };
-    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    // Headers resolvers set (the session cookie of a login or logout).
+    let mut extra = HeaderMap::new();
+    match &response {
+        BatchResponse::Single(r) => extra.extend(r.http_headers.clone()),
+        BatchResponse::Batch(list) => {
+            for r in list {
+                extra.extend(r.http_headers.clone());
+            }
+        }
+    }
+    let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
+    for (name, value) in extra.iter() {
+        response.headers_mut().append(name.clone(), value.clone());
+    }
+    response
 }
 
 /// A GraphQL-shaped error for a request that could not be executed.

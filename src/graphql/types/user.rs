@@ -72,8 +72,10 @@ pub enum FieldDisclosure {
 
 impl User {
     fn visibility(&self, ctx: &Context<'_>) -> Disclosure {
-        let auth = auth(ctx);
-        masking::disclosure(auth.user_id(), auth.is_admin(), self.0.id)
+        let viewer = crate::graphql::is_owner(ctx, self.0.id)
+            .then_some(self.0.id)
+            .or(auth(ctx).user_id());
+        masking::disclosure(viewer, auth(ctx).is_admin(), self.0.id)
     }
 
     async fn region(
