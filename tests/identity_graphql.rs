@@ -573,3 +573,82 @@ async fn per_address_limits_follow_the_forwarded_address_only_when_trusted() {
     let limited = send_from("10.0.0.1", "13800008883").await;
     assert_eq!(first_code(&limited), "RATE_LIMITED", "{limited}");
 }
+
+/// A minimal SMTP server that accepts one message and hands back its DATA section.
+async fn fake_smtp() -> (u16, tokio::sync::oneshot::Receiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+        let mut data = String::new();
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    write.write_all(b"250 queued\r\n").await.unwrap();
+                } else {
+                    data.push_str(&line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let upper = line.to_ascii_uppercase();
+            if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                write.write_all(b"250 fake\r\n").await.unwrap();
+            } else if upper.starts_with("DATA") {
+                in_data = true;
+                write.write_all(b"354 go ahead\r\n").await.unwrap();
+            } else if upper.starts_with("QUIT") {
+                write.write_all(b"221 bye\r\n").await.unwrap();
+                break;
+            } else {
+                write.write_all(b"250 ok\r\n").await.unwrap();
+            }
+        }
+        let _ = tx.send(data);
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn email_codes_go_through_smtp_when_configured() {
+    let (port, received) = fake_smtp().await;
+    let app = common::app_with(|c| {
+        c.auth.smtp = Some(medgraph::config::SmtpConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "medgraph <no-reply@medgraph.test>".into(),
+        });
+    })
+    .await;
+    let r = send_code(&app, "EMAIL", "someone@example.org", "REGISTER").await;
+    assert_eq!(r["data"]["sendVerificationCode"]["accepted"], true, "{r}");
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), received)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(message.contains("To: someone@example.org"), "{message}");
+    let code: String = message
+        .split("verification code is ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    assert!(code.chars().all(|c| c.is_ascii_digit()), "{message}");
+    assert_eq!(app.last_code("someone@example.org"), None, "e-mail did not go to the outbox");
+    // The mailed code registers the address.
+    let reg = app
+        .graphql(
+            REGISTER,
+            json!({"i": {"channel": "EMAIL", "destination": "someone@example.org", "code": code, "password": "secret-pass-1", "role": "CONSULTANT"}}),
+            None,
+        )
+        .await;
+    assert!(reg["data"]["register"]["token"].is_string(), "{reg}");
+}
