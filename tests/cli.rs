@@ -63,10 +63,14 @@ fn migrate_seed_and_token_on_the_embedded_database() {
     let missing = medgraph(&["token", "issue", "nobody"], dir.path());
     assert!(!missing.status.success());
 
+    let steps = <migration::Migrator as migration::MigratorTrait>::migrations()
+        .len()
+        .to_string();
+    let down = medgraph(&["migrate", "down", "--steps", &steps], dir.path());
     assert!(
-        medgraph(&["migrate", "down", "--steps", "3"], dir.path())
-            .status
-            .success()
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
     );
     let status = medgraph(&["migrate", "status"], dir.path());
     assert!(

@@ -12,18 +12,31 @@ const SEND: &str = "mutation($c: Channel!, $d: String!, $p: Purpose!) {
 const REGISTER: &str = "mutation($i: RegisterInput!) {
   register(input: $i) { token isNew user { id username phone roles } }
 }";
-const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { token user { id username roles } } }";
+const LOGIN: &str =
+    "mutation($i: LoginInput!) { login(input: $i) { token user { id username roles } } }";
 const ME: &str = "{ me { id username phone email status roles } }";
 
 async fn send_code(app: &TestApp, channel: &str, destination: &str, purpose: &str) -> Value {
-    app.graphql(SEND, json!({"c": channel, "d": destination, "p": purpose}), None)
-        .await
+    app.graphql(
+        SEND,
+        json!({"c": channel, "d": destination, "p": purpose}),
+        None,
+    )
+    .await
 }
 
 /// Registers by phone through codes; returns (token, user id).
-async fn register_phone(app: &TestApp, phone: &str, password: &str, role: &str) -> (String, String) {
+async fn register_phone(
+    app: &TestApp,
+    phone: &str,
+    password: &str,
+    role: &str,
+) -> (String, String) {
     let sent = send_code(app, "SMS", phone, "REGISTER").await;
-    assert_eq!(sent["data"]["sendVerificationCode"]["accepted"], true, "{sent}");
+    assert_eq!(
+        sent["data"]["sendVerificationCode"]["accepted"], true,
+        "{sent}"
+    );
     let code = app.last_code(phone).expect("a code in the outbox");
     assert_eq!(code.len(), 6);
     let r = app
@@ -50,13 +63,24 @@ async fn register_with_a_phone_code_then_log_in_by_phone_email_and_username() {
     let app = common::app().await;
     let (token, _) = register_phone(&app, "13811112222", "secret-pass-1", "PATIENT").await;
     let me = app.graphql(ME, json!({}), Some(&token)).await;
-    assert_eq!(me["data"]["me"]["phone"], "13811112222", "the owner sees the full number");
+    assert_eq!(
+        me["data"]["me"]["phone"], "13811112222",
+        "the owner sees the full number"
+    );
     assert_eq!(me["data"]["me"]["roles"], json!(["PATIENT"]));
     let username = me["data"]["me"]["username"].as_str().unwrap().to_owned();
 
-    let by_phone = app.graphql(LOGIN, login_vars("+86 138-1111-2222", "secret-pass-1"), None).await;
+    let by_phone = app
+        .graphql(
+            LOGIN,
+            login_vars("+86 138-1111-2222", "secret-pass-1"),
+            None,
+        )
+        .await;
     assert!(by_phone["data"]["login"]["token"].is_string(), "{by_phone}");
-    let by_name = app.graphql(LOGIN, login_vars(&username, "secret-pass-1"), None).await;
+    let by_name = app
+        .graphql(LOGIN, login_vars(&username, "secret-pass-1"), None)
+        .await;
     assert!(by_name["data"]["login"]["token"].is_string(), "{by_name}");
 
     // Bind an e-mail address with a code and log in by it.
@@ -70,8 +94,13 @@ async fn register_with_a_phone_code_then_log_in_by_phone_email_and_username() {
             Some(&token),
         )
         .await;
-    assert_eq!(changed["data"]["changeContact"]["email"], "wang@example.com", "{changed}");
-    let by_email = app.graphql(LOGIN, login_vars("WANG@example.com", "secret-pass-1"), None).await;
+    assert_eq!(
+        changed["data"]["changeContact"]["email"], "wang@example.com",
+        "{changed}"
+    );
+    let by_email = app
+        .graphql(LOGIN, login_vars("WANG@example.com", "secret-pass-1"), None)
+        .await;
     assert!(by_email["data"]["login"]["token"].is_string(), "{by_email}");
 }
 
@@ -82,9 +111,7 @@ async fn codes_are_single_use_expire_and_die_after_five_wrong_guesses() {
     send_code(&app, "SMS", phone, "REGISTER").await;
     let code = app.last_code(phone).unwrap();
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let attempt = |code: String| {
-        json!({"i": {"channel": "SMS", "destination": phone, "code": code, "password": "secret-pass-1", "role": "PATIENT"}})
-    };
+    let attempt = |code: String| json!({"i": {"channel": "SMS", "destination": phone, "code": code, "password": "secret-pass-1", "role": "PATIENT"}});
     for _ in 0..5 {
         let r = app.graphql(REGISTER, attempt(wrong.into()), None).await;
         assert_eq!(first_code(&r), "BAD_USER_INPUT", "{r}");
@@ -102,7 +129,11 @@ async fn codes_are_single_use_expire_and_die_after_five_wrong_guesses() {
     let ok = app.graphql(REGISTER, attempt(code.clone()), None).await;
     assert!(ok["data"]["register"]["token"].is_string(), "{ok}");
     let again = app.graphql(REGISTER, attempt(code), None).await;
-    assert_eq!(first_code(&again), "BAD_USER_INPUT", "a used code is dead: {again}");
+    assert_eq!(
+        first_code(&again),
+        "BAD_USER_INPUT",
+        "a used code is dead: {again}"
+    );
 
     // An expired code is refused.
     let phone2 = "13822224444";
@@ -141,12 +172,18 @@ async fn move_code_times(app: &TestApp, destination: &str, seconds: i64) {
 async fn expire_resend_window(app: &TestApp) {
     use sea_orm::EntityTrait;
     let db = &app.state.services.db;
-    let all = entity::verification_code::Entity::find().all(db).await.unwrap();
-    for d in all.iter().map(|c| c.destination.clone()).collect::<std::collections::HashSet<_>>() {
+    let all = entity::verification_code::Entity::find()
+        .all(db)
+        .await
+        .unwrap();
+    for d in all
+        .iter()
+        .map(|c| c.destination.clone())
+        .collect::<std::collections::HashSet<_>>()
+    {
         move_code_times(app, &d, -120).await;
     }
 }
-
 
 #[tokio::test]
 async fn one_code_per_destination_per_minute_and_a_per_address_quota() {
@@ -157,7 +194,11 @@ async fn one_code_per_destination_per_minute_and_a_per_address_quota() {
     assert_eq!(first_code(&again), "RATE_LIMITED", "{again}");
     send_code(&app, "SMS", "13833334445", "LOGIN").await;
     let over = send_code(&app, "SMS", "13833334446", "LOGIN").await;
-    assert_eq!(first_code(&over), "RATE_LIMITED", "the fourth code from one address: {over}");
+    assert_eq!(
+        first_code(&over),
+        "RATE_LIMITED",
+        "the fourth code from one address: {over}"
+    );
     let bad = send_code(&app, "SMS", "12345", "LOGIN").await;
     assert_eq!(first_code(&bad), "BAD_USER_INPUT", "{bad}");
 }
@@ -167,8 +208,13 @@ async fn codes_for_unknown_accounts_are_accepted_but_not_delivered() {
     let app = common::app().await;
     let r = send_code(&app, "SMS", "13844445555", "RESET").await;
     assert_eq!(r["data"]["sendVerificationCode"]["accepted"], true, "{r}");
-    assert_eq!(app.last_code("13844445555"), None, "no account, nothing delivered");
-    app.account("known", "13844445556", "secret-pass-1", &[Role::Patient]).await;
+    assert_eq!(
+        app.last_code("13844445555"),
+        None,
+        "no account, nothing delivered"
+    );
+    app.account("known", "13844445556", "secret-pass-1", &[Role::Patient])
+        .await;
     let r = send_code(&app, "SMS", "13844445556", "RESET").await;
     assert_eq!(r["data"]["sendVerificationCode"]["accepted"], true);
     assert!(app.last_code("13844445556").is_some());
@@ -177,9 +223,14 @@ async fn codes_for_unknown_accounts_are_accepted_but_not_delivered() {
 #[tokio::test]
 async fn wrong_passwords_look_like_unknown_accounts_and_lock_the_account() {
     let app = common::app().await;
-    app.account("alice", "13855556666", "secret-pass-1", &[Role::Patient]).await;
-    let unknown = app.graphql(LOGIN, login_vars("13855550000", "secret-pass-1"), None).await;
-    let wrong = app.graphql(LOGIN, login_vars("13855556666", "wrong-pass-1"), None).await;
+    app.account("alice", "13855556666", "secret-pass-1", &[Role::Patient])
+        .await;
+    let unknown = app
+        .graphql(LOGIN, login_vars("13855550000", "secret-pass-1"), None)
+        .await;
+    let wrong = app
+        .graphql(LOGIN, login_vars("13855556666", "wrong-pass-1"), None)
+        .await;
     assert_eq!(first_code(&unknown), "UNAUTHENTICATED");
     assert_eq!(first_code(&wrong), "UNAUTHENTICATED");
     assert_eq!(
@@ -187,16 +238,24 @@ async fn wrong_passwords_look_like_unknown_accounts_and_lock_the_account() {
         "the same answer for both"
     );
     for _ in 0..4 {
-        app.graphql(LOGIN, login_vars("13855556666", "wrong-pass-1"), None).await;
+        app.graphql(LOGIN, login_vars("13855556666", "wrong-pass-1"), None)
+            .await;
     }
-    let locked = app.graphql(LOGIN, login_vars("13855556666", "secret-pass-1"), None).await;
-    assert_eq!(first_code(&locked), "RATE_LIMITED", "locked even with the right password: {locked}");
+    let locked = app
+        .graphql(LOGIN, login_vars("13855556666", "secret-pass-1"), None)
+        .await;
+    assert_eq!(
+        first_code(&locked),
+        "RATE_LIMITED",
+        "locked even with the right password: {locked}"
+    );
 }
 
 #[tokio::test]
 async fn logout_revokes_the_token_and_sets_an_expired_cookie() {
     let app = common::app().await;
-    app.account("bob", "13866667777", "secret-pass-1", &[Role::Patient]).await;
+    app.account("bob", "13866667777", "secret-pass-1", &[Role::Patient])
+        .await;
     let request = http::Request::post("/graphql")
         .header("content-type", "application/json")
         .body(axum::body::Body::from(
@@ -206,11 +265,16 @@ async fn logout_revokes_the_token_and_sets_an_expired_cookie() {
     let (_, headers, body) = app.send(request).await;
     let cookie = headers["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("medgraph_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let body: Value = serde_json::from_slice(&body).unwrap();
     let token = body["data"]["login"]["token"].as_str().unwrap().to_owned();
 
-    let out = app.graphql("mutation { logout }", json!({}), Some(&token)).await;
+    let out = app
+        .graphql("mutation { logout }", json!({}), Some(&token))
+        .await;
     assert_eq!(out["data"]["logout"], true, "{out}");
     let after = app.graphql(ME, json!({}), Some(&token)).await;
     assert_eq!(first_code(&after), "UNAUTHENTICATED", "{after}");
@@ -220,7 +284,9 @@ async fn logout_revokes_the_token_and_sets_an_expired_cookie() {
 async fn disabled_and_deactivated_accounts_cannot_log_in() {
     let app = common::app().await;
     let (_, admin) = app.admin().await;
-    let (carol, carol_token) = app.account("carol", "13877778888", "secret-pass-1", &[Role::Patient]).await;
+    let (carol, carol_token) = app
+        .account("carol", "13877778888", "secret-pass-1", &[Role::Patient])
+        .await;
     let carol_id = medgraph::graphql::node::global_id("User", carol).0;
 
     let r = app
@@ -230,7 +296,11 @@ async fn disabled_and_deactivated_accounts_cannot_log_in() {
             Some(&carol_token),
         )
         .await;
-    assert_eq!(first_code(&r), "FORBIDDEN", "only administrators disable: {r}");
+    assert_eq!(
+        first_code(&r),
+        "FORBIDDEN",
+        "only administrators disable: {r}"
+    );
     let r = app
         .graphql(
             "mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true) { status } }",
@@ -241,11 +311,15 @@ async fn disabled_and_deactivated_accounts_cannot_log_in() {
     assert_eq!(r["data"]["setUserDisabled"]["status"], "DISABLED", "{r}");
     let me = app.graphql(ME, json!({}), Some(&carol_token)).await;
     assert_eq!(first_code(&me), "UNAUTHENTICATED", "sessions ended: {me}");
-    let login = app.graphql(LOGIN, login_vars("carol", "secret-pass-1"), None).await;
+    let login = app
+        .graphql(LOGIN, login_vars("carol", "secret-pass-1"), None)
+        .await;
     assert_eq!(first_code(&login), "FORBIDDEN", "{login}");
 
     // Deactivation by the owner, proven by a code.
-    let (_, dave_token) = app.account("dave", "13877779999", "secret-pass-1", &[Role::Patient]).await;
+    let (_, dave_token) = app
+        .account("dave", "13877779999", "secret-pass-1", &[Role::Patient])
+        .await;
     send_code(&app, "SMS", "13877779999", "DEACTIVATE").await;
     let code = app.last_code("13877779999").unwrap();
     let wrong = app
@@ -264,12 +338,17 @@ async fn disabled_and_deactivated_accounts_cannot_log_in() {
         )
         .await;
     assert_eq!(ok["data"]["deactivateAccount"], true, "{ok}");
-    let login = app.graphql(LOGIN, login_vars("dave", "secret-pass-1"), None).await;
+    let login = app
+        .graphql(LOGIN, login_vars("dave", "secret-pass-1"), None)
+        .await;
     assert_eq!(first_code(&login), "UNAUTHENTICATED", "{login}");
     let found = app
         .graphql("{ user(username: \"dave\") { id } }", json!({}), None)
         .await;
-    assert!(found["data"]["user"].is_null(), "deactivated accounts are not found: {found}");
+    assert!(
+        found["data"]["user"].is_null(),
+        "deactivated accounts are not found: {found}"
+    );
 }
 
 #[tokio::test]
@@ -302,8 +381,12 @@ async fn concurrent_registrations_of_one_phone_create_exactly_one_account() {
 async fn private_fields_are_masked_for_others_and_full_for_owner_and_admin() {
     let app = common::app().await;
     let (_, admin) = app.admin().await;
-    let (eve, eve_token) = app.account("eve", "13800001234", "secret-pass-1", &[Role::Patient]).await;
-    let (_, other) = app.account("frank", "13900005678", "secret-pass-1", &[Role::Consultant]).await;
+    let (eve, eve_token) = app
+        .account("eve", "13800001234", "secret-pass-1", &[Role::Patient])
+        .await;
+    let (_, other) = app
+        .account("frank", "13900005678", "secret-pass-1", &[Role::Consultant])
+        .await;
     let set = app
         .graphql(
             "mutation { updateProfile(input: {realName: \"张三丰\", idCardNumber: \"11010519491231002x\", address: \"朝阳区国贸三期\"}) { birthday gender idCardNumber } }",
@@ -311,8 +394,14 @@ async fn private_fields_are_masked_for_others_and_full_for_owner_and_admin() {
             Some(&eve_token),
         )
         .await;
-    assert_eq!(set["data"]["updateProfile"]["idCardNumber"], "11010519491231002X", "{set}");
-    assert_eq!(set["data"]["updateProfile"]["birthday"], "1949-12-31", "filled from the ID card");
+    assert_eq!(
+        set["data"]["updateProfile"]["idCardNumber"], "11010519491231002X",
+        "{set}"
+    );
+    assert_eq!(
+        set["data"]["updateProfile"]["birthday"], "1949-12-31",
+        "filled from the ID card"
+    );
     assert_eq!(set["data"]["updateProfile"]["gender"], "FEMALE");
 
     let query = "query($id: ID!) { node(id: $id) { ... on User { disclosure phone email realName idCardNumber birthday age address roles patientProfile { heightCm } } } }";
@@ -325,7 +414,11 @@ async fn private_fields_are_masked_for_others_and_full_for_owner_and_admin() {
     assert_eq!(user["realName"], "张**");
     assert_eq!(user["idCardNumber"], "110105********002X");
     assert!(user["birthday"].is_null() && user["age"].is_null() && user["address"].is_null());
-    assert_eq!(user["roles"], json!([]), "being a patient is not shown to strangers");
+    assert_eq!(
+        user["roles"],
+        json!([]),
+        "being a patient is not shown to strangers"
+    );
     assert!(user["patientProfile"].is_null());
 
     let anonymous = app.graphql(query, json!({"id": id}), None).await;
@@ -344,7 +437,11 @@ async fn private_fields_are_masked_for_others_and_full_for_owner_and_admin() {
 
     // Looking a user up by phone does not unmask it.
     let by_phone = app
-        .graphql("{ user(phone: \"13800001234\") { phone } }", json!({}), Some(&other))
+        .graphql(
+            "{ user(phone: \"13800001234\") { phone } }",
+            json!({}),
+            Some(&other),
+        )
         .await;
     assert_eq!(by_phone["data"]["user"]["phone"], "138****1234");
 }
@@ -352,9 +449,14 @@ async fn private_fields_are_masked_for_others_and_full_for_owner_and_admin() {
 #[tokio::test]
 async fn bad_profile_input_is_refused_and_changes_nothing() {
     let app = common::app().await;
-    let (_, token) = app.account("gina", "13800002222", "secret-pass-1", &[Role::Patient]).await;
+    let (_, token) = app
+        .account("gina", "13800002222", "secret-pass-1", &[Role::Patient])
+        .await;
     for (input, field) in [
-        (json!({"idCardNumber": "110105194912310021"}), "idCardNumber"),
+        (
+            json!({"idCardNumber": "110105194912310021"}),
+            "idCardNumber",
+        ),
         (json!({"birthday": "1990-02-30"}), "birthday"),
         (json!({"countyCode": 999999}), "countyCode"),
         (json!({"avatar": "not-a-file"}), "avatar"),
@@ -373,8 +475,13 @@ async fn bad_profile_input_is_refused_and_changes_nothing() {
         assert_eq!(first_code(&r), "BAD_USER_INPUT", "{input}: {r}");
         assert_eq!(r["errors"][0]["extensions"]["field"], field, "{r}");
     }
-    let me = app.graphql("{ me { realName } }", json!({}), Some(&token)).await;
-    assert!(me["data"]["me"]["realName"].is_null(), "nothing changed: {me}");
+    let me = app
+        .graphql("{ me { realName } }", json!({}), Some(&token))
+        .await;
+    assert!(
+        me["data"]["me"]["realName"].is_null(),
+        "nothing changed: {me}"
+    );
 
     let r = app
         .graphql(
@@ -397,7 +504,9 @@ async fn bad_profile_input_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn update_profiles_is_one_transaction() {
     let app = common::app().await;
-    let (_, token) = app.account("hank", "13800003333", "secret-pass-1", &[Role::Doctor]).await;
+    let (_, token) = app
+        .account("hank", "13800003333", "secret-pass-1", &[Role::Doctor])
+        .await;
     let q = "mutation($p: ProfileInput, $d: DoctorProfileInput, $a: AssistantProfileInput, $held: Boolean!) {
       updateProfiles(profile: $p, doctor: $d, assistant: $a, onlyHeldRoles: $held) {
         realName doctorProfile { department workTime { morning afternoon } }
@@ -412,11 +521,20 @@ async fn update_profiles_is_one_transaction() {
         )
         .await;
     assert_eq!(first_code(&bad), "BAD_USER_INPUT", "{bad}");
-    let me = app.graphql("{ me { realName } }", json!({}), Some(&token)).await;
-    assert!(me["data"]["me"]["realName"].is_null(), "the profile part rolled back: {me}");
+    let me = app
+        .graphql("{ me { realName } }", json!({}), Some(&token))
+        .await;
+    assert!(
+        me["data"]["me"]["realName"].is_null(),
+        "the profile part rolled back: {me}"
+    );
 
     let refused = app
-        .graphql(q, json!({"p": {"realName": "李四"}, "a": {"teamName": "x"}, "held": false}), Some(&token))
+        .graphql(
+            q,
+            json!({"p": {"realName": "李四"}, "a": {"teamName": "x"}, "held": false}),
+            Some(&token),
+        )
         .await;
     assert_eq!(first_code(&refused), "FORBIDDEN", "{refused}");
     let ok = app
@@ -429,15 +547,25 @@ async fn update_profiles_is_one_transaction() {
     let user = &ok["data"]["updateProfiles"];
     assert_eq!(user["realName"], "李四", "{ok}");
     assert_eq!(user["doctorProfile"]["department"], "内科");
-    assert_eq!(user["doctorProfile"]["workTime"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        user["doctorProfile"]["workTime"].as_array().unwrap().len(),
+        7
+    );
 }
 
 #[tokio::test]
 async fn passwords_change_and_reset_end_other_sessions() {
     let app = common::app().await;
-    let (_, token) = app.account("ivy", "13800004444", "secret-pass-1", &[Role::Patient]).await;
-    let second = app.graphql(LOGIN, login_vars("ivy", "secret-pass-1"), None).await;
-    let second = second["data"]["login"]["token"].as_str().unwrap().to_owned();
+    let (_, token) = app
+        .account("ivy", "13800004444", "secret-pass-1", &[Role::Patient])
+        .await;
+    let second = app
+        .graphql(LOGIN, login_vars("ivy", "secret-pass-1"), None)
+        .await;
+    let second = second["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let weak = app
         .graphql("mutation { changePassword(oldPassword: \"secret-pass-1\", newPassword: \"12345678\") }", json!({}), Some(&token))
@@ -451,9 +579,17 @@ async fn passwords_change_and_reset_end_other_sessions() {
         .graphql("mutation { changePassword(oldPassword: \"secret-pass-1\", newPassword: \"better-pass-2\") }", json!({}), Some(&token))
         .await;
     assert_eq!(ok["data"]["changePassword"], true, "{ok}");
-    assert!(app.graphql(ME, json!({}), Some(&token)).await["data"]["me"].is_object(), "own session stays");
-    assert_eq!(first_code(&app.graphql(ME, json!({}), Some(&second)).await), "UNAUTHENTICATED");
-    let old = app.graphql(LOGIN, login_vars("ivy", "secret-pass-1"), None).await;
+    assert!(
+        app.graphql(ME, json!({}), Some(&token)).await["data"]["me"].is_object(),
+        "own session stays"
+    );
+    assert_eq!(
+        first_code(&app.graphql(ME, json!({}), Some(&second)).await),
+        "UNAUTHENTICATED"
+    );
+    let old = app
+        .graphql(LOGIN, login_vars("ivy", "secret-pass-1"), None)
+        .await;
     assert_eq!(first_code(&old), "UNAUTHENTICATED");
 
     send_code(&app, "SMS", "13800004444", "RESET").await;
@@ -466,17 +602,27 @@ async fn passwords_change_and_reset_end_other_sessions() {
         )
         .await;
     assert_eq!(reset["data"]["resetPassword"], true, "{reset}");
-    assert_eq!(first_code(&app.graphql(ME, json!({}), Some(&token)).await), "UNAUTHENTICATED");
-    let new = app.graphql(LOGIN, login_vars("ivy", "third-pass-3"), None).await;
+    assert_eq!(
+        first_code(&app.graphql(ME, json!({}), Some(&token)).await),
+        "UNAUTHENTICATED"
+    );
+    let new = app
+        .graphql(LOGIN, login_vars("ivy", "third-pass-3"), None)
+        .await;
     assert!(new["data"]["login"]["token"].is_string(), "{new}");
 }
 
 #[tokio::test]
 async fn logging_in_as_a_role_takes_on_self_service_roles_only() {
     let app = common::app().await;
-    app.account("jack", "13800005555", "secret-pass-1", &[Role::Consultant]).await;
+    app.account("jack", "13800005555", "secret-pass-1", &[Role::Consultant])
+        .await;
     let as_patient = app
-        .graphql(LOGIN, json!({"i": {"identifier": "jack", "password": "secret-pass-1", "role": "PATIENT"}}), None)
+        .graphql(
+            LOGIN,
+            json!({"i": {"identifier": "jack", "password": "secret-pass-1", "role": "PATIENT"}}),
+            None,
+        )
         .await;
     let roles = &as_patient["data"]["login"]["user"]["roles"];
     assert_eq!(roles, &json!(["PATIENT", "CONSULTANT"]), "{as_patient}");
@@ -491,28 +637,49 @@ async fn login_or_register_by_phone_creates_once() {
     let app = common::app().await;
     let q = "mutation($code: String!) { loginOrRegisterByPhone(phone: \"13800006666\", code: $code) { isNew user { roles hasPassword } } }";
     send_code(&app, "SMS", "13800006666", "LOGIN").await;
-    assert_eq!(app.last_code("13800006666"), None, "login codes go to known numbers only");
+    assert_eq!(
+        app.last_code("13800006666"),
+        None,
+        "login codes go to known numbers only"
+    );
     expire_resend_window(&app).await;
     send_code(&app, "SMS", "13800006666", "REGISTER").await;
     let code = app.last_code("13800006666").unwrap();
     let first = app.graphql(q, json!({"code": code}), None).await;
-    assert_eq!(first["data"]["loginOrRegisterByPhone"]["isNew"], true, "{first}");
-    assert_eq!(first["data"]["loginOrRegisterByPhone"]["user"]["roles"], json!(["PATIENT"]));
-    assert_eq!(first["data"]["loginOrRegisterByPhone"]["user"]["hasPassword"], false);
+    assert_eq!(
+        first["data"]["loginOrRegisterByPhone"]["isNew"], true,
+        "{first}"
+    );
+    assert_eq!(
+        first["data"]["loginOrRegisterByPhone"]["user"]["roles"],
+        json!(["PATIENT"])
+    );
+    assert_eq!(
+        first["data"]["loginOrRegisterByPhone"]["user"]["hasPassword"],
+        false
+    );
     expire_resend_window(&app).await;
     send_code(&app, "SMS", "13800006666", "LOGIN").await;
     let code = app.last_code("13800006666").unwrap();
     let second = app.graphql(q, json!({"code": code}), None).await;
-    assert_eq!(second["data"]["loginOrRegisterByPhone"]["isNew"], false, "{second}");
+    assert_eq!(
+        second["data"]["loginOrRegisterByPhone"]["isNew"], false,
+        "{second}"
+    );
     assert_eq!(app.count_rows("users").await, 1);
 }
 
 #[tokio::test]
 async fn listing_patients_needs_a_care_role() {
     let app = common::app().await;
-    app.account("patient1", "13800007771", "secret-pass-1", &[Role::Patient]).await;
-    let (_, patient) = app.account("patient2", "13800007772", "secret-pass-1", &[Role::Patient]).await;
-    let (_, doctor) = app.account("doctor1", "13800007773", "secret-pass-1", &[Role::Doctor]).await;
+    app.account("patient1", "13800007771", "secret-pass-1", &[Role::Patient])
+        .await;
+    let (_, patient) = app
+        .account("patient2", "13800007772", "secret-pass-1", &[Role::Patient])
+        .await;
+    let (_, doctor) = app
+        .account("doctor1", "13800007773", "secret-pass-1", &[Role::Doctor])
+        .await;
     let q = "{ users(filter: {role: PATIENT}) { totalCount nodes { username } } }";
     let refused = app.graphql(q, json!({}), Some(&patient)).await;
     assert_eq!(first_code(&refused), "FORBIDDEN", "{refused}");
@@ -523,7 +690,10 @@ async fn listing_patients_needs_a_care_role() {
     let doctors = app
         .graphql("{ users(filter: {role: DOCTOR}) { nodes { username doctorProfile { verifyState } } } }", json!({}), None)
         .await;
-    assert_eq!(doctors["data"]["users"]["nodes"][0]["username"], "doctor1", "{doctors}");
+    assert_eq!(
+        doctors["data"]["users"]["nodes"][0]["username"], "doctor1",
+        "{doctors}"
+    );
 }
 
 #[tokio::test]
@@ -531,8 +701,18 @@ async fn a_deep_user_list_runs_a_fixed_number_of_statements() {
     let app = common::app().await;
     let (_, admin) = app.admin().await;
     for i in 0..12 {
-        let role = if i % 2 == 0 { Role::Doctor } else { Role::Consultant };
-        app.account(&format!("member{i}"), &format!("1370000{i:04}"), "secret-pass-1", &[role]).await;
+        let role = if i % 2 == 0 {
+            Role::Doctor
+        } else {
+            Role::Consultant
+        };
+        app.account(
+            &format!("member{i}"),
+            &format!("1370000{i:04}"),
+            "secret-pass-1",
+            &[role],
+        )
+        .await;
     }
     let q = "query($n: Int!) { users(first: $n) { totalCount nodes { username roles avatar { url } city { name }
       doctorProfile { department } consultantProfile { organization } patientProfile { heightCm } } } }";
@@ -543,8 +723,14 @@ async fn a_deep_user_list_runs_a_fixed_number_of_statements() {
     let before = app.statements();
     let large = app.graphql(q, json!({"n": 13}), Some(&admin)).await;
     let large_count = app.statements() - before;
-    assert_eq!(large["data"]["users"]["nodes"].as_array().unwrap().len(), 13);
-    assert_eq!(small_count, large_count, "statements do not grow with the page size");
+    assert_eq!(
+        large["data"]["users"]["nodes"].as_array().unwrap().len(),
+        13
+    );
+    assert_eq!(
+        small_count, large_count,
+        "statements do not grow with the page size"
+    );
     assert!(large_count <= 10, "{large_count} statements");
 }
 
@@ -556,7 +742,8 @@ async fn per_address_limits_follow_the_forwarded_address_only_when_trusted() {
     })
     .await;
     let send_from = |ip: &'static str, phone: &'static str| {
-        let body = json!({"query": SEND, "variables": {"c": "SMS", "d": phone, "p": "LOGIN"}}).to_string();
+        let body =
+            json!({"query": SEND, "variables": {"c": "SMS", "d": phone, "p": "LOGIN"}}).to_string();
         let app = &app;
         async move {
             let request = http::Request::post("/graphql")
@@ -641,7 +828,11 @@ async fn email_codes_go_through_smtp_when_configured() {
         .take(6)
         .collect();
     assert!(code.chars().all(|c| c.is_ascii_digit()), "{message}");
-    assert_eq!(app.last_code("someone@example.org"), None, "e-mail did not go to the outbox");
+    assert_eq!(
+        app.last_code("someone@example.org"),
+        None,
+        "e-mail did not go to the outbox"
+    );
     // The mailed code registers the address.
     let reg = app
         .graphql(

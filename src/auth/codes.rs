@@ -427,7 +427,10 @@ pub async fn verify(
 /// one wins.
 pub async fn consume<C: ConnectionTrait>(txn: &C, code_id: i64, field: &str) -> AppResult<()> {
     let used = verification_code::Entity::update_many()
-        .col_expr(verification_code::Column::ConsumedAt, Expr::value(Utc::now()))
+        .col_expr(
+            verification_code::Column::ConsumedAt,
+            Expr::value(Utc::now()),
+        )
         .filter(verification_code::Column::Id.eq(code_id))
         .filter(verification_code::Column::ConsumedAt.is_null())
         .exec(txn)

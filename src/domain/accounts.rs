@@ -397,8 +397,15 @@ pub async fn register(s: &Services, auth: &Auth, input: Registration) -> AppResu
     )
     .await?;
     let hash = passwords::hash(&input.password).await?;
-    let code_id =
-        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::Register], &input.code, "code").await?;
+    let code_id = codes::verify(
+        &s.db,
+        &s.config.auth,
+        &destination,
+        &[Purpose::Register],
+        &input.code,
+        "code",
+    )
+    .await?;
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     let user = create_with_contact(
@@ -601,8 +608,15 @@ pub async fn login_with_code(
         Channel::Email => "email",
     };
     let destination = codes::normalize(channel, destination, field)?;
-    let code_id =
-        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::Login], code, "code").await?;
+    let code_id = codes::verify(
+        &s.db,
+        &s.config.auth,
+        &destination,
+        &[Purpose::Login],
+        code,
+        "code",
+    )
+    .await?;
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     let account = find_by_contact(&txn, channel, &destination)
@@ -633,8 +647,15 @@ pub async fn login_or_register_by_phone(
     )
     .await?;
     let phone = codes::normalize_phone(phone, "phone")?;
-    let code_id =
-        codes::verify(&s.db, &s.config.auth, &phone, &[Purpose::Login, Purpose::Register], code, "code").await?;
+    let code_id = codes::verify(
+        &s.db,
+        &s.config.auth,
+        &phone,
+        &[Purpose::Login, Purpose::Register],
+        code,
+        "code",
+    )
+    .await?;
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     match find_by_contact(&txn, Channel::Sms, &phone).await? {
@@ -643,7 +664,7 @@ pub async fn login_or_register_by_phone(
         )),
         Some(account) => {
             txn.commit().await?;
-            finish_login(s, account, Some(role)).await
+            finish_login(s, account, None).await
         }
         None => {
             let user =
@@ -675,8 +696,15 @@ pub async fn reset_password(
     let destination = codes::normalize(channel, destination, field)?;
     passwords::validate_strength(new_password, "password")?;
     let hash = passwords::hash(new_password).await?;
-    let code_id =
-        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::Reset], code, "code").await?;
+    let code_id = codes::verify(
+        &s.db,
+        &s.config.auth,
+        &destination,
+        &[Purpose::Reset],
+        code,
+        "code",
+    )
+    .await?;
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     let account = find_by_contact(&txn, channel, &destination)
@@ -774,8 +802,15 @@ pub async fn change_contact(
         Channel::Email => "email",
     };
     let destination = codes::normalize(channel, destination, field)?;
-    let code_id =
-        codes::verify(&s.db, &s.config.auth, &destination, &[Purpose::ChangeContact], code, "code").await?;
+    let code_id = codes::verify(
+        &s.db,
+        &s.config.auth,
+        &destination,
+        &[Purpose::ChangeContact],
+        code,
+        "code",
+    )
+    .await?;
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     if let Some(other) = find_by_contact(&txn, channel, &destination).await? {
@@ -828,8 +863,15 @@ pub async fn unbind_contact(
     if !passwords::verify(account.password_hash.as_deref(), password).await? {
         return Err(AppError::bad_field("password", "the password is wrong"));
     }
-    let code_id =
-        codes::verify(&s.db, &s.config.auth, &current, &[Purpose::ChangeContact], code, "code").await?;
+    let code_id = codes::verify(
+        &s.db,
+        &s.config.auth,
+        &current,
+        &[Purpose::ChangeContact],
+        code,
+        "code",
+    )
+    .await?;
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     let column = match channel {
@@ -870,6 +912,9 @@ pub struct ProfileChanges {
     /// The phone number as the client believes it is: accepted only when equal to the current
     /// one (legacy forms send the whole profile); changing it needs a code.
     pub phone: Option<String>,
+    /// The username as the client believes it is, for forms where it cannot change: accepted
+    /// only when equal to the current one.
+    pub current_username: Option<String>,
 }
 
 fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Option<String>>> {
@@ -1040,23 +1085,32 @@ pub async fn update_account(
     admin: AdminChanges,
 ) -> AppResult<user::Model> {
     crate::policy::require_self_or_admin(viewer, target)?;
+    let mut admin = admin;
+    let mut phone = admin
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| codes::normalize_phone(p, "phone"))
+        .transpose()?;
     if !viewer.is_admin() {
-        if admin.phone.is_some() {
+        // Legacy forms resend the phone number and password with every edit: unchanged ones
+        // pass, changes need a code or the current password.
+        let account = load(&s.db, target).await?;
+        if phone.is_some() && phone != account.phone {
             return Err(AppError::Forbidden(
                 "change your phone number with a verification code (changeContact)".into(),
             ));
         }
-        if admin.password.is_some() {
+        phone = None;
+        if let Some(password) = admin.password.take()
+            && !passwords::verify(account.password_hash.as_deref(), &password).await?
+        {
             return Err(AppError::Forbidden(
                 "change your password with the current one (changePassword)".into(),
             ));
         }
     }
-    let phone = admin
-        .phone
-        .as_deref()
-        .map(|p| codes::normalize_phone(p, "phone"))
-        .transpose()?;
     if let Some(password) = &admin.password {
         passwords::validate_strength(password, "password")?;
     }
@@ -1206,7 +1260,24 @@ async fn update_profile_in<C: ConnectionTrait>(
             None => model.id_card_number = Set(None),
         }
     }
-    if let Some(phone) = changes.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    if let Some(name) = changes
+        .current_username
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        && name != account.username
+    {
+        return Err(AppError::bad_field(
+            "currentUsername",
+            "the username cannot be changed here",
+        ));
+    }
+    if let Some(phone) = changes
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let phone = codes::normalize_phone(phone, "phone")?;
         if account.phone.as_deref() != Some(phone.as_str()) {
             return Err(AppError::bad_field(

@@ -254,6 +254,9 @@ pub struct ProfileInput {
     /// The current phone number, as legacy forms resend it: accepted only when unchanged
     /// (changing it needs `changeContact` and a code).
     pub phone: Option<String>,
+    /// The current username, as legacy forms that cannot rename resend it: accepted only when
+    /// unchanged (renaming goes through `username`).
+    pub current_username: Option<String>,
 }
 
 impl From<PatientProfileInput> for PatientChanges {
@@ -315,6 +318,7 @@ impl From<ProfileInput> for ProfileChanges {
             id_card_number: p.id_card_number,
             email: p.email,
             phone: p.phone,
+            current_username: p.current_username,
         }
     }
 }
@@ -707,7 +711,8 @@ impl IdentityMutation {
     async fn update_profiles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Whose profiles (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose profiles (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
         #[graphql(desc = "Personal data.")] profile: Option<ProfileInput>,
         #[graphql(desc = "Patient profile.")] patient: Option<PatientProfileInput>,
         #[graphql(desc = "Doctor profile.")] doctor: Option<DoctorProfileInput>,
@@ -740,7 +745,8 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The image (JPEG, PNG, GIF or WebP).")] file: Upload,
-        #[graphql(desc = "Whose avatar (administrators); the caller's when omitted.")] user_id: Option<ID>,
+        #[graphql(desc = "Whose avatar (administrators); the caller's when omitted.")]
+        user_id: Option<ID>,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
         let services = services(ctx)?;
@@ -759,13 +765,7 @@ impl IdentityMutation {
         input: PatientProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
-        profiles::update_patient(
-            services(ctx)?,
-            &viewer,
-            target,
-            input.into(),
-        )
-        .await?;
+        profiles::update_patient(services(ctx)?, &viewer, target, input.into()).await?;
         reload(ctx, target).await
     }
 
@@ -778,13 +778,7 @@ impl IdentityMutation {
         input: DoctorProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
-        profiles::update_doctor(
-            services(ctx)?,
-            &viewer,
-            target,
-            input.into(),
-        )
-        .await?;
+        profiles::update_doctor(services(ctx)?, &viewer, target, input.into()).await?;
         reload(ctx, target).await
     }
 
@@ -810,13 +804,7 @@ impl IdentityMutation {
         input: ConsultantProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
-        profiles::update_consultant(
-            services(ctx)?,
-            &viewer,
-            target,
-            input.into(),
-        )
-        .await?;
+        profiles::update_consultant(services(ctx)?, &viewer, target, input.into()).await?;
         reload(ctx, target).await
     }
 

@@ -80,10 +80,7 @@ impl SessionGrant {
 /// having just logged in as that user in this request.
 pub(crate) fn is_owner(ctx: &Context<'_>, user_id: i64) -> bool {
     auth(ctx).user_id() == Some(user_id)
-        || ctx
-            .data_opt::<SessionGrant>()
-            .and_then(SessionGrant::get)
-            == Some(user_id)
+        || ctx.data_opt::<SessionGrant>().and_then(SessionGrant::get) == Some(user_id)
 }
 
 /// What the request established about its caller (anonymous when absent).

@@ -110,6 +110,16 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     if let Some(prepare) = route.prepare {
         prepare(&mut vars)?;
     }
+    // Values a `prepare` set aside for the transform (keys starting with `$`) are not variables.
+    let set_aside: Vec<String> = vars
+        .keys()
+        .filter(|k| k.starts_with('$'))
+        .cloned()
+        .collect();
+    let echoed: Vec<(String, Value)> = set_aside
+        .into_iter()
+        .filter_map(|k| vars.remove(&k).map(|v| (k, v)))
+        .collect();
     let mut request = async_graphql::Request::new(route.document)
         .variables(Variables::from_json(Value::Object(vars)));
     for (var, part) in uploads {
@@ -119,9 +129,12 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let request = state.prepare(request, auth, public_url);
     let response = state.schema.execute(request).await;
     if let Some(err) = response.errors.first() {
-        return Err(app_error_of(err));
+        return Err(legacy_field_names(app_error_of(err), route.params));
     }
-    let data = response.data.into_json().map_err(AppError::internal)?;
+    let mut data = response.data.into_json().map_err(AppError::internal)?;
+    if let Value::Object(map) = &mut data {
+        map.extend(echoed);
+    }
     (route.transform)(data)
 }
 
@@ -184,6 +197,32 @@ async fn to_upload(part: FilePart) -> AppResult<UploadValue> {
         content_type,
         content: file,
     })
+}
+
+/// Names the field of an input error as the dialect's clients sent it (`verifiable_code`, not
+/// the schema's `code`) when a route parameter maps onto it.
+fn legacy_field_names(err: AppError, params: &[super::Param]) -> AppError {
+    match err {
+        AppError::BadInput {
+            message,
+            field: Some(field),
+        } => {
+            let legacy = params
+                .iter()
+                .find(|p| {
+                    p.var == field
+                        || p.var
+                            .rsplit_once('.')
+                            .is_some_and(|(_, last)| last == field)
+                })
+                .map_or(field, |p| p.name.to_owned());
+            AppError::BadInput {
+                message,
+                field: Some(legacy),
+            }
+        }
+        other => other,
+    }
 }
 
 /// The application error a GraphQL error stands for.

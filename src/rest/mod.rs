@@ -124,7 +124,9 @@ pub enum Access {
 pub type Transform = fn(Value) -> AppResult<Value>;
 
 /// Adjusts the variables before execution where a legacy argument does not map one-to-one
-/// (a code table, "0 means me", one path segment that may be an id or a name).
+/// (a code table, "0 means me", one path segment that may be an id or a name). Keys it adds
+/// with a leading `$` are not sent as variables but handed to the transform next to the data
+/// (the page a legacy list asked for).
 pub type Prepare = fn(&mut serde_json::Map<String, Value>) -> AppResult<()>;
 
 /// One legacy endpoint.

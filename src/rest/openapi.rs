@@ -167,13 +167,24 @@ fn operation(route: &Route) -> Operation {
         .and_then(|e| serde_json::from_str::<Value>(e).ok());
     let ok_example = example.map(|data| success_example(route.dialect, data));
     let errors = error_example(route.dialect);
-    let ok = ResponseBuilder::new()
-        .description("Success, in the dialect's envelope")
-        .content(
-            "application/json",
-            ContentBuilder::new().example(ok_example).build(),
-        )
-        .build();
+    let status = if route.dialect == Dialect::Social {
+        route.status
+    } else {
+        http::StatusCode::OK
+    };
+    let ok = if status == http::StatusCode::NO_CONTENT {
+        ResponseBuilder::new()
+            .description("Success, without a body")
+            .build()
+    } else {
+        ResponseBuilder::new()
+            .description("Success, in the dialect's envelope")
+            .content(
+                "application/json",
+                ContentBuilder::new().example(ok_example).build(),
+            )
+            .build()
+    };
     let failure = ResponseBuilder::new()
         .description(match route.dialect {
             Dialect::Forum | Dialect::Volunteer | Dialect::Counseling => {
@@ -188,7 +199,7 @@ fn operation(route: &Route) -> Operation {
         .build();
     op.responses(
         ResponsesBuilder::new()
-            .response("200", ok)
+            .response(status.as_u16().to_string(), ok)
             .response("default", failure)
             .build(),
     )
