@@ -18,6 +18,7 @@ use crate::Services;
 use crate::auth::codes::{self, Channel, Purpose};
 use crate::auth::{self, Auth, Role, Viewer, passwords};
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::profiles::text;
 use crate::domain::{files, idcard, profiles, regions};
 use crate::error::{AppError, AppResult};
 use crate::ratelimit;
@@ -498,6 +499,18 @@ pub struct PasswordLogin {
     pub role: Option<Role>,
 }
 
+/// Counts a login attempt against the caller's address.
+async fn check_login_rate(s: &Services, auth: &Auth) -> AppResult<()> {
+    ratelimit::check(
+        &s.db,
+        &format!("login:ip:{}", auth.ip_key()),
+        60,
+        s.config.auth.logins_per_ip_per_minute,
+        "login attempts from this address",
+    )
+    .await
+}
+
 fn wrong_credentials() -> AppError {
     AppError::Unauthenticated("the account or password is wrong".into())
 }
@@ -519,14 +532,7 @@ pub async fn login_with_password(
     input: PasswordLogin,
 ) -> AppResult<Session> {
     let cfg = &s.config.auth;
-    ratelimit::check(
-        &s.db,
-        &format!("login:ip:{}", auth.ip_key()),
-        60,
-        cfg.logins_per_ip_per_minute,
-        "login attempts from this address",
-    )
-    .await?;
+    check_login_rate(s, auth).await?;
     let Some((column, value)) = identify(input.kind, &input.identifier) else {
         return Err(wrong_credentials());
     };
@@ -595,14 +601,7 @@ pub async fn login_with_code(
     code: &str,
     role: Option<Role>,
 ) -> AppResult<Session> {
-    ratelimit::check(
-        &s.db,
-        &format!("login:ip:{}", auth.ip_key()),
-        60,
-        s.config.auth.logins_per_ip_per_minute,
-        "login attempts from this address",
-    )
-    .await?;
+    check_login_rate(s, auth).await?;
     let field = match channel {
         Channel::Sms => "phone",
         Channel::Email => "email",
@@ -638,14 +637,7 @@ pub async fn login_or_register_by_phone(
     code: &str,
     role: Role,
 ) -> AppResult<Session> {
-    ratelimit::check(
-        &s.db,
-        &format!("login:ip:{}", auth.ip_key()),
-        60,
-        s.config.auth.logins_per_ip_per_minute,
-        "login attempts from this address",
-    )
-    .await?;
+    check_login_rate(s, auth).await?;
     let phone = codes::normalize_phone(phone, "phone")?;
     let code_id = codes::verify(
         &s.db,
@@ -915,23 +907,6 @@ pub struct ProfileChanges {
     /// The username as the client believes it is, for forms where it cannot change: accepted
     /// only when equal to the current one.
     pub current_username: Option<String>,
-}
-
-fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Option<String>>> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(Some(None));
-    }
-    if value.chars().count() > max {
-        return Err(AppError::bad_field(
-            field,
-            format!("at most {max} characters"),
-        ));
-    }
-    Ok(Some(Some(value.to_owned())))
 }
 
 async fn image_address<C: ConnectionTrait>(

@@ -199,7 +199,13 @@ pub fn work_proof(profile: &doctor_profile::Model) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn text(value: Option<String>, field: &str, max: usize) -> AppResult<Option<Option<String>>> {
+/// A trimmed text edit: `None` leaves the field alone, an empty string clears it, longer than
+/// `max` characters is refused.
+pub(crate) fn text(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> AppResult<Option<Option<String>>> {
     let Some(value) = value else {
         return Ok(None);
     };

@@ -5,13 +5,12 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
-use std::io::Read;
 
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::loaders::load_err;
 use super::node::decode_int_id;
 use super::types::{Gender, MaritalStatus, User, loaders};
-use super::{auth, services};
+use super::{auth, read_upload, services};
 use crate::auth::Role;
 use crate::auth::captcha;
 use crate::auth::codes::{Channel, Purpose};
@@ -426,33 +425,6 @@ fn target(
         None => viewer.user_id,
     };
     Ok((viewer, target))
-}
-
-/// Reads an upload (at most `limit` bytes) off the async runtime: its file name and bytes.
-async fn read_upload(
-    ctx: &Context<'_>,
-    file: Upload,
-    limit: usize,
-) -> async_graphql::Result<(String, Vec<u8>)> {
-    let value = file
-        .value(ctx)
-        .map_err(|e| AppError::bad_field("file", e.to_string()))?;
-    let name = value.filename.clone();
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
-        let mut buf = Vec::new();
-        value
-            .into_read()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut buf)
-            .map_err(AppError::internal)?;
-        Ok(buf)
-    })
-    .await
-    .map_err(AppError::internal)??;
-    if bytes.len() > limit {
-        return Err(AppError::bad_field("file", "the file is too large").into());
-    }
-    Ok((name, bytes))
 }
 
 async fn reload(ctx: &Context<'_>, user_id: i64) -> async_graphql::Result<User> {

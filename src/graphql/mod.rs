@@ -10,6 +10,10 @@ mod query;
 mod subscription;
 pub mod types;
 
+use std::io::Read;
+
+use crate::error::AppError;
+
 use async_graphql::{Context, Schema};
 
 pub use mutation::MutationRoot;
@@ -91,6 +95,33 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a Auth {
         client_ip: None,
     };
     ctx.data_opt::<Auth>().unwrap_or(&ANONYMOUS)
+}
+
+/// Reads an upload (at most `limit` bytes) off the async runtime: its file name and bytes.
+pub(crate) async fn read_upload(
+    ctx: &Context<'_>,
+    file: async_graphql::Upload,
+    limit: usize,
+) -> async_graphql::Result<(String, Vec<u8>)> {
+    let value = file
+        .value(ctx)
+        .map_err(|e| AppError::bad_field("file", e.to_string()))?;
+    let name = value.filename.clone();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let mut buf = Vec::new();
+        value
+            .into_read()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(AppError::internal)?;
+        Ok(buf)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    if bytes.len() > limit {
+        return Err(AppError::bad_field("file", "the file is too large").into());
+    }
+    Ok((name, bytes))
 }
 
 /// Base URL for absolute links, from the request or configuration.

@@ -2,14 +2,12 @@
 
 use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
-use std::io::Read;
 
 use super::identity::IdentityMutation;
 use super::node::decode_int_id;
 use super::types::StoredFile;
-use super::{auth, services};
+use super::{auth, read_upload, services};
 use crate::domain::{files, notifications};
-use crate::error::AppError;
 use crate::policy;
 use crate::storage::FileKind;
 
@@ -33,22 +31,7 @@ impl FileMutation {
     ) -> async_graphql::Result<StoredFile> {
         let viewer = policy::require_uploader(auth(ctx))?.clone();
         let services = services(ctx)?;
-        let value = file
-            .value(ctx)
-            .map_err(|e| AppError::bad_field("file", e.to_string()))?;
-        let name = value.filename.clone();
-        let limit = services.files.max_upload_bytes();
-        let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
-            let mut buf = Vec::new();
-            value
-                .into_read()
-                .take(limit as u64 + 1)
-                .read_to_end(&mut buf)
-                .map_err(AppError::internal)?;
-            Ok(buf)
-        })
-        .await
-        .map_err(AppError::internal)??;
+        let (name, bytes) = read_upload(ctx, file, services.files.max_upload_bytes()).await?;
         let model = files::upload(
             &services.db,
             &services.files,
