@@ -727,6 +727,7 @@ async fn a_deep_user_list_runs_a_fixed_number_of_statements() {
         large["data"]["users"]["nodes"].as_array().unwrap().len(),
         13
     );
+    eprintln!("deep user list: {small_count} statements for 3 users, {large_count} for 13");
     assert_eq!(
         small_count, large_count,
         "statements do not grow with the page size"
