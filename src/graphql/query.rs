@@ -62,6 +62,9 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
             .load_one(key.parse::<i64>().map_err(|_| bad())?)
             .await
             .map_err(load_err)?
+            .filter(|u| {
+                u.status != crate::domain::accounts::status::DEACTIVATED || auth(ctx).is_admin()
+            })
             .map(|u| Node::User(User(u))),
         "StoredFile" => files::find(&services(ctx)?.db, &key)
             .await?

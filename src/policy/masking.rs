@@ -163,6 +163,21 @@ pub fn address(d: Disclosure, v: Option<&str>) -> Option<String> {
     }
 }
 
+/// Being a patient is health data: the patient role of a user shows to those who see the
+/// user's data in full and to care roles (doctors, assistants, hospital staff).
+pub fn patient_role_visible(d: Disclosure, viewer_roles: &[crate::auth::Role]) -> bool {
+    use crate::auth::Role;
+    d == Disclosure::Full
+        || viewer_roles
+            .iter()
+            .any(|r| matches!(r, Role::Doctor | Role::Assistant | Role::HospitalStaff))
+}
+
+/// The patient profile (height, weight, habits) shows only to the patient and administrators.
+pub fn patient_profile_visible(d: Disclosure) -> bool {
+    d == Disclosure::Full
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -313,5 +328,23 @@ mod tests {
             assert_eq!(birthday(d, None), None);
             assert_eq!(address(d, None), None);
         }
+    }
+
+    #[test]
+    fn patient_status_shows_to_owner_admin_and_care_roles_only() {
+        use crate::auth::Role;
+        assert!(patient_role_visible(Disclosure::Full, &[]));
+        assert!(patient_role_visible(Disclosure::Masked, &[Role::Doctor]));
+        assert!(patient_role_visible(
+            Disclosure::Masked,
+            &[Role::HospitalStaff]
+        ));
+        assert!(!patient_role_visible(
+            Disclosure::Masked,
+            &[Role::Consultant, Role::Patient]
+        ));
+        assert!(!patient_role_visible(Disclosure::Masked, &[]));
+        assert!(patient_profile_visible(Disclosure::Full));
+        assert!(!patient_profile_visible(Disclosure::Masked));
     }
 }

@@ -274,12 +274,11 @@ impl User {
             .await
             .map_err(load_err)?
             .unwrap_or_default();
-        let caller_cares = auth(ctx).viewer.as_ref().is_some_and(|v| {
-            [Role::Doctor, Role::Assistant, Role::HospitalStaff]
-                .iter()
-                .any(|r| v.has(*r))
-        });
-        if self.visibility(ctx) != Disclosure::Full && !caller_cares {
+        let viewer_roles = auth(ctx)
+            .viewer
+            .as_ref()
+            .map_or(&[][..], |v| v.roles.as_slice());
+        if !masking::patient_role_visible(self.visibility(ctx), viewer_roles) {
             roles.retain(|r| *r != Role::Patient);
         }
         Ok(roles)
@@ -295,7 +294,9 @@ impl User {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<PatientProfile>> {
-        if self.visibility(ctx) != Disclosure::Full || !self.has_role(ctx, Role::Patient).await? {
+        if !masking::patient_profile_visible(self.visibility(ctx))
+            || !self.has_role(ctx, Role::Patient).await?
+        {
             return Ok(None);
         }
         Ok(loaders(ctx)?
