@@ -165,7 +165,7 @@ bench_one() {
     local server_log="$RESULTS/$db.server.log"
     log "starting server ($db) on $ADDR, data dir $data_dir"
     env "${env_args[@]}" MEDGRAPH_LOG__FILTER=warn \
-        "$SERVER" serve --listen "$ADDR" --data-dir "$data_dir" >"$server_log" 2>&1 &
+        "$SERVER" serve --demo --listen "$ADDR" --data-dir "$data_dir" >"$server_log" 2>&1 &
     SERVER_PID=$!
 
     if ! wait_ready "$SERVER_PID"; then
@@ -175,13 +175,22 @@ bench_one() {
         return 1
     fi
     log "server ready (pid $SERVER_PID)"
+    # A session of the demo doctor for the scenarios that need a login.
+    local token
+    if ! token="$(env "${env_args[@]}" MEDGRAPH_LOG__FILTER=error \
+        "$SERVER" token issue demo-doctor --ttl-hours 2 --data-dir "$data_dir")"; then
+        log "could not issue a token; the login scenarios are skipped"
+        token=""
+    fi
+    local token_args=()
+    [[ -n "$token" ]] && token_args=(--token "$token")
 
     local out="$RESULTS/$db.txt" rc=0
     local commit
     commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     {
         echo "# medgraph load benchmark: db=$db commit=$commit date=$(date -u +%Y-%m-%dT%H:%M:%SZ) cores=$(nproc)"
-        "$LOADGEN" "${LOADGEN_ARGS[@]}" --pid "$SERVER_PID" --json-out "$RESULTS/$db.jsonl"
+        "$LOADGEN" "${LOADGEN_ARGS[@]}" "${token_args[@]+"${token_args[@]}"}" --pid "$SERVER_PID" --json-out "$RESULTS/$db.jsonl"
     } >"$out" || rc=$?
 
     stop_server

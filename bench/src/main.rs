@@ -46,13 +46,23 @@ impl Verb {
     }
 }
 
-/// A fixed request. A `body` is sent as `content-type: application/json`.
+/// A fixed request. A `body` is sent as `content-type: application/json`; `auth` scenarios
+/// carry `Authorization: Bearer <--token>` and are skipped without a token.
 #[derive(Debug, Clone, Copy)]
 struct Scenario {
     name: &'static str,
     verb: Verb,
     path: &'static str,
     body: Option<&'static str>,
+    auth: bool,
+}
+
+/// The same scenario, sent with the session token.
+const fn authed(scenario: Scenario) -> Scenario {
+    Scenario {
+        auth: true,
+        ..scenario
+    }
 }
 
 const fn get(name: &'static str, path: &'static str) -> Scenario {
@@ -61,6 +71,7 @@ const fn get(name: &'static str, path: &'static str) -> Scenario {
         verb: Verb::Get,
         path,
         body: None,
+        auth: false,
     }
 }
 
@@ -70,6 +81,7 @@ const fn post_json(name: &'static str, path: &'static str, body: &'static str) -
         verb: Verb::Post,
         path,
         body: Some(body),
+        auth: false,
     }
 }
 
@@ -90,6 +102,17 @@ const SCENARIOS: &[Scenario] = &[
     get(
         "rest-districts",
         "/area/city?name=%E6%9D%AD%E5%B7%9E%E5%B8%82",
+    ),
+    // Identity: a token resolved on every request, then the caller's profile.
+    authed(post_json(
+        "graphql-me",
+        "/graphql",
+        r#"{"query":"{ me { id username displayName phone roles doctorProfile { department position score } } }"}"#,
+    )),
+    authed(get("rest-volunteer-user", "/user")),
+    get(
+        "rest-medassist-doctors",
+        "/api/user/queryDoctorInformation?page=1&pageSize=20",
     ),
 ];
 
@@ -119,9 +142,12 @@ struct Args {
     /// Scenario to run (repeatable, or comma-separated); all of them when absent.
     #[arg(long = "scenario", value_name = "NAME", value_delimiter = ',')]
     scenarios: Vec<String>,
-    /// Extra request header "Name: value" sent with every request (repeatable), e.g. a token.
+    /// Extra request header "Name: value" sent with every request (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
+    /// Session token for the scenarios that need a login (skipped without one).
+    #[arg(long)]
+    token: Option<String>,
     /// Print results as JSON lines instead of a table.
     #[arg(long)]
     json: bool,
@@ -510,6 +536,11 @@ async fn preflight(
             {
                 return Some(format!("error_code {code}: {}", snippet(&body)));
             }
+            if let Some(code) = value.get("code")
+                && code.as_i64() != Some(0)
+            {
+                return Some(format!("code {code}: {}", snippet(&body)));
+            }
             None
         }
     }
@@ -752,6 +783,18 @@ async fn run(args: Args) -> Result<ExitCode> {
     let mut results = Vec::with_capacity(scenarios.len());
     let mut json_lines = Vec::with_capacity(scenarios.len() + 1);
     for scenario in scenarios {
+        let mut headers = headers.clone();
+        if scenario.auth {
+            let Some(token) = &args.token else {
+                eprintln!("== {}: skipped (needs --token)", scenario.name);
+                continue;
+            };
+            headers.insert(
+                hyper::header::AUTHORIZATION,
+                HeaderValue::from_str(&format!("Bearer {token}"))
+                    .context("--token is not a valid header value")?,
+            );
+        }
         let template = RequestTemplate::new(&base, &scenario, &headers)?;
         eprintln!(
             "== {}: {} {} (warmup {:.1}s, measure {:.1}s, concurrency {})",
