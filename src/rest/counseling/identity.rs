@@ -15,6 +15,24 @@ use crate::graphql::node::decode_int_id;
 
 const USER_ID_DESCRIPTION: &str = "The consultant's user id; with `token`, required (a missing or mismatched pair answers code 401)";
 const TOKEN_DESCRIPTION: &str = "The token from /api/consultant/auth/login; required";
+
+/// The caller's id, checked against `token` by the handler (counseling authentication).
+const USER_ID: Param = Param::optional(
+    "userID",
+    Source::Body,
+    Kind::Int,
+    "userID",
+    USER_ID_DESCRIPTION,
+);
+
+/// The caller's session token, sent in the body.
+const TOKEN: Param = Param::optional(
+    "token",
+    Source::Body,
+    Kind::String,
+    "token",
+    TOKEN_DESCRIPTION,
+);
 const ACCOUNT_TYPE_DESCRIPTION: &str = "`email` or `phone`: what `account` is";
 
 const LOGIN_PARAMS: &[Param] = &[
@@ -134,13 +152,7 @@ const RESET_PARAMS: &[Param] = &[
 ];
 
 const DEACTIVATE_PARAMS: &[Param] = &[
-    Param::optional(
-        "token",
-        Source::Body,
-        Kind::String,
-        "token",
-        TOKEN_DESCRIPTION,
-    ),
+    TOKEN,
     Param::required(
         "accountType",
         Source::Body,
@@ -164,38 +176,11 @@ const DEACTIVATE_PARAMS: &[Param] = &[
     ),
 ];
 
-const AUTH_PARAMS: &[Param] = &[
-    Param::optional(
-        "userID",
-        Source::Body,
-        Kind::Int,
-        "userID",
-        USER_ID_DESCRIPTION,
-    ),
-    Param::optional(
-        "token",
-        Source::Body,
-        Kind::String,
-        "token",
-        TOKEN_DESCRIPTION,
-    ),
-];
+const AUTH_PARAMS: &[Param] = &[USER_ID, TOKEN];
 
 const UPDATE_PROFILE_PARAMS: &[Param] = &[
-    Param::optional(
-        "userID",
-        Source::Body,
-        Kind::Int,
-        "userID",
-        USER_ID_DESCRIPTION,
-    ),
-    Param::optional(
-        "token",
-        Source::Body,
-        Kind::String,
-        "token",
-        TOKEN_DESCRIPTION,
-    ),
+    USER_ID,
+    TOKEN,
     Param::required(
         "profile",
         Source::Body,
@@ -206,20 +191,8 @@ const UPDATE_PROFILE_PARAMS: &[Param] = &[
 ];
 
 const AVATAR_PARAMS: &[Param] = &[
-    Param::optional(
-        "userID",
-        Source::Body,
-        Kind::Int,
-        "userID",
-        USER_ID_DESCRIPTION,
-    ),
-    Param::optional(
-        "token",
-        Source::Body,
-        Kind::String,
-        "token",
-        TOKEN_DESCRIPTION,
-    ),
+    USER_ID,
+    TOKEN,
     Param::required(
         "avatar",
         Source::File,
