@@ -30,14 +30,20 @@ fn assert_error(answer: &(StatusCode, Value), status: StatusCode) {
     assert!(answer.1["message"].is_string(), "{}", answer.1);
 }
 
-/// Asserts a 422 whose `errors` names `field` (the legacy name), or `schema_field` (the
-/// schema's name for it, until errors are reported under the legacy names; see the report).
+/// Asserts a 422 whose `errors` names `field`: the legacy name the client sent, never the
+/// schema's `schema_field` for it.
 fn assert_field_error(answer: &(StatusCode, Value), field: &str, schema_field: &str) {
     assert_error(answer, StatusCode::UNPROCESSABLE_ENTITY);
     let errors = &answer.1["errors"];
+    if schema_field != field {
+        assert!(
+            errors.get(schema_field).is_none(),
+            "schema name leaked: {}",
+            answer.1
+        );
+    }
     let messages = errors
         .get(field)
-        .or_else(|| errors.get(schema_field))
         .unwrap_or_else(|| panic!("no error for {field}: {}", answer.1));
     assert!(
         messages.as_array().is_some_and(|m| !m.is_empty()),

@@ -32,6 +32,14 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The input field a destination of this channel is: `phone` or `email`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Channel::Sms => "phone",
+            Channel::Email => "email",
+        }
+    }
+
     /// The stored and outbox name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -369,7 +377,7 @@ pub async fn issue(
 }
 
 /// The one error for every failed code check: wrong, expired, used up or never sent.
-fn invalid_code(field: &str) -> AppError {
+pub fn invalid_code(field: &str) -> AppError {
     AppError::bad_field(field, "the verification code is wrong or has expired")
 }
 

@@ -335,10 +335,7 @@ pub async fn send_code(
     destination: &str,
     purpose: Purpose,
 ) -> AppResult<()> {
-    let field = match channel {
-        Channel::Sms => "phone",
-        Channel::Email => "email",
-    };
+    let field = channel.field();
     let destination = codes::normalize(channel, destination, field)?;
     let deliver = should_deliver(&s.db, channel, &destination, purpose).await?;
     codes::issue(
@@ -375,10 +372,7 @@ pub async fn register(s: &Services, auth: &Auth, input: Registration) -> AppResu
             "this role is granted by administrators, not by registration",
         ));
     }
-    let field = match input.channel {
-        Channel::Sms => "phone",
-        Channel::Email => "email",
-    };
+    let field = input.channel.field();
     let destination = codes::normalize(input.channel, &input.destination, field)?;
     passwords::validate_strength(&input.password, "password")?;
     if let Some(name) = &input.username {
@@ -602,10 +596,7 @@ pub async fn login_with_code(
     role: Option<Role>,
 ) -> AppResult<Session> {
     check_login_rate(s, auth).await?;
-    let field = match channel {
-        Channel::Sms => "phone",
-        Channel::Email => "email",
-    };
+    let field = channel.field();
     let destination = codes::normalize(channel, destination, field)?;
     let code_id = codes::verify(
         &s.db,
@@ -621,9 +612,7 @@ pub async fn login_with_code(
     let account = find_by_contact(&txn, channel, &destination)
         .await?
         .filter(|u| u.status != status::DEACTIVATED)
-        .ok_or_else(|| {
-            AppError::bad_field("code", "the verification code is wrong or has expired")
-        })?;
+        .ok_or_else(|| codes::invalid_code("code"))?;
     txn.commit().await?;
     finish_login(s, account, role).await
 }
@@ -681,10 +670,7 @@ pub async fn reset_password(
     code: &str,
     new_password: &str,
 ) -> AppResult<()> {
-    let field = match channel {
-        Channel::Sms => "phone",
-        Channel::Email => "email",
-    };
+    let field = channel.field();
     let destination = codes::normalize(channel, destination, field)?;
     passwords::validate_strength(new_password, "password")?;
     let hash = passwords::hash(new_password).await?;
@@ -702,9 +688,7 @@ pub async fn reset_password(
     let account = find_by_contact(&txn, channel, &destination)
         .await?
         .filter(|u| u.status != status::DEACTIVATED)
-        .ok_or_else(|| {
-            AppError::bad_field("code", "the verification code is wrong or has expired")
-        })?;
+        .ok_or_else(|| codes::invalid_code("code"))?;
     set_password_hash(&txn, account.id, hash).await?;
     auth::revoke_all_tokens(&txn, account.id).await?;
     txn.commit().await?;
@@ -789,10 +773,7 @@ pub async fn change_contact(
     destination: &str,
     code: &str,
 ) -> AppResult<()> {
-    let field = match channel {
-        Channel::Sms => "phone",
-        Channel::Email => "email",
-    };
+    let field = channel.field();
     let destination = codes::normalize(channel, destination, field)?;
     let code_id = codes::verify(
         &s.db,
@@ -1331,10 +1312,7 @@ pub async fn deactivate(
     let account = load(&s.db, viewer.user_id).await?;
     let mut code_id = None;
     if let Some((channel, destination, code)) = proof {
-        let field = match channel {
-            Channel::Sms => "phone",
-            Channel::Email => "email",
-        };
+        let field = channel.field();
         let destination = codes::normalize(channel, &destination, field)?;
         let own = match channel {
             Channel::Sms => account.phone.as_deref(),

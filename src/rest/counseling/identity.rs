@@ -16,6 +16,15 @@ use crate::graphql::node::decode_int_id;
 const USER_ID_DESCRIPTION: &str = "The consultant's user id; with `token`, required (a missing or mismatched pair answers code 401)";
 const TOKEN_DESCRIPTION: &str = "The token from /api/consultant/auth/login; required";
 
+/// `email` or `phone`: which kind of account the request names.
+const ACCOUNT_TYPE: Param = Param::required(
+    "accountType",
+    Source::Body,
+    Kind::String,
+    "accountType",
+    ACCOUNT_TYPE_DESCRIPTION,
+);
+
 /// The caller's id, checked against `token` by the handler (counseling authentication).
 const USER_ID: Param = Param::optional(
     "userID",
@@ -43,13 +52,7 @@ const LOGIN_PARAMS: &[Param] = &[
         "loginType",
         "`password` or `code`: what `credential` is",
     ),
-    Param::required(
-        "accountType",
-        Source::Body,
-        Kind::String,
-        "accountType",
-        ACCOUNT_TYPE_DESCRIPTION,
-    ),
+    ACCOUNT_TYPE,
     Param::required(
         "account",
         Source::Body,
@@ -81,13 +84,7 @@ const REGISTER_PARAMS: &[Param] = &[
         "destination",
         "E-mail address or phone number the code was sent to",
     ),
-    Param::required(
-        "accountType",
-        Source::Body,
-        Kind::String,
-        "accountType",
-        ACCOUNT_TYPE_DESCRIPTION,
-    ),
+    ACCOUNT_TYPE,
     Param::required(
         "password",
         Source::Body,
@@ -121,13 +118,7 @@ const PHONE_PARAMS: &[Param] = &[Param::required(
 )];
 
 const RESET_PARAMS: &[Param] = &[
-    Param::required(
-        "accountType",
-        Source::Body,
-        Kind::String,
-        "accountType",
-        ACCOUNT_TYPE_DESCRIPTION,
-    ),
+    ACCOUNT_TYPE,
     Param::required(
         "account",
         Source::Body,
@@ -153,13 +144,7 @@ const RESET_PARAMS: &[Param] = &[
 
 const DEACTIVATE_PARAMS: &[Param] = &[
     TOKEN,
-    Param::required(
-        "accountType",
-        Source::Body,
-        Kind::String,
-        "accountType",
-        ACCOUNT_TYPE_DESCRIPTION,
-    ),
+    ACCOUNT_TYPE,
     Param::required(
         "account",
         Source::Body,
