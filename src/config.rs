@@ -32,6 +32,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub events: EventsConfig,
     pub log: LogConfig,
+    pub llm: LlmConfig,
 }
 
 /// Connection pool and timeouts.
@@ -155,6 +156,86 @@ pub struct EventsConfig {
     pub backend: String,
 }
 
+/// The language model: an OpenAI-compatible chat-completions API (medassist
+/// `POST /api/v1/chat/completions` and `GET /api/ai/getMedicalSum`). Without `url` both answer
+/// "not configured".
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmConfig {
+    /// Base URL of the API (`MEDGRAPH_LLM_URL`), e.g. `https://open.bigmodel.cn/api/paas/v4` or
+    /// `http://127.0.0.1:11434/v1`; requests go to `{url}/chat/completions`.
+    pub url: Option<String>,
+    /// Sent as `Authorization: Bearer …` (`MEDGRAPH_LLM_KEY` or `MEDGRAPH_LLM_API_KEY`); never
+    /// logged.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub api_key: Option<String>,
+    /// Model of every request (`MEDGRAPH_LLM_MODEL`).
+    #[serde(deserialize_with = "lenient::string")]
+    pub model: String,
+    /// Models a chat-completions client may pick with its `model` field; any other value is
+    /// replaced by `model`.
+    pub allowed_models: Vec<String>,
+    /// Seconds to wait for a whole answer, or (streaming) for each chunk of it.
+    pub timeout_secs: u64,
+    /// Largest chat-completions request body, in bytes.
+    pub max_request_bytes: usize,
+    /// Language-model requests one user may make per minute.
+    pub requests_per_user_per_minute: u32,
+}
+
+/// Environment values are parsed, so a key or a model name made of digits arrives as a number;
+/// these take it as the string it was.
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        String(String),
+        Unsigned(u64),
+        Signed(i64),
+    }
+
+    impl From<Text> for String {
+        fn from(text: Text) -> String {
+            match text {
+                Text::String(s) => s,
+                Text::Unsigned(n) => n.to_string(),
+                Text::Signed(n) => n.to_string(),
+            }
+        }
+    }
+
+    /// A string, or an integer as its digits.
+    pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        Text::deserialize(deserializer).map(String::from)
+    }
+
+    /// The same, optional.
+    pub fn optional_string<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<String>, D::Error> {
+        Option::<Text>::deserialize(deserializer).map(|t| t.map(String::from))
+    }
+}
+
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("model", &self.model)
+            .field("allowed_models", &self.allowed_models)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("max_request_bytes", &self.max_request_bytes)
+            .field(
+                "requests_per_user_per_minute",
+                &self.requests_per_user_per_minute,
+            )
+            .finish()
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -180,6 +261,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             events: EventsConfig::default(),
             log: LogConfig::default(),
+            llm: LlmConfig::default(),
         }
     }
 }
@@ -275,6 +357,20 @@ impl Default for EventsConfig {
     }
 }
 
+impl Default for LlmConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            api_key: None,
+            model: "glm-4".into(),
+            allowed_models: Vec::new(),
+            timeout_secs: 60,
+            max_request_bytes: 1024 * 1024,
+            requests_per_user_per_minute: 30,
+        }
+    }
+}
+
 impl Default for LogConfig {
     fn default() -> Self {
         Self {
@@ -283,6 +379,16 @@ impl Default for LogConfig {
         }
     }
 }
+
+/// Environment variables that name a nested key without `__`, and that key; a later entry wins
+/// over an earlier one for the same key.
+const ENV_ALIASES: [(&str, &str); 5] = [
+    ("MEDGRAPH_CODE_OUTBOX", "auth.code_outbox"),
+    ("MEDGRAPH_LLM_URL", "llm.url"),
+    ("MEDGRAPH_LLM_API_KEY", "llm.api_key"),
+    ("MEDGRAPH_LLM_KEY", "llm.api_key"),
+    ("MEDGRAPH_LLM_MODEL", "llm.model"),
+];
 
 /// Values given on the command line; they win over every other source.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -319,7 +425,7 @@ impl Config {
             )));
         }
         let file = file.unwrap_or(Path::new("medgraph.toml"));
-        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+        let figment = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             .merge(
                 Env::raw()
@@ -329,13 +435,13 @@ impl Config {
             .merge(
                 Env::prefixed("MEDGRAPH_")
                     .split("__")
-                    .ignore(&["CODE_OUTBOX"]),
-            )
-            .merge(
-                Env::raw()
-                    .only(&["MEDGRAPH_CODE_OUTBOX"])
-                    .map(|_| "auth.code_outbox".into()),
-            )
+                    .ignore(&ENV_ALIASES.map(|(var, _)| var.trim_start_matches("MEDGRAPH_"))),
+            );
+        let config: Config = ENV_ALIASES
+            .into_iter()
+            .fold(figment, |figment, (var, key)| {
+                figment.merge(Env::raw().only(&[var]).map(move |_| key.into()))
+            })
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)?;
@@ -372,6 +478,19 @@ impl Config {
         if !matches!(self.events.backend.as_str(), "auto" | "memory" | "postgres") {
             return Err(ConfigError::Invalid(
                 "events.backend must be auto, memory or postgres".into(),
+            ));
+        }
+        if let Some(url) = self.llm.url.as_deref().map(str::trim)
+            && !url.is_empty()
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(
+                "llm.url (MEDGRAPH_LLM_URL) must start with http:// or https://".into(),
+            ));
+        }
+        if self.llm.timeout_secs == 0 || self.llm.model.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "llm.timeout_secs must be positive and llm.model not empty".into(),
             ));
         }
         if self.graphql.max_depth == 0 || self.graphql.max_complexity == 0 {
@@ -443,6 +562,42 @@ mod tests {
         std::fs::write(&file, "[graphql]\nmax_dpeth = 7\n").expect("write");
         assert!(Config::load(Some(&file), &Overrides::default()).is_err());
         assert!(Config::load(Some(&dir.path().join("none.toml")), &Overrides::default()).is_err());
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure returns figment::Error"
+    )]
+    fn llm_settings_come_from_their_environment_variables() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MEDGRAPH_LLM_URL", "http://127.0.0.1:11434/v1");
+            jail.set_env("MEDGRAPH_LLM_API_KEY", "sk-older");
+            jail.set_env("MEDGRAPH_LLM_KEY", "sk-test.key");
+            jail.set_env("MEDGRAPH_LLM_MODEL", "qwen2.5");
+            jail.set_env("MEDGRAPH_LLM__TIMEOUT_SECS", "5");
+            jail.set_env("MEDGRAPH_CODE_OUTBOX", "/tmp/outbox.jsonl");
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.llm.url.as_deref(), Some("http://127.0.0.1:11434/v1"));
+            assert_eq!(config.llm.api_key.as_deref(), Some("sk-test.key"));
+            assert_eq!(config.llm.model, "qwen2.5");
+            assert_eq!(config.llm.timeout_secs, 5);
+            assert_eq!(
+                config.auth.code_outbox.as_deref(),
+                Some(Path::new("/tmp/outbox.jsonl"))
+            );
+            assert!(
+                !format!("{config:?}").contains("sk-test.key"),
+                "the key is not in Debug output"
+            );
+            // Digits stay the string they were.
+            jail.set_env("MEDGRAPH_LLM_KEY", "123456");
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.llm.api_key.as_deref(), Some("123456"));
+            jail.set_env("MEDGRAPH_LLM_URL", "ftp://example.org");
+            assert!(Config::load(None, &Overrides::default()).is_err());
+            Ok(())
+        });
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod llm;
 pub mod policy;
 pub mod ratelimit;
 pub mod rest;
@@ -41,6 +42,8 @@ pub struct Services {
     pub statements: Arc<StatementCounter>,
     /// Where verification codes go.
     pub codes: auth::codes::CodeSenders,
+    /// The configured language model (answers "not configured" without `llm.url`).
+    pub llm: llm::LlmClient,
 }
 
 /// State of the HTTP application.
@@ -59,9 +62,10 @@ impl AppState {
         auth: Auth,
         public_url: String,
     ) -> async_graphql::Request {
+        let loaders = Loaders::new(&self.services.db, auth.viewer.clone());
         request
             .data(auth)
-            .data(Loaders::new(&self.services.db))
+            .data(loaders)
             .data(PublicUrl(public_url))
             .data(graphql::SessionGrant::default())
     }
@@ -73,8 +77,8 @@ impl AppState {
         auth: Auth,
         public_url: String,
     ) {
+        data.insert(Loaders::new(&self.services.db, auth.viewer.clone()));
         data.insert(auth);
-        data.insert(Loaders::new(&self.services.db));
         data.insert(PublicUrl(public_url));
         data.insert(graphql::SessionGrant::default());
     }
@@ -120,6 +124,7 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
         bus,
         statements,
         codes,
+        llm: llm::LlmClient::from_config(&config.llm),
     };
     let schema = graphql::build_schema(Some(services.clone()), &config);
     let routes = rest::all_routes();

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod care_graphql;
+mod care_medassist;
 mod cli;
 mod files;
 mod graphql_http;
@@ -13,6 +15,7 @@ mod identity_graphql;
 mod identity_medassist;
 mod identity_social;
 mod identity_volunteer;
+mod llm;
 mod operations;
 mod regions;
 mod rest;

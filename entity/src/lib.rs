@@ -4,9 +4,13 @@
 //! types in the server crate wrap these models and decide what is exposed.
 
 pub mod assistant_profile;
+pub mod audit_entry;
 pub mod captcha;
 pub mod consultant_profile;
 pub mod doctor_profile;
+pub mod drug_order;
+pub mod inquiry;
+pub mod medical_record;
 pub mod notification;
 pub mod patient_profile;
 pub mod prelude;

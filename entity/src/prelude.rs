@@ -1,9 +1,13 @@
 //! Re-exports of every entity under a distinct name.
 
 pub use super::assistant_profile::Entity as AssistantProfile;
+pub use super::audit_entry::Entity as AuditEntry;
 pub use super::captcha::Entity as Captcha;
 pub use super::consultant_profile::Entity as ConsultantProfile;
 pub use super::doctor_profile::Entity as DoctorProfile;
+pub use super::drug_order::Entity as DrugOrder;
+pub use super::inquiry::Entity as Inquiry;
+pub use super::medical_record::Entity as MedicalRecord;
 pub use super::notification::Entity as Notification;
 pub use super::patient_profile::Entity as PatientProfile;
 pub use super::region::Entity as Region;

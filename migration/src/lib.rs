@@ -6,6 +6,7 @@ mod m20261122_000001_create_regions;
 mod m20261122_000002_create_users;
 mod m20261122_000003_create_stored_files;
 mod m20261123_000001_identity;
+mod m20261123_000002_care;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_users::Migration),
             Box::new(m20261122_000003_create_stored_files::Migration),
             Box::new(m20261123_000001_identity::Migration),
+            Box::new(m20261123_000002_care::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 //! and REST shims call these functions and hold no rules of their own.
 
 pub mod accounts;
+pub mod care;
+pub mod demo_accounts;
 pub mod files;
 pub mod idcard;
 pub mod imports;

@@ -59,6 +59,18 @@ impl<T> Page<T> {
         }
     }
 
+    /// The window of a list already loaded in full (short lists of one parent, such as the
+    /// drug orders of a record); the total is the list's length.
+    pub fn slice(items: Vec<T>, request: PageRequest) -> Self {
+        let total = items.len() as u64;
+        let rows: Vec<T> = items
+            .into_iter()
+            .skip(usize::try_from(request.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(request.limit.saturating_add(1)).unwrap_or(usize::MAX))
+            .collect();
+        Self::from_probe(rows, request, Some(total))
+    }
+
     /// Maps the items, keeping the paging.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

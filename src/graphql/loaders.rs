@@ -5,12 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    assistant_profile, consultant_profile, doctor_profile, patient_profile, region, user,
+    assistant_profile, consultant_profile, doctor_profile, drug_order, inquiry, medical_record,
+    patient_profile, region, user,
 };
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Role;
-use crate::domain::{Page, PageRequest, accounts, files, profiles, regions};
+use crate::auth::{Role, Viewer};
+use crate::domain::{Page, PageRequest, accounts, care, files, profiles, regions};
 use crate::error::AppError;
 
 /// Every loader of one request.
@@ -25,11 +26,20 @@ pub struct Loaders {
     pub doctor_profile: DataLoader<DoctorProfileLoader>,
     pub assistant_profile: DataLoader<AssistantProfileLoader>,
     pub consultant_profile: DataLoader<ConsultantProfileLoader>,
+    pub inquiry: DataLoader<InquiryLoader>,
+    pub record: DataLoader<MedicalRecordLoader>,
+    pub record_by_inquiry: DataLoader<RecordByInquiryLoader>,
+    pub drug_orders_by_record: DataLoader<DrugOrdersByRecordLoader>,
 }
 
 impl Loaders {
-    /// Fresh loaders (and caches) for one request.
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// Fresh loaders (and caches) for one request. The care loaders answer only what
+    /// `viewer` may see, and log the medical records they hand out.
+    pub fn new(db: &DatabaseConnection, viewer: Option<Viewer>) -> Self {
+        let care = |db: &DatabaseConnection| CareSource {
+            db: db.clone(),
+            viewer: viewer.clone(),
+        };
         Self {
             region: DataLoader::new(RegionLoader(db.clone()), tokio::spawn),
             region_children: DataLoader::new(RegionChildrenLoader(db.clone()), tokio::spawn),
@@ -41,6 +51,13 @@ impl Loaders {
             doctor_profile: DataLoader::new(DoctorProfileLoader(db.clone()), tokio::spawn),
             assistant_profile: DataLoader::new(AssistantProfileLoader(db.clone()), tokio::spawn),
             consultant_profile: DataLoader::new(ConsultantProfileLoader(db.clone()), tokio::spawn),
+            inquiry: DataLoader::new(InquiryLoader(care(db)), tokio::spawn),
+            record: DataLoader::new(MedicalRecordLoader(care(db)), tokio::spawn),
+            record_by_inquiry: DataLoader::new(RecordByInquiryLoader(care(db)), tokio::spawn),
+            drug_orders_by_record: DataLoader::new(
+                DrugOrdersByRecordLoader(care(db)),
+                tokio::spawn,
+            ),
         }
     }
 }
@@ -192,6 +209,68 @@ profile_loader!(
     profiles::consultants_by_user_ids,
     "Consultant profile by user id."
 );
+
+/// The database and the caller, for loaders whose answers depend on who asks.
+pub struct CareSource {
+    db: DatabaseConnection,
+    viewer: Option<Viewer>,
+}
+
+/// Inquiry by id (those the caller may see).
+pub struct InquiryLoader(CareSource);
+
+impl Loader<i64> for InquiryLoader {
+    type Value = inquiry::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        care::inquiries_by_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// Medical record by id (those the caller may read; the reads are audited).
+pub struct MedicalRecordLoader(CareSource);
+
+impl Loader<i64> for MedicalRecordLoader {
+    type Value = medical_record::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        care::records_by_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// Medical record by inquiry id (those the caller may read; the reads are audited).
+pub struct RecordByInquiryLoader(CareSource);
+
+impl Loader<i64> for RecordByInquiryLoader {
+    type Value = medical_record::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        care::records_by_inquiry_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// Drug orders of a medical record (those the caller may see), oldest first.
+pub struct DrugOrdersByRecordLoader(CareSource);
+
+impl Loader<i64> for DrugOrdersByRecordLoader {
+    type Value = Vec<drug_order::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        care::orders_by_record_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
 
 /// Converts a loader error for a resolver.
 pub fn load_err(err: LoadError) -> async_graphql::Error {

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 
+use super::care::CareMutation;
 use super::identity::IdentityMutation;
 use super::node::decode_int_id;
 use super::types::StoredFile;
@@ -13,7 +14,12 @@ use crate::storage::FileKind;
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, FileMutation, NotificationMutation);
+pub struct MutationRoot(
+    IdentityMutation,
+    CareMutation,
+    FileMutation,
+    NotificationMutation,
+);
 
 /// Uploads.
 #[derive(Default)]

@@ -3,7 +3,7 @@
 use async_graphql::{ID, Interface};
 use base64::Engine;
 
-use super::types::{Notification, Region, StoredFile, User};
+use super::types::{DrugOrder, Inquiry, MedicalRecord, Notification, Region, StoredFile, User};
 use crate::error::{AppError, AppResult};
 
 /// An object with a globally unique, opaque ID that `node(id:)` resolves.
@@ -16,6 +16,9 @@ pub enum Node {
     StoredFile(StoredFile),
     User(User),
     Notification(Notification),
+    Inquiry(Inquiry),
+    MedicalRecord(MedicalRecord),
+    DrugOrder(DrugOrder),
 }
 
 /// Encodes a global ID from a type name and a key.

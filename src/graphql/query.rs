@@ -2,20 +2,23 @@
 
 use async_graphql::{Context, ID, MergedObject, Object};
 
+use super::care::CareQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::identity::IdentityQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
-use super::types::{Notification, Region, RegionLevel, StoredFile, User, loaders};
+use super::types::{
+    DrugOrder, Inquiry, MedicalRecord, Notification, Region, RegionLevel, StoredFile, User, loaders,
+};
 use super::{auth, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::domain::regions::{self, RegionFilter};
-use crate::domain::{files, notifications};
+use crate::domain::{care, files, notifications};
 use crate::error::AppError;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, IdentityQuery, RegionQuery, FileQuery);
+pub struct QueryRoot(NodeQuery, IdentityQuery, CareQuery, RegionQuery, FileQuery);
 
 /// Relay object identification.
 #[derive(Default)]
@@ -74,6 +77,24 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
             notifications::find_visible(&services(ctx)?.db, auth(ctx), id)
                 .await?
                 .map(|n| Node::Notification(Notification(n)))
+        }
+        "Inquiry" | "MedicalRecord" | "DrugOrder" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            let Some(viewer) = auth(ctx).viewer.as_ref() else {
+                return Ok(None);
+            };
+            let db = &services(ctx)?.db;
+            match ty.as_str() {
+                "Inquiry" => care::find_inquiry(db, viewer, id)
+                    .await?
+                    .map(|m| Node::Inquiry(Inquiry(m))),
+                "MedicalRecord" => care::find_record(db, viewer, id)
+                    .await?
+                    .map(|m| Node::MedicalRecord(MedicalRecord(m))),
+                _ => care::find_order(db, viewer, id)
+                    .await?
+                    .map(|m| Node::DrugOrder(DrugOrder(m))),
+            }
         }
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })

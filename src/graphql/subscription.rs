@@ -3,8 +3,9 @@
 use async_graphql::{Context, Subscription};
 use futures::{Stream, StreamExt};
 
-use super::types::Notification;
+use super::types::{CareUpdate, Notification};
 use super::{auth, services};
+use crate::domain::care::{CareEvent, care_topic};
 use crate::domain::notifications::NotificationEvent;
 use crate::events::notifications_topic;
 
@@ -28,6 +29,23 @@ impl SubscriptionRoot {
                     .ok()
                     .filter(|e| e.user_id == user_id)
                     .map(Notification::from)
+            }))
+    }
+
+    /// Moves of the inquiries and drug orders the caller takes part in (as patient or
+    /// physician), as they happen. Requires a token in `connectionParams`.
+    async fn care_updates(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = CareUpdate> + use<>> {
+        let viewer = auth(ctx).require()?;
+        let bus = services(ctx)?.bus.clone();
+        Ok(bus
+            .subscribe(&care_topic(viewer.user_id))
+            .filter_map(|payload| async move {
+                serde_json::from_value::<CareEvent>(payload)
+                    .ok()
+                    .map(CareUpdate)
             }))
     }
 }

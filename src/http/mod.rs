@@ -1,9 +1,10 @@
 //! The HTTP surface: router, middleware, the GraphQL endpoint (HTTP and WebSocket), GraphiQL,
-//! files, health, readiness and metrics.
+//! files, health, readiness and metrics, and the language-model proxy.
 
 mod captcha;
 mod files;
 mod graphql;
+mod llm;
 mod middleware;
 mod ops;
 
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -44,6 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(ops::openapi_json))
         .route("/docs", get(ops::docs))
         .route("/captcha/app", get(captcha::image))
+        .route(
+            llm::PATH,
+            post(llm::chat_completions).fallback(llm::method_not_allowed),
+        )
         .merge(crate::rest::router(&routes, upload_limit))
         .fallback(crate::rest::dialect_fallback)
         .layer(DefaultBodyLimit::max(config.http.body_limit_bytes))

@@ -1,6 +1,7 @@
 //! Who may read or change what, as pure functions that domain code and resolvers call. One
 //! function per rule, so each rule is enforced in one place.
 
+pub mod care;
 pub mod masking;
 
 use crate::auth::{Auth, Role, Viewer};

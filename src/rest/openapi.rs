@@ -36,6 +36,7 @@ pub fn document(routes: &[Route]) -> OpenApi {
         };
         items.insert(route.path, item);
     }
+    items.insert(CHAT_COMPLETIONS, chat_completions());
     let mut paths = PathsBuilder::new();
     for (path, item) in items {
         paths = paths.path(path, item);
@@ -60,6 +61,144 @@ pub fn document(routes: &[Route]) -> OpenApi {
                 .build()
         })))
         .build()
+}
+
+/// The medassist language-model proxy, served by its own handler rather than a route table.
+const CHAT_COMPLETIONS: &str = "/api/v1/chat/completions";
+
+/// `POST /api/v1/chat/completions`: the request as the legacy document gives it, the upstream's
+/// answer (JSON or server-sent events) and the dialect's failures.
+fn chat_completions() -> PathItem {
+    let request_example = json!({
+        "model": "glm4",
+        "messages": [
+            {"role": "system", "content": "你是一个经验丰富的AI助手，能帮我处理很多计算机事务"},
+            {"role": "user", "content": "你好 1+1=?"},
+            {"role": "assistant", "content": ""}
+        ]
+    });
+    let message = ObjectBuilder::new()
+        .property("role", ObjectBuilder::new().schema_type(Type::String))
+        .required("role")
+        .property("content", ObjectBuilder::new().schema_type(Type::String))
+        .required("content")
+        .build();
+    let body = ObjectBuilder::new()
+        .property(
+            "model",
+            ObjectBuilder::new().schema_type(Type::String).description(Some(
+                "Replaced by the configured model (llm.model) unless it names one of llm.allowed_models",
+            )),
+        )
+        .property(
+            "messages",
+            utoipa::openapi::schema::ArrayBuilder::new().items(message),
+        )
+        .required("messages")
+        .property(
+            "stream",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .description(Some("Answer with server-sent events (text/event-stream)")),
+        )
+        .description(Some(
+            "An OpenAI chat-completions request; fields other than model, messages and stream \
+             (temperature, max_tokens, …) are passed on unchanged",
+        ))
+        .build();
+    let request = RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::from(body)))
+                .example(Some(request_example))
+                .build(),
+        )
+        .build();
+    let ok = ResponseBuilder::new()
+        .description("The language model's answer as it came, not wrapped in the envelope")
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .example(Some(json!({
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion",
+                    "model": "glm-4",
+                    "choices": [{
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "1+1=2"},
+                        "finish_reason": "stop"
+                    }],
+                    "usage": {"prompt_tokens": 30, "completion_tokens": 5, "total_tokens": 35}
+                })))
+                .build(),
+        )
+        .content(
+            "text/event-stream",
+            ContentBuilder::new()
+                .example(Some(Value::String(
+                    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"1+1\"}}]}\n\n\
+                     data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"=2\"}}]}\n\n\
+                     data: [DONE]\n\n"
+                        .into(),
+                )))
+                .build(),
+        )
+        .build();
+    let failure = ResponseBuilder::new()
+        .description(
+            "Failure in the dialect's envelope with its HTTP status: 401 without a valid token, \
+             422 for a body that is not a chat, 429 beyond the per-user limit, 503 when the \
+             model is not configured, answers an error or does not answer in time",
+        )
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .example(Some(json!({
+                    "code": 503,
+                    "message": "the language model is not configured (set MEDGRAPH_LLM_URL)",
+                    "error": "UNAVAILABLE",
+                    "data": null
+                })))
+                .build(),
+        )
+        .build();
+    let operation = OperationBuilder::new()
+        .tag(Dialect::Medassist.name())
+        .summary(Some(
+            "OpenAI-style chat completion through the configured language model",
+        ))
+        .operation_id(Some("medassist_post_api_v1_chat_completions"))
+        .description(Some(
+            "Forwards the request to the configured OpenAI-compatible endpoint \
+             (`llm.url`/chat/completions) with the server's key, and answers what it answers: \
+             its JSON, or with `\"stream\": true` its server-sent events passed through as they \
+             come (a failure mid-stream ends it with one `data: {\"error\": …}` event).\n\n\
+             Needs a login token in the Authorization header (bare or `Bearer`): the legacy \
+             document marks it optional, but an open proxy to a paid model would be abused. \
+             Each user may make `llm.requests_per_user_per_minute` (30) requests per minute.",
+        ))
+        .parameter(
+            ParameterBuilder::new()
+                .name("Authorization")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some("The login token, bare or as `Bearer <token>`"))
+                .schema(Some(Schema::from(
+                    ObjectBuilder::new().schema_type(Type::String).build(),
+                )))
+                .build(),
+        )
+        .request_body(Some(request))
+        .responses(
+            ResponsesBuilder::new()
+                .response("200", ok)
+                .response("default", failure)
+                .build(),
+        )
+        .build();
+    PathItem::new(HttpMethod::Post, operation)
 }
 
 fn http_method(method: &Method) -> Option<HttpMethod> {

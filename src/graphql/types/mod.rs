@@ -1,11 +1,13 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
 
+mod care;
 mod file;
 mod notification;
 mod profiles;
 mod region;
 mod user;
 
+pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
 pub use file::StoredFile;
 pub use notification::Notification;
 pub use profiles::{

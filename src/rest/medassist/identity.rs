@@ -373,7 +373,7 @@ fn lower(value: &Value) -> Value {
 }
 
 /// The medassist shape of a `MedassistUser` fragment.
-fn user_of(user: &Value) -> Value {
+pub(super) fn user_of(user: &Value) -> Value {
     let doctor = &user["doctorProfile"];
     let roles: Vec<Value> = user["roles"]
         .as_array()
@@ -439,17 +439,19 @@ fn import_report(data: Value) -> AppResult<Value> {
 }
 
 fn patients_page(vars: &mut Map<String, Value>) -> AppResult<()> {
-    page_window(vars, "PATIENT")
+    vars.insert("role".into(), Value::from("PATIENT"));
+    page_window(vars)
 }
 
 fn doctors_page(vars: &mut Map<String, Value>) -> AppResult<()> {
-    page_window(vars, "DOCTOR")
+    vars.insert("role".into(), Value::from("DOCTOR"));
+    page_window(vars)
 }
 
 /// `page` (from 1) and `pageSize` become the connection window `first` + `after`. They are
 /// set aside as `$page` and `$pageSize` for the answer (GraphQL ignores variables a document
 /// does not declare).
-fn page_window(vars: &mut Map<String, Value>, role: &str) -> AppResult<()> {
+pub(super) fn page_window(vars: &mut Map<String, Value>) -> AppResult<()> {
     let page = vars.remove("page").and_then(|v| v.as_i64()).unwrap_or(1);
     let size = vars
         .remove("pageSize")
@@ -470,7 +472,6 @@ fn page_window(vars: &mut Map<String, Value>, role: &str) -> AppResult<()> {
         .ok_or_else(|| AppError::bad_field("page", "page is too large"))?;
     vars.insert("$page".into(), Value::from(page));
     vars.insert("$pageSize".into(), Value::from(size));
-    vars.insert("role".into(), Value::from(role));
     vars.insert("first".into(), Value::from(size));
     if offset > 0 {
         vars.insert(

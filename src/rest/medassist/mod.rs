@@ -1,6 +1,7 @@
 //! Home-care dialect (`shared/seeds/002_9c50656a4d79c16b.txt`): base URL `/api`,
 //! `Authorization` header, `{code, message, data}` (the document gives no bodies; this is ours).
 
+mod care;
 mod identity;
 
 use http::Method;
@@ -20,6 +21,7 @@ const UPLOAD_PARAMS: &[Param] = &[Param::required(
 /// The medassist routes.
 pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
+    routes.extend(care::routes());
     routes.extend(vec![Route {
         dialect: Dialect::Medassist,
         method: Method::POST,
