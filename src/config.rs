@@ -175,7 +175,8 @@ pub struct LlmConfig {
     /// Models a chat-completions client may pick with its `model` field; any other value is
     /// replaced by `model`.
     pub allowed_models: Vec<String>,
-    /// Seconds to wait for a whole answer, or (streaming) for each chunk of it.
+    /// Seconds to wait for a whole answer, or (streaming) for each chunk of it. Keep it below
+    /// `http.request_timeout_secs`, which cuts whole (not streamed) answers with a bare 504.
     pub timeout_secs: u64,
     /// Largest chat-completions request body, in bytes.
     pub max_request_bytes: usize,
@@ -364,7 +365,7 @@ impl Default for LlmConfig {
             api_key: None,
             model: "glm-4".into(),
             allowed_models: Vec::new(),
-            timeout_secs: 60,
+            timeout_secs: 25,
             max_request_bytes: 1024 * 1024,
             requests_per_user_per_minute: 30,
         }

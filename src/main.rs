@@ -162,7 +162,12 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             medgraph::telemetry::init_logging(&config.log);
             let (db, _) = medgraph::db::connect(&config).await?;
             medgraph::db::migrate_up(&db).await?;
-            if medgraph::seed::demo_if_empty(&db)
+            let store =
+                medgraph::storage::FileStore::from_config(&config).map_err(|e| e.detail())?;
+            // Nobody subscribes while seeding: the events of the demo commands go nowhere.
+            let bus: medgraph::events::SharedBus =
+                std::sync::Arc::new(medgraph::events::MemoryBus::new());
+            if medgraph::seed::demo_if_empty(&db, &store, &bus)
                 .await
                 .map_err(|e| e.detail())?
             {
@@ -209,9 +214,13 @@ async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
     let production = config.production;
     let app = medgraph::build_app(config).await?;
     if demo
-        && medgraph::seed::demo_if_empty(&app.state.services.db)
-            .await
-            .map_err(|e| e.detail())?
+        && medgraph::seed::demo_if_empty(
+            &app.state.services.db,
+            &app.state.services.files,
+            &app.state.services.bus,
+        )
+        .await
+        .map_err(|e| e.detail())?
     {
         tracing::info!("demo data loaded");
     }

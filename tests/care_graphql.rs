@@ -361,3 +361,65 @@ async fn care_updates_reach_the_patient_and_the_physician() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn demo_data_has_care_records_in_every_state() {
+    let app = common::app().await;
+    let services = &app.state.services;
+    assert!(
+        medgraph::seed::demo_if_empty(&services.db, &services.files, &services.bus)
+            .await
+            .unwrap()
+    );
+    let doctor = medgraph::domain::accounts::find_by_username(&services.db, "demo-doctor")
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, _) = medgraph::auth::issue_token(&services.db, doctor.id, 1)
+        .await
+        .unwrap();
+    let states = |field: &str, response: &Value| -> std::collections::BTreeSet<String> {
+        response["data"][field]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["state"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let inquiries = app
+        .graphql(
+            "{ inquiries(first: 100) { totalCount nodes { state } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        states("inquiries", &inquiries),
+        ["ACCEPTED", "ASSIGNED", "FINISHED"]
+            .map(String::from)
+            .into()
+    );
+    let orders = app
+        .graphql(
+            "{ drugOrders(first: 100) { nodes { state } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        states("drugOrders", &orders),
+        [
+            "AWAITING_CONFIRMATION",
+            "AWAITING_PURCHASE",
+            "PURCHASED",
+            "DELIVERING",
+            "COMPLETED"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert_eq!(
+        app.count_rows("inquiries").await,
+        medgraph::seed::DEMO_INQUIRIES as i64
+    );
+}

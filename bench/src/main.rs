@@ -114,6 +114,16 @@ const SCENARIOS: &[Scenario] = &[
         "rest-medassist-doctors",
         "/api/user/queryDoctorInformation?page=1&pageSize=20",
     ),
+    // Home care: the demo doctor's inquiry list (a page of 20 with patient and physician).
+    authed(get(
+        "rest-medassist-physician-inquiries",
+        "/api/inquiry/queryPhysicianInquiryRecord?isInquiry=0&page=1&pageSize=20",
+    )),
+    authed(post_json(
+        "graphql-physician-inquiries",
+        "/graphql",
+        r#"{"query":"{ inquiries(scope: PHYSICIAN, first: 20) { totalCount nodes { legacyId kind detail reservedPhone appointmentAt state createdAt updatedAt patient { uuid username displayName realName phone roles } physician { uuid username displayName doctorProfile { hospitalName department position } } } } }"}"#,
+    )),
 ];
 
 // ---------------------------------------------------------------------------------------------
