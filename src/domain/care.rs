@@ -25,6 +25,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::page::{Page, PageRequest};
+use super::transitions::Machine;
 use super::{accounts, files};
 use crate::auth::codes::normalize_phone;
 use crate::auth::{Role, Viewer};
@@ -362,6 +363,22 @@ fn refuse_inquiry(inquiry: &inquiry::Model, action: &str) -> AppError {
     ))
 }
 
+/// The inquiry state machine.
+const INQUIRIES: Machine<inquiry::Entity> = Machine {
+    what: "inquiry",
+    id: inquiry::Column::Id,
+    state: inquiry::Column::State,
+    updated_at: inquiry::Column::UpdatedAt,
+};
+
+/// The drug-order state machine.
+const ORDERS: Machine<drug_order::Entity> = Machine {
+    what: "drug order",
+    id: drug_order::Column::Id,
+    state: drug_order::Column::State,
+    updated_at: drug_order::Column::UpdatedAt,
+};
+
 /// Moves an inquiry from one of `from` with the given column changes, only if no one moved it
 /// in between.
 async fn move_inquiry<C: ConnectionTrait>(
@@ -375,23 +392,9 @@ async fn move_inquiry<C: ConnectionTrait>(
     if !from.contains(&state) {
         return Err(refuse_inquiry(current, action));
     }
-    let mut update = inquiry::Entity::update_many()
-        .col_expr(inquiry::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(inquiry::Column::Id.eq(current.id))
-        .filter(inquiry::Column::State.eq(current.state.clone()));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    if update.exec(db).await?.rows_affected == 0 {
-        return Err(AppError::Conflict(format!(
-            "inquiry {} changed meanwhile; reload it and try again",
-            current.id
-        )));
-    }
-    inquiry::Entity::find_by_id(current.id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("inquiry {} not found", current.id)))
+    INQUIRIES
+        .apply(db, current.id, &current.state, changes)
+        .await
 }
 
 fn set_state(state: InquiryState) -> (inquiry::Column, sea_orm::sea_query::SimpleExpr) {
@@ -1115,23 +1118,7 @@ async fn move_order<C: ConnectionTrait>(
             state.label()
         )));
     }
-    let mut update = drug_order::Entity::update_many()
-        .col_expr(drug_order::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(drug_order::Column::Id.eq(current.id))
-        .filter(drug_order::Column::State.eq(current.state.clone()));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    if update.exec(db).await?.rows_affected == 0 {
-        return Err(AppError::Conflict(format!(
-            "drug order {} changed meanwhile; reload it and try again",
-            current.id
-        )));
-    }
-    drug_order::Entity::find_by_id(current.id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("drug order {} not found", current.id)))
+    ORDERS.apply(db, current.id, &current.state, changes).await
 }
 
 fn order_state(state: DrugOrderState) -> (drug_order::Column, sea_orm::sea_query::SimpleExpr) {

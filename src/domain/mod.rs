@@ -11,5 +11,6 @@ pub mod notifications;
 pub mod page;
 pub mod profiles;
 pub mod regions;
+pub mod transitions;
 
 pub use page::{Page, PageRequest};
