@@ -7,6 +7,7 @@ mod common;
 mod care_graphql;
 mod care_medassist;
 mod cli;
+mod counseling_consultations;
 mod files;
 mod graphql_http;
 mod identity_counseling;

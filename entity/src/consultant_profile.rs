@@ -13,6 +13,8 @@ pub struct Model {
     pub expertise: Option<String>,
     pub education: Option<String>,
     pub certifications: Option<String>,
+    /// Minutes east of UTC of the consultant's time zone (dashboard days and months).
+    pub utc_offset_minutes: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -6,7 +6,9 @@
 pub mod assistant_profile;
 pub mod audit_entry;
 pub mod captcha;
+pub mod consultant_comment;
 pub mod consultant_profile;
+pub mod consultation_order;
 pub mod doctor_profile;
 pub mod drug_order;
 pub mod inquiry;

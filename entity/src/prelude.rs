@@ -3,7 +3,9 @@
 pub use super::assistant_profile::Entity as AssistantProfile;
 pub use super::audit_entry::Entity as AuditEntry;
 pub use super::captcha::Entity as Captcha;
+pub use super::consultant_comment::Entity as ConsultantComment;
 pub use super::consultant_profile::Entity as ConsultantProfile;
+pub use super::consultation_order::Entity as ConsultationOrder;
 pub use super::doctor_profile::Entity as DoctorProfile;
 pub use super::drug_order::Entity as DrugOrder;
 pub use super::inquiry::Entity as Inquiry;

@@ -1325,25 +1325,6 @@ pub async fn find_order(
         .filter(|o| rules::can_see_order(viewer, o)))
 }
 
-/// Orders by id, those the caller may see, for the loaders.
-pub async fn orders_by_ids(
-    db: &DatabaseConnection,
-    viewer: Option<&Viewer>,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, drug_order::Model>> {
-    let Some(viewer) = viewer else {
-        return Ok(HashMap::new());
-    };
-    Ok(drug_order::Entity::find()
-        .filter(drug_order::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|o| rules::can_see_order(viewer, o))
-        .map(|o| (o.id, o))
-        .collect())
-}
-
 /// Orders of each record, oldest first, those the caller may see, for the loaders.
 pub async fn orders_by_record_ids(
     db: &DatabaseConnection,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod care;
+pub mod consultations;
 pub mod demo_accounts;
 pub mod files;
 pub mod idcard;

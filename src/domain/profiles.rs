@@ -17,6 +17,9 @@ use crate::auth::{self, Role, Viewer};
 use crate::domain::files;
 use crate::error::{AppError, AppResult};
 
+/// A consultant's UTC offset until they set one: China Standard Time.
+pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 480;
+
 /// Creates the empty profile of a role, if missing.
 pub async fn ensure<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> AppResult<()> {
     let now = Utc::now();
@@ -108,6 +111,7 @@ pub async fn ensure<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> App
                     expertise: Set(None),
                     education: Set(None),
                     certifications: Set(None),
+                    utc_offset_minutes: Set(DEFAULT_UTC_OFFSET_MINUTES),
                     updated_at: Set(now),
                 }
                 .insert(db)

@@ -3,6 +3,7 @@
 
 mod care;
 pub mod connection;
+mod counseling;
 mod identity;
 pub mod loaders;
 mod mutation;

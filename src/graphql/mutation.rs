@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 
 use super::care::CareMutation;
+use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::node::decode_int_id;
 use super::types::StoredFile;
@@ -17,6 +18,7 @@ use crate::storage::FileKind;
 pub struct MutationRoot(
     IdentityMutation,
     CareMutation,
+    CounselingMutation,
     FileMutation,
     NotificationMutation,
 );

@@ -3,7 +3,9 @@
 use async_graphql::{ID, Interface};
 use base64::Engine;
 
-use super::types::{DrugOrder, Inquiry, MedicalRecord, Notification, Region, StoredFile, User};
+use super::types::{
+    ConsultationOrder, DrugOrder, Inquiry, MedicalRecord, Notification, Region, StoredFile, User,
+};
 use crate::error::{AppError, AppResult};
 
 /// An object with a globally unique, opaque ID that `node(id:)` resolves.
@@ -19,6 +21,7 @@ pub enum Node {
     Inquiry(Inquiry),
     MedicalRecord(MedicalRecord),
     DrugOrder(DrugOrder),
+    ConsultationOrder(ConsultationOrder),
 }
 
 /// Encodes a global ID from a type name and a key.

@@ -4,21 +4,30 @@ use async_graphql::{Context, ID, MergedObject, Object};
 
 use super::care::CareQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
+use super::counseling::CounselingQuery;
 use super::identity::IdentityQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
 use super::types::{
-    DrugOrder, Inquiry, MedicalRecord, Notification, Region, RegionLevel, StoredFile, User, loaders,
+    ConsultationOrder, DrugOrder, Inquiry, MedicalRecord, Notification, Region, RegionLevel,
+    StoredFile, User, loaders,
 };
 use super::{auth, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::domain::regions::{self, RegionFilter};
-use crate::domain::{care, files, notifications};
+use crate::domain::{care, consultations, files, notifications};
 use crate::error::AppError;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, IdentityQuery, CareQuery, RegionQuery, FileQuery);
+pub struct QueryRoot(
+    NodeQuery,
+    IdentityQuery,
+    CareQuery,
+    CounselingQuery,
+    RegionQuery,
+    FileQuery,
+);
 
 /// Relay object identification.
 #[derive(Default)]
@@ -77,6 +86,15 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
             notifications::find_visible(&services(ctx)?.db, auth(ctx), id)
                 .await?
                 .map(|n| Node::Notification(Notification(n)))
+        }
+        "ConsultationOrder" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            match auth(ctx).viewer.as_ref() {
+                Some(viewer) => consultations::find(&services(ctx)?.db, viewer, id)
+                    .await?
+                    .map(|m| Node::ConsultationOrder(ConsultationOrder(m))),
+                None => None,
+            }
         }
         "Inquiry" | "MedicalRecord" | "DrugOrder" => {
             let id = key.parse::<i64>().map_err(|_| bad())?;

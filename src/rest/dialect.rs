@@ -94,7 +94,17 @@ impl Dialect {
             Dialect::Volunteer => json!({"error_code": 0, "data": data, "error_message": ""}),
             Dialect::Medassist => json!({"code": 0, "message": "ok", "data": data}),
             Dialect::Social => data,
-            Dialect::Counseling => json!({"code": 0, "message": "success", "data": data}),
+            Dialect::Counseling => {
+                // A `$top` object in the data holds fields the document puts beside `data`
+                // (orders/create answers its `id` there).
+                let mut data = data;
+                let top = data.as_object_mut().and_then(|o| o.remove("$top"));
+                let mut body = json!({"code": 0, "message": "success", "data": data});
+                if let (Some(Value::Object(top)), Some(body)) = (top, body.as_object_mut()) {
+                    body.extend(top);
+                }
+                body
+            }
         };
         let status = if self == Dialect::Social {
             status

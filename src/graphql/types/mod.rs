@@ -1,6 +1,7 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
 
 mod care;
+mod consultation;
 mod file;
 mod notification;
 mod profiles;
@@ -8,6 +9,7 @@ mod region;
 mod user;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
+pub use consultation::{ConsultantComment, ConsultationDashboard, ConsultationOrder};
 pub use file::StoredFile;
 pub use notification::Notification;
 pub use profiles::{

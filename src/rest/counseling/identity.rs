@@ -26,7 +26,7 @@ const ACCOUNT_TYPE: Param = Param::required(
 );
 
 /// The caller's id, checked against `token` by the handler (counseling authentication).
-const USER_ID: Param = Param::optional(
+pub(super) const USER_ID: Param = Param::optional(
     "userID",
     Source::Body,
     Kind::Int,
@@ -35,7 +35,7 @@ const USER_ID: Param = Param::optional(
 );
 
 /// The caller's session token, sent in the body.
-const TOKEN: Param = Param::optional(
+pub(super) const TOKEN: Param = Param::optional(
     "token",
     Source::Body,
     Kind::String,
@@ -398,7 +398,7 @@ fn avatar(data: Value) -> AppResult<Value> {
 
 /// The body's `userID` and `token` identify the caller (the handler checks them); they are no
 /// GraphQL variables.
-fn drop_auth(vars: &mut Map<String, Value>) -> AppResult<()> {
+pub(super) fn drop_auth(vars: &mut Map<String, Value>) -> AppResult<()> {
     vars.remove("userID");
     vars.remove("token");
     Ok(())

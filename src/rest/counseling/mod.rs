@@ -1,13 +1,15 @@
 //! Counselling dialect (`shared/seeds/004_6eeb67391c15f991.txt`): `/api/consultant/*` (and the
-//! documented typo paths), `userID` + `token` in the body, `{code, message, data}`. Its
-//! endpoints arrive with the identity and counselling areas; until then its prefix answers in its
-//! envelope (404).
+//! documented typo paths, with their corrected spellings as aliases), `userID` + `token` in the
+//! body, `{code, message, data}`. Paths without a route yet answer in its envelope (404).
 
+mod consultations;
 mod identity;
 
 use super::Route;
 
 /// The counseling routes.
 pub fn routes() -> Vec<Route> {
-    identity::routes()
+    let mut routes = identity::routes();
+    routes.extend(consultations::routes());
+    routes
 }

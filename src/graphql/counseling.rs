@@ -1,0 +1,256 @@
+//! Counselling in GraphQL: consultations, clients' comments and the consultant's dashboard.
+//! Rules live in `domain::consultations`.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::NaiveDate;
+
+use super::connection::{Conn, PageArgs, to_connection, wants_total};
+use super::node::decode_int_id;
+use super::types::{ConsultantComment, ConsultationDashboard, ConsultationOrder, Gender};
+use super::{auth, services};
+use crate::auth::Role;
+use crate::domain::consultations::{
+    self, ConsultationFilter, ConsultationKind, ConsultationScope, ConsultationState,
+    DashboardScope, NewConsultation,
+};
+use crate::domain::page::DEFAULT_PAGE_SIZE;
+
+/// Counselling reads.
+#[derive(Default)]
+pub struct CounselingQuery;
+
+#[Object]
+impl CounselingQuery {
+    /// Consultations, latest date first: the calling consultant's (scope CONSULTANT, the
+    /// default for consultants) or those the caller booked (CLIENT).
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn consultations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Whose consultations.")] scope: Option<ConsultationScope>,
+        #[graphql(desc = "Part of the client's name.")] name: Option<String>,
+        #[graphql(desc = "First day (inclusive) of the consultation date.")] date_from: Option<
+            NaiveDate,
+        >,
+        #[graphql(desc = "Last day (inclusive) of the consultation date.")] date_to: Option<
+            NaiveDate,
+        >,
+        #[graphql(desc = "Online or in person.")] kind: Option<ConsultationKind>,
+        #[graphql(desc = "Only these states.")] states: Option<Vec<ConsultationState>>,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<ConsultationOrder>> {
+        let viewer = auth(ctx).require()?;
+        let window = PageArgs::forward(first, after).to_request()?;
+        let scope = scope.unwrap_or(if viewer.has(Role::Consultant) {
+            ConsultationScope::Consultant
+        } else {
+            ConsultationScope::Client
+        });
+        let filter = ConsultationFilter {
+            scope,
+            name,
+            date_from,
+            date_to,
+            kind,
+            states,
+        };
+        let page = consultations::list(
+            &services(ctx)?.db,
+            viewer,
+            &filter,
+            window,
+            wants_total(ctx),
+        )
+        .await?;
+        Ok(to_connection(page, ConsultationOrder))
+    }
+
+    /// One consultation, for its consultant or the client who booked it; null otherwise.
+    async fn consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<ConsultationOrder>> {
+        let viewer = auth(ctx).require()?;
+        let id = decode_int_id(&id, "ConsultationOrder")?;
+        Ok(consultations::find(&services(ctx)?.db, viewer, id)
+            .await?
+            .map(ConsultationOrder))
+    }
+
+    /// Clients' comments on the calling consultant, newest first.
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn consultant_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<ConsultantComment>> {
+        let viewer = auth(ctx).require()?;
+        let window = PageArgs::forward(first, after).to_request()?;
+        let page =
+            consultations::comments(&services(ctx)?.db, viewer, window, wants_total(ctx)).await?;
+        Ok(to_connection(page, ConsultantComment))
+    }
+
+    /// The calling consultant's dashboard, in their time zone.
+    async fn consultation_dashboard(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ConsultationDashboard> {
+        let viewer = auth(ctx).require()?;
+        Ok(ConsultationDashboard(
+            DashboardScope::of(&services(ctx)?.db, viewer).await?,
+        ))
+    }
+}
+
+/// A consultation to record or book.
+#[derive(InputObject)]
+pub struct ConsultationInput {
+    /// The client's name (姓名); for a booking, the account's name when empty.
+    #[graphql(default)]
+    pub client_name: String,
+    /// The client's age, 1 to 120.
+    pub client_age: Option<i32>,
+    /// The client's gender.
+    pub client_gender: Option<Gender>,
+    /// Phone number or WeChat id (联系方式); for a booking, the account's phone when empty.
+    #[graphql(default)]
+    pub contact: String,
+    /// Online or in person.
+    pub kind: ConsultationKind,
+    /// Day of the consultation.
+    pub date: NaiveDate,
+    /// Time slot, `HH:MM-HH:MM`.
+    pub time_slot: String,
+    /// Keywords of the concern (关键字), at most 10 of 20 characters.
+    #[graphql(default)]
+    pub keywords: Vec<String>,
+    /// Amount in cents (分), not negative.
+    #[graphql(default)]
+    pub amount_cents: i64,
+}
+
+impl From<ConsultationInput> for NewConsultation {
+    fn from(input: ConsultationInput) -> Self {
+        NewConsultation {
+            client_name: input.client_name,
+            client_age: input.client_age,
+            client_gender: input.client_gender.map_or(0, Gender::code),
+            contact: input.contact,
+            kind: Some(input.kind),
+            date: Some(input.date),
+            time_slot: input.time_slot,
+            keywords: input.keywords,
+            amount_cents: input.amount_cents,
+        }
+    }
+}
+
+/// Counselling commands.
+#[derive(Default)]
+pub struct CounselingMutation;
+
+#[Object]
+impl CounselingMutation {
+    /// The calling consultant records a walk-in visit (新增来访); it waits for its time.
+    async fn record_walk_in(
+        &self,
+        ctx: &Context<'_>,
+        input: ConsultationInput,
+    ) -> async_graphql::Result<ConsultationOrder> {
+        let viewer = auth(ctx).require()?;
+        Ok(ConsultationOrder(
+            consultations::record_walk_in(&services(ctx)?.db, viewer, input.into()).await?,
+        ))
+    }
+
+    /// A client books a consultant; the consultant accepts or rejects it.
+    async fn book_consultation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The consultant (a User ID).")] consultant_id: ID,
+        input: ConsultationInput,
+    ) -> async_graphql::Result<ConsultationOrder> {
+        let viewer = auth(ctx).require()?;
+        let consultant = decode_int_id(&consultant_id, "User")?;
+        Ok(ConsultationOrder(
+            consultations::book(&services(ctx)?.db, viewer, consultant, input.into()).await?,
+        ))
+    }
+
+    /// The consultant accepts a booked consultation.
+    async fn accept_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ConsultationOrder> {
+        let viewer = auth(ctx).require()?;
+        let id = decode_int_id(&id, "ConsultationOrder")?;
+        Ok(ConsultationOrder(
+            consultations::accept(&services(ctx)?.db, viewer, id).await?,
+        ))
+    }
+
+    /// The consultant rejects a booked consultation, with a reason for the client.
+    async fn reject_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(desc = "Why; at most 200 characters.")] reason: String,
+    ) -> async_graphql::Result<ConsultationOrder> {
+        let viewer = auth(ctx).require()?;
+        let id = decode_int_id(&id, "ConsultationOrder")?;
+        Ok(ConsultationOrder(
+            consultations::reject(&services(ctx)?.db, viewer, id, &reason).await?,
+        ))
+    }
+
+    /// The consultant starts a waiting consultation.
+    async fn start_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ConsultationOrder> {
+        let viewer = auth(ctx).require()?;
+        let id = decode_int_id(&id, "ConsultationOrder")?;
+        Ok(ConsultationOrder(
+            consultations::start(&services(ctx)?.db, viewer, id).await?,
+        ))
+    }
+
+    /// The consultant finishes a consultation under way.
+    async fn finish_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ConsultationOrder> {
+        let viewer = auth(ctx).require()?;
+        let id = decode_int_id(&id, "ConsultationOrder")?;
+        Ok(ConsultationOrder(
+            consultations::finish(&services(ctx)?.db, viewer, id).await?,
+        ))
+    }
+
+    /// The client of a finished consultation comments on it and rates the consultant, once.
+    async fn comment_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(desc = "1 to 5.")] rating: i32,
+        #[graphql(desc = "At most 500 characters.")] content: String,
+    ) -> async_graphql::Result<ConsultantComment> {
+        let viewer = auth(ctx).require()?;
+        let id = decode_int_id(&id, "ConsultationOrder")?;
+        Ok(ConsultantComment(
+            consultations::comment(&services(ctx)?.db, viewer, id, rating, &content).await?,
+        ))
+    }
+}
