@@ -521,3 +521,184 @@ async fn the_dashboard_counts_in_sql_in_the_consultants_time_zone() {
     .await;
     fails(&refused, 403);
 }
+
+#[tokio::test]
+async fn rosters_show_the_organization_and_change_only_ones_own() {
+    let app = common::app().await;
+    let me = consultant(&app, "wangfang", "13811110001").await;
+    let colleague = consultant(&app, "lisi", "13811110002").await;
+    let outsider = consultant(&app, "zhao", "13811110003").await;
+    for (who, organization) in [
+        (&me, "阳光中心"),
+        (&colleague, "阳光中心"),
+        (&outsider, "别处"),
+    ] {
+        let response = app
+            .graphql(
+                "mutation($o: String) { updateConsultantProfile(input: { organization: $o }) { id } }",
+                json!({"o": organization}),
+                Some(&who.token),
+            )
+            .await;
+        assert!(response["errors"].is_null(), "{response}");
+    }
+    let update = |who: &Consultant, date: i64, slots: Value| json!({"user_id": who.id, "token": who.token, "year": "2030", "month": 3, "date": date, "work_schedules": slots});
+    // Overlaps, bad slots and impossible dates change nothing.
+    for body in [
+        update(&me, 5, json!(["09:00-10:00", "09:30-10:30"])),
+        update(&me, 5, json!(["later"])),
+        update(&me, 32, json!(["09:00-10:00"])),
+        update(&me, 5, json!("09:00-10:00")),
+    ] {
+        fails(
+            &post(&app, "/api/consultant/schedule/work/update", body).await,
+            422,
+        );
+    }
+    assert_eq!(app.count_rows("duty_slots").await, 0);
+    // user_id must match the token.
+    let mut forged = update(&me, 5, json!(["09:00-10:00"]));
+    forged["user_id"] = json!(colleague.id);
+    fails(
+        &post(&app, "/api/consultant/schedule/work/update", forged).await,
+        401,
+    );
+
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/work/update",
+        update(&me, 5, json!(["14:00-15:00", "09:00-10:00"])),
+    )
+    .await);
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/work/update",
+        update(&colleague, 5, json!(["09:00-10:00"])),
+    )
+    .await);
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/work/update",
+        update(&outsider, 5, json!(["09:00-10:00"])),
+    )
+    .await);
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/work/update",
+        update(&me, 20, json!(["19:00-20:00"])),
+    )
+    .await);
+    // Replacing a day replaces its slots; an empty list clears it.
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/work/update",
+        update(&me, 20, json!([])),
+    )
+    .await);
+
+    let roster = ok(&post(
+        &app,
+        "/api/consultant/schedule/work",
+        me.auth(json!({"year": "2030", "month": "3", "organization": "别处"})),
+    )
+    .await);
+    assert_eq!(roster.as_array().unwrap().len(), 1, "{roster}");
+    assert_eq!(roster[0]["date"], 5);
+    let entries: Vec<(String, String)> = roster[0]["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["work_time"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("wangfang".to_owned(), "09:00-10:00".to_owned()),
+            ("lisi".to_owned(), "09:00-10:00".to_owned()),
+            ("wangfang".to_owned(), "14:00-15:00".to_owned()),
+        ],
+        "the organization only, by date and time"
+    );
+    fails(
+        &post(
+            &app,
+            "/api/consultant/schedule/work",
+            me.auth(json!({"year": 2030, "month": 13})),
+        )
+        .await,
+        422,
+    );
+}
+
+#[tokio::test]
+async fn suspensions_are_replaced_whole_and_checked() {
+    let app = common::app().await;
+    let me = consultant(&app, "wangfang", "13811110001").await;
+    let replace = |periods: Value| me.auth(json!({"stop_schedules": periods}));
+    for periods in [
+        json!([{"start_time": "2030-10-08", "end_time": "2030-10-01"}]),
+        json!([
+            {"start_time": "2030-10-01", "end_time": "2030-10-07"},
+            {"start_time": "2030-10-07 12:00", "end_time": "2030-10-09"}
+        ]),
+        json!([{"start_time": "soon", "end_time": "2030-10-01"}]),
+        json!([{"start_time": "2030-10-01"}]),
+        json!("2030-10-01"),
+    ] {
+        fails(
+            &post(
+                &app,
+                "/api/consultant/schedule/stop/update",
+                replace(periods),
+            )
+            .await,
+            422,
+        );
+    }
+    assert_eq!(app.count_rows("suspensions").await, 0);
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/stop/update",
+        replace(json!([
+            {"start_time": "2030-12-24 18:00", "end_time": "2030-12-26"},
+            {"start_time": "2030-10-01", "end_time": "2030-10-07"}
+        ])),
+    )
+    .await);
+    let listed = ok(&post(&app, "/api/consultant/schedule/stop", me.auth(json!({}))).await);
+    assert_eq!(
+        listed,
+        json!([
+            {"name": "wangfang", "start_time": "2030-10-01 00:00:00", "end_time": "2030-10-08 00:00:00"},
+            {"name": "wangfang", "start_time": "2030-12-24 18:00:00", "end_time": "2030-12-27 00:00:00"}
+        ])
+    );
+    ok(&post(
+        &app,
+        "/api/consultant/schedule/stop/update",
+        replace(json!([])),
+    )
+    .await);
+    assert_eq!(
+        ok(&post(&app, "/api/consultant/schedule/stop", me.auth(json!({}))).await),
+        json!([])
+    );
+    // Only consultants have suspensions.
+    let (patient, token) = app
+        .account("xiaoming", "13811110009", "client-pass-1", &[Role::Patient])
+        .await;
+    fails(
+        &post(
+            &app,
+            "/api/consultant/schedule/stop",
+            json!({"userID": patient, "token": token}),
+        )
+        .await,
+        403,
+    );
+}

@@ -8,6 +8,7 @@ mod m20261122_000003_create_stored_files;
 mod m20261123_000001_identity;
 mod m20261123_000002_care;
 mod m20261123_000003_consultations;
+mod m20261123_000004_rosters;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_identity::Migration),
             Box::new(m20261123_000002_care::Migration),
             Box::new(m20261123_000003_consultations::Migration),
+            Box::new(m20261123_000004_rosters::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod page;
 pub mod profiles;
 pub mod regions;
+pub mod rosters;
 pub mod transitions;
 
 pub use page::{Page, PageRequest};

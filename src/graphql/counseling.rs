@@ -6,7 +6,10 @@ use chrono::NaiveDate;
 
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::node::decode_int_id;
-use super::types::{ConsultantComment, ConsultationDashboard, ConsultationOrder, Gender};
+use super::types::{
+    ConsultantComment, ConsultationDashboard, ConsultationOrder, DutyDay, DutySlot, Gender,
+    Suspension,
+};
 use super::{auth, services};
 use crate::auth::Role;
 use crate::domain::consultations::{
@@ -14,6 +17,7 @@ use crate::domain::consultations::{
     DashboardScope, NewConsultation,
 };
 use crate::domain::page::DEFAULT_PAGE_SIZE;
+use crate::domain::rosters::{self, Period};
 
 /// Counselling reads.
 #[derive(Default)]
@@ -99,6 +103,36 @@ impl CounselingQuery {
         Ok(to_connection(page, ConsultantComment))
     }
 
+    /// The duty roster of one month (排班) for the caller's organization (every consultant whose
+    /// profile names the same organization), or the caller's own when they name none.
+    async fn duty_roster(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year, e.g. 2026.")] year: i32,
+        #[graphql(desc = "The month, 1 to 12.")] month: i32,
+    ) -> async_graphql::Result<Vec<DutyDay>> {
+        let viewer = auth(ctx).require()?;
+        let month = u32::try_from(month).unwrap_or(0);
+        let slots = rosters::month(&services(ctx)?.db, viewer, year, month).await?;
+        Ok(rosters::by_date(slots)
+            .into_iter()
+            .map(|(date, slots)| DutyDay {
+                date,
+                slots: slots.into_iter().map(DutySlot).collect(),
+            })
+            .collect())
+    }
+
+    /// The calling consultant's suspension periods (停诊), earliest first.
+    async fn my_suspensions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Suspension>> {
+        let viewer = auth(ctx).require()?;
+        Ok(rosters::suspensions(&services(ctx)?.db, viewer)
+            .await?
+            .into_iter()
+            .map(Suspension)
+            .collect())
+    }
+
     /// The calling consultant's dashboard, in their time zone.
     async fn consultation_dashboard(
         &self,
@@ -154,6 +188,15 @@ impl From<ConsultationInput> for NewConsultation {
     }
 }
 
+/// A suspension period, in the consultant's local time.
+#[derive(InputObject)]
+pub struct SuspensionInput {
+    /// `YYYY-MM-DD HH:MM`, `YYYY-MM-DD` (the start of that day) or RFC 3339.
+    pub start: String,
+    /// `YYYY-MM-DD HH:MM`, `YYYY-MM-DD` (the whole day included) or RFC 3339; after the start.
+    pub end: String,
+}
+
 /// Counselling commands.
 #[derive(Default)]
 pub struct CounselingMutation;
@@ -184,6 +227,46 @@ impl CounselingMutation {
         Ok(ConsultationOrder(
             consultations::book(&services(ctx)?.db, viewer, consultant, input.into()).await?,
         ))
+    }
+
+    /// Replaces the caller's duty slots on one date (an empty list clears it); slots must not
+    /// overlap. Answers the day's slots.
+    async fn set_duty_slots(
+        &self,
+        ctx: &Context<'_>,
+        date: NaiveDate,
+        #[graphql(desc = "Time slots `HH:MM-HH:MM`, at most 24.")] slots: Vec<String>,
+    ) -> async_graphql::Result<Vec<DutySlot>> {
+        let viewer = auth(ctx).require()?;
+        Ok(rosters::set_day(&services(ctx)?.db, viewer, date, &slots)
+            .await?
+            .into_iter()
+            .map(DutySlot)
+            .collect())
+    }
+
+    /// Replaces the caller's suspension periods as a whole (an empty list removes them);
+    /// reversed or overlapping periods are refused.
+    async fn replace_suspensions(
+        &self,
+        ctx: &Context<'_>,
+        periods: Vec<SuspensionInput>,
+    ) -> async_graphql::Result<Vec<Suspension>> {
+        let viewer = auth(ctx).require()?;
+        let periods: Vec<Period> = periods
+            .into_iter()
+            .map(|p| Period {
+                start: p.start,
+                end: p.end,
+            })
+            .collect();
+        Ok(
+            rosters::replace_suspensions(&services(ctx)?.db, viewer, &periods)
+                .await?
+                .into_iter()
+                .map(Suspension)
+                .collect(),
+        )
     }
 
     /// The consultant accepts a booked consultation.

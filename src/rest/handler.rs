@@ -155,11 +155,14 @@ async fn authenticate(state: &AppState, dialect: Dialect, inputs: &Inputs) -> Ap
         if let Some(t) = field("token").and_then(|v| v.as_str().map(str::to_owned)) {
             token = Some(t);
         }
-        claimed_user = field("userID").map(|v| match v {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        });
+        // `user_id` is the spelling of the roster endpoints.
+        claimed_user = field("userID")
+            .or_else(|| field("user_id"))
+            .map(|v| match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            });
     }
     let auth = state
         .authenticate(token.as_deref(), &inputs.headers)

@@ -334,3 +334,89 @@ impl ConsultationDashboard {
             .collect())
     }
 }
+
+/// One duty time slot of a consultant on a date (排班).
+#[derive(Clone, Debug)]
+pub struct DutySlot(pub entity::duty_slot::Model);
+
+#[Object]
+impl DutySlot {
+    /// The integer id the counselling dialect uses.
+    async fn legacy_id(&self) -> i64 {
+        self.0.id
+    }
+
+    /// The consultant on duty.
+    async fn consultant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        Ok(loaders(ctx)?
+            .user
+            .load_one(self.0.consultant_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
+    }
+
+    /// The day.
+    async fn date(&self) -> NaiveDate {
+        self.0.date
+    }
+
+    /// `HH:MM-HH:MM`.
+    async fn time_slot(&self) -> &str {
+        &self.0.time_slot
+    }
+}
+
+/// The duty slots of one date.
+#[derive(SimpleObject)]
+pub struct DutyDay {
+    /// The day.
+    pub date: NaiveDate,
+    /// Its slots, by start time.
+    pub slots: Vec<DutySlot>,
+}
+
+/// A period in which a consultant takes no consultations (停诊).
+#[derive(Clone, Debug)]
+pub struct Suspension(pub entity::suspension::Model);
+
+#[Object]
+impl Suspension {
+    /// When it starts.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+
+    /// When it ends (exclusive).
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.0.ends_at
+    }
+
+    /// `startsAt` in the consultant's time zone, `YYYY-MM-DD HH:MM:SS`.
+    async fn starts_at_local(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(
+            consultant_local(ctx, self.0.consultant_id, Some(self.0.starts_at))
+                .await?
+                .unwrap_or_default(),
+        )
+    }
+
+    /// `endsAt` in the consultant's time zone, `YYYY-MM-DD HH:MM:SS`.
+    async fn ends_at_local(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(
+            consultant_local(ctx, self.0.consultant_id, Some(self.0.ends_at))
+                .await?
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The consultant.
+    async fn consultant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        Ok(loaders(ctx)?
+            .user
+            .load_one(self.0.consultant_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
+    }
+}

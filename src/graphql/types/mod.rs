@@ -9,7 +9,9 @@ mod region;
 mod user;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
-pub use consultation::{ConsultantComment, ConsultationDashboard, ConsultationOrder};
+pub use consultation::{
+    ConsultantComment, ConsultationDashboard, ConsultationOrder, DutyDay, DutySlot, Suspension,
+};
 pub use file::StoredFile;
 pub use notification::Notification;
 pub use profiles::{

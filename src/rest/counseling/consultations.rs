@@ -173,6 +173,81 @@ const CREATE_PARAMS: &[Param] = &[
 
 const COMMENT_PARAMS: &[Param] = &[USER_ID, TOKEN, PAGE, PAGE_SIZE];
 
+/// `user_id`: the spelling of the roster endpoints for `userID`.
+const USER_ID_SNAKE: Param = Param::optional(
+    "user_id",
+    Source::Body,
+    Kind::Int,
+    "user_id",
+    "The consultant's user id (as `userID` elsewhere); with `token`, required",
+);
+
+const ROSTER_PARAMS: &[Param] = &[
+    USER_ID,
+    TOKEN,
+    Param::required(
+        "year",
+        Source::Body,
+        Kind::Int,
+        "year",
+        "The year, e.g. 2026",
+    ),
+    Param::required(
+        "month",
+        Source::Body,
+        Kind::Int,
+        "month",
+        "The month, 1 to 12",
+    ),
+    Param::optional(
+        "organization",
+        Source::Body,
+        Kind::String,
+        "organization",
+        "Ignored: the roster is always the caller's own organization's (as documented)",
+    ),
+];
+
+const ROSTER_UPDATE_PARAMS: &[Param] = &[
+    USER_ID_SNAKE,
+    USER_ID,
+    TOKEN,
+    Param::required("year", Source::Body, Kind::Int, "year", "The year"),
+    Param::required(
+        "month",
+        Source::Body,
+        Kind::Int,
+        "month",
+        "The month, 1 to 12",
+    ),
+    Param::required(
+        "date",
+        Source::Body,
+        Kind::Int,
+        "day",
+        "The day of the month",
+    ),
+    Param::required(
+        "work_schedules",
+        Source::Body,
+        Kind::Json,
+        "slots",
+        "The day's time slots `HH:MM-HH:MM` (an empty array clears the day); they must not overlap",
+    ),
+];
+
+const SUSPENSION_UPDATE_PARAMS: &[Param] = &[
+    USER_ID,
+    TOKEN,
+    Param::required(
+        "stop_schedules",
+        Source::Body,
+        Kind::Json,
+        "stopSchedules",
+        "All the caller's suspension periods [{start_time, end_time}] (`YYYY-MM-DD HH:MM` or `YYYY-MM-DD`, the consultant's local time), replacing the old ones; an empty array removes them",
+    ),
+];
+
 macro_rules! dashboard {
     ($path:literal, $summary:literal, $file:literal, $transform:ident, $example:literal) => {
         route(
@@ -263,6 +338,42 @@ pub fn routes() -> Vec<Route> {
             created,
             r#"{"id":5}"#,
             create_vars,
+        ),
+        route(
+            "/api/consultant/schedule/work",
+            "The duty roster of a month for the caller's organization: one entry per date with a slot, {date: day of month, schedules: [{id, name, work_time}]}",
+            include_str!("ops/roster_month.graphql"),
+            ROSTER_PARAMS,
+            roster,
+            r#"[{"date":2,"schedules":[{"id":11,"name":"王芳","work_time":"09:00-10:00"}]}]"#,
+            roster_vars,
+        ),
+        route(
+            "/api/consultant/schedule/work/update",
+            "Replace the caller's duty slots of one date (only their own); overlapping slots are refused",
+            include_str!("ops/roster_update.graphql"),
+            ROSTER_UPDATE_PARAMS,
+            super::super::empty,
+            "{}",
+            roster_update_vars,
+        ),
+        route(
+            "/api/consultant/schedule/stop",
+            "The caller's suspension periods, earliest first, in their local time",
+            include_str!("ops/suspensions.graphql"),
+            AUTH_PARAMS,
+            suspension_list,
+            r#"[{"name":"王芳","start_time":"2024-10-01 00:00:00","end_time":"2024-10-08 00:00:00"}]"#,
+            drop_auth,
+        ),
+        route(
+            "/api/consultant/schedule/stop/update",
+            "Replace the caller's suspension periods as a whole; reversed or overlapping periods are refused and nothing changes",
+            include_str!("ops/suspensions_replace.graphql"),
+            SUSPENSION_UPDATE_PARAMS,
+            super::super::empty,
+            "{}",
+            suspension_vars,
         ),
         comments(
             "/api/consuntant/user/comments",
@@ -390,6 +501,69 @@ fn created(data: Value) -> AppResult<Value> {
     Ok(json!({"id": id, "$top": {"id": id}}))
 }
 
+fn person_name(user: &Value) -> Value {
+    text(if user["realName"].is_null() {
+        &user["displayName"]
+    } else {
+        &user["realName"]
+    })
+}
+
+fn roster(data: Value) -> AppResult<Value> {
+    let days = pick(&data, "/dutyRoster")?;
+    Ok(Value::Array(
+        days.as_array()
+            .map(|days| {
+                days.iter()
+                    .map(|day| {
+                        let date = day["date"]
+                            .as_str()
+                            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                            .map(|d| chrono::Datelike::day(&d));
+                        let schedules: Vec<Value> = day["slots"]
+                            .as_array()
+                            .map(|slots| {
+                                slots
+                                    .iter()
+                                    .map(|s| {
+                                        json!({
+                                            "id": s["legacyId"],
+                                            "name": person_name(&s["consultant"]),
+                                            "work_time": s["timeSlot"],
+                                        })
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        json!({"date": date, "schedules": schedules})
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    ))
+}
+
+fn suspension_list(data: Value) -> AppResult<Value> {
+    let periods = pick(&data, "/mySuspensions")?;
+    Ok(Value::Array(
+        periods
+            .as_array()
+            .map(|periods| {
+                periods
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "name": person_name(&p["consultant"]),
+                            "start_time": p["startsAtLocal"],
+                            "end_time": p["endsAtLocal"],
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    ))
+}
+
 fn comment_list(data: Value) -> AppResult<Value> {
     let conn = pick(&data, "/consultantComments")?;
     Ok(Value::Array(
@@ -404,7 +578,7 @@ fn comment_list(data: Value) -> AppResult<Value> {
                             "id": c["legacyId"].as_i64().map_or(String::new(), |i| i.to_string()),
                             "avatar": text(&client["avatarUrl"]),
                             "username": text(&client["username"]),
-                            "name": text(if client["realName"].is_null() { &client["displayName"] } else { &client["realName"] }),
+                            "name": person_name(client),
                             "organization": "",
                             "time": text(&c["createdAtLocal"]),
                             "content": c["content"],
@@ -500,6 +674,63 @@ fn list_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
     {
         vars.remove("name");
     }
+    Ok(())
+}
+
+fn roster_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
+    drop_auth(vars)?;
+    vars.remove("organization");
+    Ok(())
+}
+
+fn roster_update_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
+    drop_auth(vars)?;
+    vars.remove("user_id");
+    let number = |vars: &mut Map<String, Value>, name: &str| {
+        vars.remove(name).and_then(|v| v.as_i64()).unwrap_or(0)
+    };
+    let (year, month, day) = (
+        number(vars, "year"),
+        number(vars, "month"),
+        number(vars, "day"),
+    );
+    let date = i32::try_from(year)
+        .ok()
+        .zip(u32::try_from(month).ok())
+        .zip(u32::try_from(day).ok())
+        .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(y, m, d))
+        .ok_or_else(|| AppError::bad_field("date", "year, month and date do not make a day"))?;
+    vars.insert("date".into(), Value::String(date.to_string()));
+    match vars.get("slots") {
+        Some(Value::Array(slots)) if slots.iter().all(Value::is_string) => Ok(()),
+        _ => Err(AppError::bad_field(
+            "work_schedules",
+            "work_schedules is an array of `HH:MM-HH:MM` strings",
+        )),
+    }
+}
+
+fn suspension_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
+    drop_auth(vars)?;
+    let bad = || {
+        AppError::bad_field(
+            "stop_schedules",
+            "stop_schedules is an array of {start_time, end_time} strings",
+        )
+    };
+    let periods = match vars.remove("stopSchedules") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(
+                |p| match (p["start_time"].as_str(), p["end_time"].as_str()) {
+                    (Some(start), Some(end)) => Ok(json!({"start": start, "end": end})),
+                    _ => Err(bad()),
+                },
+            )
+            .collect::<AppResult<Vec<Value>>>()?,
+        _ => return Err(bad()),
+    };
+    vars.insert("periods".into(), Value::Array(periods));
     Ok(())
 }
 
