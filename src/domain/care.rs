@@ -20,11 +20,11 @@ use entity::{audit_entry, drug_order, inquiry, medical_record, stored_file, user
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
-use super::page::{Page, PageRequest};
+use super::page::{self, Page, PageRequest};
 use super::transitions::Machine;
 use super::{accounts, files};
 use crate::auth::codes::normalize_phone;
@@ -672,19 +672,14 @@ pub async fn list_inquiries(
     if let Some(states) = &filter.states {
         cond = cond.add(inquiry::Column::State.is_in(states.iter().map(|s| s.as_str())));
     }
-    let query = inquiry::Entity::find().filter(cond);
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let rows = query
-        .order_by_desc(inquiry::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_probe(rows, window, total))
+    page::fetch(
+        db,
+        inquiry::Entity::find().filter(cond),
+        |q| q.order_by_desc(inquiry::Column::Id),
+        window,
+        with_total,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1012,19 +1007,14 @@ pub async fn list_records(
             }
         }
     }
-    let query = medical_record::Entity::find().filter(cond);
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let rows = query
-        .order_by_desc(medical_record::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
-    let mut page = Page::from_probe(rows, window, total);
+    let mut page = page::fetch(
+        db,
+        medical_record::Entity::find().filter(cond),
+        |q| q.order_by_desc(medical_record::Column::Id),
+        window,
+        with_total,
+    )
+    .await?;
     page.items = hand_out(db, viewer, page.items).await?;
     Ok(page)
 }
@@ -1042,21 +1032,16 @@ pub async fn record_reads(
     if owner != viewer.user_id {
         policy::require_admin(viewer)?;
     }
-    let query = audit_entry::Entity::find()
-        .filter(audit_entry::Column::OwnerId.eq(owner))
-        .filter(audit_entry::Column::SubjectType.eq("MedicalRecord"));
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let rows = query
-        .order_by_desc(audit_entry::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_probe(rows, window, total))
+    page::fetch(
+        db,
+        audit_entry::Entity::find()
+            .filter(audit_entry::Column::OwnerId.eq(owner))
+            .filter(audit_entry::Column::SubjectType.eq("MedicalRecord")),
+        |q| q.order_by_desc(audit_entry::Column::Id),
+        window,
+        with_total,
+    )
+    .await
 }
 
 /// The records of a patient as the language model sees them (for the summary): the patient
@@ -1387,19 +1372,14 @@ pub async fn list_orders(
     if let Some(record) = filter.record_id {
         cond = cond.add(drug_order::Column::RecordId.eq(record));
     }
-    let query = drug_order::Entity::find().filter(cond);
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let rows = query
-        .order_by_desc(drug_order::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_probe(rows, window, total))
+    page::fetch(
+        db,
+        drug_order::Entity::find().filter(cond),
+        |q| q.order_by_desc(drug_order::Column::Id),
+        window,
+        with_total,
+    )
+    .await
 }
 
 /// The orders of one medical record the caller may see: the record's patient, physician,

@@ -13,12 +13,11 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-    Statement,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 
-use super::page::{Page, PageRequest};
+use super::page::{self, Page, PageRequest};
 use super::profiles::DEFAULT_UTC_OFFSET_MINUTES;
 use super::transitions::Machine;
 use crate::auth::{Role, Viewer};
@@ -518,20 +517,17 @@ pub async fn list(
     if let Some(states) = &filter.states {
         cond = cond.add(consultation_order::Column::State.is_in(states.iter().map(|s| s.as_str())));
     }
-    let query = consultation_order::Entity::find().filter(cond);
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let rows = query
-        .order_by_desc(consultation_order::Column::Date)
-        .order_by_desc(consultation_order::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_probe(rows, window, total))
+    page::fetch(
+        db,
+        consultation_order::Entity::find().filter(cond),
+        |q| {
+            q.order_by_desc(consultation_order::Column::Date)
+                .order_by_desc(consultation_order::Column::Id)
+        },
+        window,
+        with_total,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,20 +588,15 @@ pub async fn comments(
     with_total: bool,
 ) -> AppResult<Page<consultant_comment::Model>> {
     policy::require_any_role(viewer, &[Role::Consultant])?;
-    let query = consultant_comment::Entity::find()
-        .filter(consultant_comment::Column::ConsultantId.eq(viewer.user_id));
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let rows = query
-        .order_by_desc(consultant_comment::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_probe(rows, window, total))
+    page::fetch(
+        db,
+        consultant_comment::Entity::find()
+            .filter(consultant_comment::Column::ConsultantId.eq(viewer.user_id)),
+        |q| q.order_by_desc(consultant_comment::Column::Id),
+        window,
+        with_total,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

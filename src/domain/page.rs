@@ -1,5 +1,7 @@
 //! Paging shared by every list: an offset window over a stable order.
 
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+
 use crate::error::{AppError, AppResult};
 
 /// Items per page when the caller does not say.
@@ -80,4 +82,31 @@ impl<T> Page<T> {
             total: self.total,
         }
     }
+}
+
+/// One window of `query`: its total when asked for (counted before `order` applies), then
+/// `limit + 1` rows in `order`, the extra one only telling whether a next page exists.
+pub async fn fetch<E, C>(
+    db: &C,
+    query: Select<E>,
+    order: impl FnOnce(Select<E>) -> Select<E>,
+    window: PageRequest,
+    with_total: bool,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = if with_total {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    let rows = order(query)
+        .offset(window.offset)
+        .limit(window.limit + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_probe(rows, window, total))
 }
