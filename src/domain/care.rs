@@ -1184,6 +1184,28 @@ fn require_physician_of(viewer: &Viewer, order: &drug_order::Model) -> AppResult
     }
 }
 
+/// The order's certificate files with `certificates` (stored files' references) added, at
+/// most [`MAX_FILES`] in all.
+async fn with_certificates(
+    db: &DatabaseConnection,
+    order: &drug_order::Model,
+    certificates: &[String],
+) -> AppResult<Vec<String>> {
+    let mut files = file_list(&order.certificate_files);
+    for address in stored_files(db, certificates, "certificate", None).await? {
+        if !files.contains(&address) {
+            files.push(address);
+        }
+    }
+    if files.len() > MAX_FILES {
+        return Err(AppError::bad_field(
+            "certificate",
+            format!("at most {MAX_FILES} certificate files"),
+        ));
+    }
+    Ok(files)
+}
+
 /// The physician bought the drugs of a confirmed order; `certificates` (invoice, receipt) may
 /// be given now or when taking it for delivery.
 pub async fn purchase_order(
@@ -1193,15 +1215,9 @@ pub async fn purchase_order(
     id: i64,
     certificates: &[String],
 ) -> AppResult<drug_order::Model> {
-    if certificates.len() > MAX_FILES {
-        return Err(AppError::bad_field(
-            "certificate",
-            format!("at most {MAX_FILES} certificate files"),
-        ));
-    }
     let current = visible_order(db, viewer, id).await?;
     require_physician_of(viewer, &current)?;
-    let files = stored_files(db, certificates, "certificate", None).await?;
+    let files = with_certificates(db, &current, certificates).await?;
     let moved = move_order(
         db,
         &current,
@@ -1232,18 +1248,7 @@ pub async fn deliver_order(
 ) -> AppResult<drug_order::Model> {
     let current = visible_order(db, viewer, id).await?;
     require_physician_of(viewer, &current)?;
-    let mut files = file_list(&current.certificate_files);
-    for address in stored_files(db, certificates, "certificate", None).await? {
-        if !files.contains(&address) {
-            files.push(address);
-        }
-    }
-    if files.len() > MAX_FILES {
-        return Err(AppError::bad_field(
-            "certificate",
-            format!("at most {MAX_FILES} certificate files"),
-        ));
-    }
+    let files = with_certificates(db, &current, certificates).await?;
     let state = DrugOrderState::parse(&current.state)?;
     if files.is_empty() && state == DrugOrderState::Purchased {
         return Err(AppError::bad_field(

@@ -12,7 +12,7 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Prepare, Route, Source, Transform, pick};
-use super::identity::{TOKEN, USER_ID, drop_auth};
+use super::identity::{TOKEN, USER_ID, drop_auth, text};
 use crate::domain::consultations::{ConsultationKind, ConsultationState};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
@@ -439,13 +439,6 @@ fn ages(data: Value) -> AppResult<Value> {
         .map(|b| b.iter().map(|b| b["clients"].clone()).collect())
         .unwrap_or_default();
     Ok(json!({ "values": values }))
-}
-
-fn text(value: &Value) -> Value {
-    match value {
-        Value::Null => Value::from(""),
-        other => other.clone(),
-    }
 }
 
 fn gender_label(value: &Value) -> &'static str {

@@ -330,7 +330,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// A string for the dialect: missing values are empty strings.
-fn text(value: &Value) -> Value {
+pub(super) fn text(value: &Value) -> Value {
     match value {
         Value::String(_) => value.clone(),
         _ => Value::from(""),

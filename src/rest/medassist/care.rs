@@ -12,7 +12,7 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Prepare, Route, Source, Transform, pick};
-use super::identity::{page_window, user_of};
+use super::identity::{lower, page_window, user_of};
 use crate::error::{AppError, AppResult};
 
 macro_rules! ops {
@@ -681,13 +681,6 @@ pub fn routes() -> Vec<Route> {
 
 // ---------------------------------------------------------------------------------------------
 // Answers
-
-fn lower(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::String(s.to_ascii_lowercase()),
-        other => other.clone(),
-    }
-}
 
 fn maybe_user(user: &Value) -> Value {
     if user.is_null() {

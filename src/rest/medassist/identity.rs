@@ -365,7 +365,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Lower-case form of a GraphQL enum value (`"FEMALE"` -> `"female"`).
-fn lower(value: &Value) -> Value {
+pub(super) fn lower(value: &Value) -> Value {
     match value {
         Value::String(s) => Value::String(s.to_ascii_lowercase()),
         other => other.clone(),
