@@ -280,10 +280,12 @@ async fn graphql_keeps_records_to_those_involved() {
     assert_eq!(first_code(&finished), "CONFLICT");
 }
 
-type Updates = tokio::sync::mpsc::UnboundedReceiver<async_graphql::Response>;
+pub(crate) type Updates = tokio::sync::mpsc::UnboundedReceiver<async_graphql::Response>;
 
 /// Polls a subscription from now on (a stream subscribes to the bus when first polled).
-fn listen(mut stream: futures::stream::BoxStream<'static, async_graphql::Response>) -> Updates {
+pub(crate) fn listen(
+    mut stream: futures::stream::BoxStream<'static, async_graphql::Response>,
+) -> Updates {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(response) = stream.next().await {
@@ -295,7 +297,7 @@ fn listen(mut stream: futures::stream::BoxStream<'static, async_graphql::Respons
     rx
 }
 
-async fn next(updates: &mut Updates) -> Value {
+pub(crate) async fn next(updates: &mut Updates) -> Value {
     let response = tokio::time::timeout(Duration::from_secs(5), updates.recv())
         .await
         .expect("an update")

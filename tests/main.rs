@@ -8,6 +8,7 @@ mod care_graphql;
 mod care_medassist;
 mod cli;
 mod counseling_consultations;
+mod counseling_interviews;
 mod files;
 mod graphql_http;
 mod identity_counseling;

@@ -14,6 +14,8 @@ pub struct Model {
     pub consultant_id: i64,
     /// The client's account, when they booked through the platform.
     pub client_id: Option<i64>,
+    /// The client's personal profile kept by the consultant.
+    pub client_profile_id: Option<i64>,
     pub client_name: String,
     pub client_age: Option<i32>,
     /// 0 undisclosed, 1 male, 2 female.

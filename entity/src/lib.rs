@@ -6,13 +6,17 @@
 pub mod assistant_profile;
 pub mod audit_entry;
 pub mod captcha;
+pub mod client_profile;
 pub mod consultant_comment;
 pub mod consultant_profile;
 pub mod consultation_order;
+pub mod counseling_template;
 pub mod doctor_profile;
 pub mod drug_order;
 pub mod duty_slot;
 pub mod inquiry;
+pub mod interview_archive;
+pub mod interview_session;
 pub mod medical_record;
 pub mod notification;
 pub mod patient_profile;

@@ -9,6 +9,7 @@ mod m20261123_000001_identity;
 mod m20261123_000002_care;
 mod m20261123_000003_consultations;
 mod m20261123_000004_rosters;
+mod m20261123_000005_interviews;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_care::Migration),
             Box::new(m20261123_000003_consultations::Migration),
             Box::new(m20261123_000004_rosters::Migration),
+            Box::new(m20261123_000005_interviews::Migration),
         ]
     }
 }

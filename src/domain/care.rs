@@ -885,22 +885,13 @@ async fn audit_reads<C: ConnectionTrait>(
     viewer: &Viewer,
     records: &[&medical_record::Model],
 ) -> AppResult<()> {
-    if records.is_empty() {
-        return Ok(());
-    }
-    let now = Utc::now();
-    audit_entry::Entity::insert_many(records.iter().map(|r| audit_entry::ActiveModel {
-        actor_id: Set(viewer.user_id),
-        action: Set("read".into()),
-        subject_type: Set("MedicalRecord".into()),
-        subject_id: Set(r.id),
-        owner_id: Set(Some(r.patient_id)),
-        created_at: Set(now),
-        ..Default::default()
-    }))
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    super::audit::reads(
+        db,
+        viewer,
+        "MedicalRecord",
+        records.iter().map(|r| (r.id, Some(r.patient_id))),
+    )
+    .await
 }
 
 /// Keeps the records the caller may read and logs the read; fails (showing nothing) when

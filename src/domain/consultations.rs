@@ -14,6 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +149,9 @@ pub struct NewConsultation {
     pub time_slot: String,
     pub keywords: Vec<String>,
     pub amount_cents: i64,
+    /// The client profile it concerns (one the consultant keeps); found or opened from the
+    /// client's name and contact when absent.
+    pub client_profile_id: Option<i64>,
 }
 
 fn text(value: &str, field: &str, max: usize, what: &str) -> AppResult<String> {
@@ -190,6 +194,7 @@ fn order_no(now: DateTime<Utc>) -> String {
 
 async fn insert(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     consultant_id: i64,
     client_id: Option<i64>,
     input: NewConsultation,
@@ -228,8 +233,36 @@ async fn insert(
             "the amount cannot be negative",
         ));
     }
+    let txn = db.begin().await?;
+    let profile_id = match input.client_profile_id {
+        Some(id) => {
+            let profile = entity::client_profile::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .filter(|p| p.consultant_id == viewer.user_id)
+                .ok_or_else(|| {
+                    AppError::bad_field("clientProfileId", format!("client profile {id} not found"))
+                })?;
+            profile.id
+        }
+        None => {
+            super::interviews::profile_for_order(
+                &txn,
+                consultant_id,
+                client_id,
+                &super::interviews::ClientFacts {
+                    name: &name,
+                    gender: input.client_gender,
+                    age: input.client_age,
+                    contact: &contact,
+                },
+            )
+            .await?
+        }
+    };
     let now = Utc::now();
     let model = consultation_order::ActiveModel {
+        client_profile_id: Set(Some(profile_id)),
         order_no: Set(order_no(now)),
         consultant_id: Set(consultant_id),
         client_id: Set(client_id),
@@ -248,7 +281,9 @@ async fn insert(
         updated_at: Set(now),
         ..Default::default()
     };
-    Ok(model.insert(db).await?)
+    let saved = model.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// A consultant records a walk-in visit (新增来访); it waits for its time.
@@ -258,7 +293,15 @@ pub async fn record_walk_in(
     input: NewConsultation,
 ) -> AppResult<consultation_order::Model> {
     policy::require_any_role(viewer, &[Role::Consultant])?;
-    insert(db, viewer.user_id, None, input, ConsultationState::Waiting).await
+    insert(
+        db,
+        viewer,
+        viewer.user_id,
+        None,
+        input,
+        ConsultationState::Waiting,
+    )
+    .await
 }
 
 /// A client books a consultant; the consultant accepts or rejects it.
@@ -297,8 +340,10 @@ pub async fn book(
     if input.client_gender == 0 {
         input.client_gender = me.gender;
     }
+    input.client_profile_id = None;
     insert(
         db,
+        viewer,
         consultant_id,
         Some(viewer.user_id),
         input,

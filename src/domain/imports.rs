@@ -34,8 +34,10 @@ pub struct ImportRow {
     pub ok: bool,
     /// Whether an account was created from it.
     pub imported: bool,
-    /// Id of the created account.
+    /// Id of the created account (account imports).
     pub user_id: Option<i64>,
+    /// Id of the record the row created (the interview session of a session import).
+    pub created_id: Option<i64>,
     /// Column at fault.
     pub field: Option<String>,
     /// What is wrong.
@@ -98,12 +100,19 @@ fn role_of(value: &str) -> Option<Role> {
     })
 }
 
-fn cell_text(cell: &Data) -> Option<String> {
+pub(crate) fn cell_text(cell: &Data) -> Option<String> {
     let text = match cell {
         Data::Empty => return None,
         Data::String(s) => s.clone(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Int(i) => i.to_string(),
+        // Dates and times typed as such in the sheet: ISO text, as the parsers expect.
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(at) if dt.as_f64() < 1.0 => at.format("%H:%M").to_string(),
+            Some(at) if at.time() == chrono::NaiveTime::MIN => at.format("%Y-%m-%d").to_string(),
+            Some(at) => at.format("%Y-%m-%d %H:%M").to_string(),
+            None => dt.to_string(),
+        },
         other => other.to_string(),
     };
     let text = text.trim().to_owned();
@@ -111,7 +120,10 @@ fn cell_text(cell: &Data) -> Option<String> {
 }
 
 /// Reads the rows of the first sheet (or the CSV) as text.
-fn read_rows(file_name: &str, bytes: Vec<u8>) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
+pub(crate) fn read_rows(
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
     let lower = file_name.to_lowercase();
     let is_csv = lower.ends_with(".csv")
         || (!bytes.starts_with(b"PK") && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]));
@@ -223,12 +235,44 @@ fn parse(rows: Vec<(i32, Vec<Option<String>>)>) -> AppResult<Vec<Candidate>> {
     Ok(out)
 }
 
-fn failure(row: i32, field: &str, message: impl Into<String>) -> ImportRow {
+impl ImportRow {
+    /// A valid row, not imported yet.
+    pub(crate) fn valid(row: i32) -> Self {
+        ImportRow {
+            row,
+            ok: true,
+            imported: false,
+            user_id: None,
+            created_id: None,
+            field: None,
+            error: None,
+        }
+    }
+}
+
+impl ImportReport {
+    /// The report of `rows`, of which `imported` were imported.
+    pub(crate) fn of(rows: Vec<ImportRow>) -> Self {
+        let count = |f: fn(&ImportRow) -> bool| {
+            i32::try_from(rows.iter().filter(|r| f(r)).count()).unwrap_or(i32::MAX)
+        };
+        ImportReport {
+            total: i32::try_from(rows.len()).unwrap_or(i32::MAX),
+            imported: count(|r| r.imported),
+            failed: count(|r| !r.ok),
+            rows,
+        }
+    }
+}
+
+/// A row with an error in `field`.
+pub(crate) fn failure(row: i32, field: &str, message: impl Into<String>) -> ImportRow {
     ImportRow {
         row,
         ok: false,
         imported: false,
         user_id: None,
+        created_id: None,
         field: Some(field.to_owned()),
         error: Some(message.into()),
     }
@@ -363,14 +407,7 @@ pub async fn import_users(
         }
         .await;
         report.push(match result {
-            Ok(()) => ImportRow {
-                row,
-                ok: true,
-                imported: false,
-                user_id: None,
-                field: None,
-                error: None,
-            },
+            Ok(()) => ImportRow::valid(row),
             Err(failed) => failed,
         });
     }
@@ -435,6 +472,7 @@ pub async fn import_users(
         }
         r.imported = true;
         r.user_id = Some(user.id);
+        r.created_id = Some(user.id);
         imported += 1;
     }
     txn.commit().await?;

@@ -2,17 +2,21 @@
 //! and REST shims call these functions and hold no rules of their own.
 
 pub mod accounts;
+pub mod audit;
 pub mod care;
 pub mod consultations;
+pub mod counseling_imports;
 pub mod demo_accounts;
 pub mod files;
 pub mod idcard;
 pub mod imports;
+pub mod interviews;
 pub mod notifications;
 pub mod page;
 pub mod profiles;
 pub mod regions;
 pub mod rosters;
+pub mod templates;
 pub mod transitions;
 
 pub use page::{Page, PageRequest};

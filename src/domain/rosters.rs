@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use entity::{consultant_profile, duty_slot, suspension};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use super::consultations::{offset_of, parse_time_slot};
@@ -23,7 +23,7 @@ const MAX_SLOTS_PER_DAY: usize = 24;
 const MAX_SUSPENSIONS: usize = 100;
 
 /// Slots as `(start, end)` minutes of the day, checked not to overlap.
-fn checked_slots(slots: &[String]) -> AppResult<Vec<String>> {
+pub(crate) fn checked_slots(slots: &[String]) -> AppResult<Vec<String>> {
     if slots.len() > MAX_SLOTS_PER_DAY {
         return Err(AppError::bad_field(
             "work_schedules",
@@ -74,27 +74,39 @@ pub async fn set_day(
     policy::require_any_role(viewer, &[Role::Consultant])?;
     let slots = checked_slots(slots)?;
     let txn = db.begin().await?;
+    let saved = write_day(&txn, viewer.user_id, date, slots).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Replaces a consultant's duty slots on `date` with `slots` (checked already), inside the
+/// caller's transaction.
+pub(crate) async fn write_day<C: ConnectionTrait>(
+    c: &C,
+    consultant_id: i64,
+    date: NaiveDate,
+    slots: Vec<String>,
+) -> AppResult<Vec<duty_slot::Model>> {
     duty_slot::Entity::delete_many()
-        .filter(duty_slot::Column::ConsultantId.eq(viewer.user_id))
+        .filter(duty_slot::Column::ConsultantId.eq(consultant_id))
         .filter(duty_slot::Column::Date.eq(date))
-        .exec(&txn)
+        .exec(c)
         .await?;
     let now = Utc::now();
     let mut saved = Vec::with_capacity(slots.len());
     for slot in slots {
         saved.push(
             duty_slot::ActiveModel {
-                consultant_id: Set(viewer.user_id),
+                consultant_id: Set(consultant_id),
                 date: Set(date),
                 time_slot: Set(slot),
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(c)
             .await?,
         );
     }
-    txn.commit().await?;
     Ok(saved)
 }
 

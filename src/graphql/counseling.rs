@@ -170,11 +170,17 @@ pub struct ConsultationInput {
     /// Amount in cents (分), not negative.
     #[graphql(default)]
     pub amount_cents: i64,
+    /// The client profile it concerns (a walk-in; one the consultant keeps). When absent, the
+    /// consultant's profile of a client with the same name and contact is used, or a new one
+    /// is opened from the name, gender, age and contact.
+    pub client_profile_id: Option<ID>,
 }
 
-impl From<ConsultationInput> for NewConsultation {
-    fn from(input: ConsultationInput) -> Self {
-        NewConsultation {
+impl TryFrom<ConsultationInput> for NewConsultation {
+    type Error = async_graphql::Error;
+
+    fn try_from(input: ConsultationInput) -> async_graphql::Result<Self> {
+        Ok(NewConsultation {
             client_name: input.client_name,
             client_age: input.client_age,
             client_gender: input.client_gender.map_or(0, Gender::code),
@@ -184,7 +190,11 @@ impl From<ConsultationInput> for NewConsultation {
             time_slot: input.time_slot,
             keywords: input.keywords,
             amount_cents: input.amount_cents,
-        }
+            client_profile_id: input
+                .client_profile_id
+                .map(|id| decode_int_id(&id, "ClientProfile"))
+                .transpose()?,
+        })
     }
 }
 
@@ -211,7 +221,7 @@ impl CounselingMutation {
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
         Ok(ConsultationOrder(
-            consultations::record_walk_in(&services(ctx)?.db, viewer, input.into()).await?,
+            consultations::record_walk_in(&services(ctx)?.db, viewer, input.try_into()?).await?,
         ))
     }
 
@@ -225,7 +235,7 @@ impl CounselingMutation {
         let viewer = auth(ctx).require()?;
         let consultant = decode_int_id(&consultant_id, "User")?;
         Ok(ConsultationOrder(
-            consultations::book(&services(ctx)?.db, viewer, consultant, input.into()).await?,
+            consultations::book(&services(ctx)?.db, viewer, consultant, input.try_into()?).await?,
         ))
     }
 

@@ -5,13 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    assistant_profile, consultant_profile, doctor_profile, drug_order, inquiry, medical_record,
-    patient_profile, region, user,
+    assistant_profile, client_profile, consultant_profile, doctor_profile, drug_order, inquiry,
+    interview_session, medical_record, patient_profile, region, user,
 };
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Role, Viewer};
-use crate::domain::{Page, PageRequest, accounts, care, files, profiles, regions};
+use crate::domain::{Page, PageRequest, accounts, care, files, interviews, profiles, regions};
 use crate::error::AppError;
 
 /// Every loader of one request.
@@ -30,6 +30,8 @@ pub struct Loaders {
     pub record: DataLoader<MedicalRecordLoader>,
     pub record_by_inquiry: DataLoader<RecordByInquiryLoader>,
     pub drug_orders_by_record: DataLoader<DrugOrdersByRecordLoader>,
+    pub interview_sessions: DataLoader<InterviewSessionsLoader>,
+    pub client_profile: DataLoader<ClientProfileLoader>,
 }
 
 impl Loaders {
@@ -58,6 +60,8 @@ impl Loaders {
                 DrugOrdersByRecordLoader(care(db)),
                 tokio::spawn,
             ),
+            interview_sessions: DataLoader::new(InterviewSessionsLoader(care(db)), tokio::spawn),
+            client_profile: DataLoader::new(ClientProfileLoader(care(db)), tokio::spawn),
         }
     }
 }
@@ -267,6 +271,34 @@ impl Loader<i64> for DrugOrdersByRecordLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         care::orders_by_record_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// Sessions of an interview archive the caller keeps, by count (the reads are audited).
+pub struct InterviewSessionsLoader(CareSource);
+
+impl Loader<i64> for InterviewSessionsLoader {
+    type Value = Vec<interview_session::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        interviews::sessions_by_archive_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// Client profile by id, those the caller keeps (the reads are audited).
+pub struct ClientProfileLoader(CareSource);
+
+impl Loader<i64> for ClientProfileLoader {
+    type Value = client_profile::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        interviews::profiles_by_ids(&self.0.db, self.0.viewer.as_ref(), keys)
             .await
             .map_err(LoadError::new)
     }

@@ -5,6 +5,7 @@ mod care;
 pub mod connection;
 mod counseling;
 mod identity;
+mod interviews;
 pub mod loaders;
 mod mutation;
 pub mod node;

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use super::care::CareMutation;
 use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
+use super::interviews::InterviewMutation;
 use super::node::decode_int_id;
 use super::types::StoredFile;
 use super::{auth, read_upload, services};
@@ -19,6 +20,7 @@ pub struct MutationRoot(
     IdentityMutation,
     CareMutation,
     CounselingMutation,
+    InterviewMutation,
     FileMutation,
     NotificationMutation,
 );

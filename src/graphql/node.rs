@@ -4,7 +4,8 @@ use async_graphql::{ID, Interface};
 use base64::Engine;
 
 use super::types::{
-    ConsultationOrder, DrugOrder, Inquiry, MedicalRecord, Notification, Region, StoredFile, User,
+    ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
+    MedicalRecord, Notification, Region, StoredFile, User,
 };
 use crate::error::{AppError, AppResult};
 
@@ -22,6 +23,9 @@ pub enum Node {
     MedicalRecord(MedicalRecord),
     DrugOrder(DrugOrder),
     ConsultationOrder(ConsultationOrder),
+    InterviewArchive(InterviewArchive),
+    InterviewSession(InterviewSession),
+    ClientProfile(ClientProfile),
 }
 
 /// Encodes a global ID from a type name and a key.

@@ -6,16 +6,17 @@ use super::care::CareQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::counseling::CounselingQuery;
 use super::identity::IdentityQuery;
+use super::interviews::InterviewQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
 use super::types::{
-    ConsultationOrder, DrugOrder, Inquiry, MedicalRecord, Notification, Region, RegionLevel,
-    StoredFile, User, loaders,
+    ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
+    MedicalRecord, Notification, Region, RegionLevel, StoredFile, User, loaders,
 };
 use super::{auth, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::domain::regions::{self, RegionFilter};
-use crate::domain::{care, consultations, files, notifications};
+use crate::domain::{care, consultations, files, interviews, notifications};
 use crate::error::AppError;
 
 /// Every query.
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     IdentityQuery,
     CareQuery,
     CounselingQuery,
+    InterviewQuery,
     RegionQuery,
     FileQuery,
 );
@@ -94,6 +96,24 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
                     .await?
                     .map(|m| Node::ConsultationOrder(ConsultationOrder(m))),
                 None => None,
+            }
+        }
+        "InterviewArchive" | "InterviewSession" | "ClientProfile" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            let Some(viewer) = auth(ctx).viewer.as_ref() else {
+                return Ok(None);
+            };
+            let db = &services(ctx)?.db;
+            match ty.as_str() {
+                "InterviewArchive" => interviews::find_archive(db, viewer, id)
+                    .await?
+                    .map(|m| Node::InterviewArchive(InterviewArchive(m))),
+                "InterviewSession" => interviews::find_session(db, viewer, id)
+                    .await?
+                    .map(|m| Node::InterviewSession(InterviewSession(m))),
+                _ => interviews::find_profile(db, viewer, id)
+                    .await?
+                    .map(|m| Node::ClientProfile(ClientProfile(m))),
             }
         }
         "Inquiry" | "MedicalRecord" | "DrugOrder" => {

@@ -3,9 +3,10 @@
 use async_graphql::{Context, Subscription};
 use futures::{Stream, StreamExt};
 
-use super::types::{CareUpdate, Notification};
+use super::types::{CareUpdate, CrisisAlert, Notification};
 use super::{auth, services};
 use crate::domain::care::{CareEvent, care_topic};
+use crate::domain::interviews::{CrisisEvent, crisis_topic, organization_of};
 use crate::domain::notifications::NotificationEvent;
 use crate::events::notifications_topic;
 
@@ -46,6 +47,31 @@ impl SubscriptionRoot {
                 serde_json::from_value::<CareEvent>(payload)
                     .ok()
                     .map(CareUpdate)
+            }))
+    }
+
+    /// Counselling sessions that become a high crisis (危机状态: 高), for administrators: those
+    /// of the administrator's organization (named on their consultant profile); every alert
+    /// for a platform administrator whose profile names none. The alert carries no case
+    /// content. Requires a token in `connectionParams`.
+    async fn crisis_alerts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = CrisisAlert> + use<>> {
+        let viewer = auth(ctx).require()?;
+        crate::policy::require_admin(viewer)?;
+        let s = services(ctx)?;
+        let organization = organization_of(&s.db, viewer.user_id).await?;
+        Ok(s.bus
+            .subscribe(&crisis_topic(organization.as_deref()))
+            .filter_map(move |payload| {
+                let organization = organization.clone();
+                async move {
+                    serde_json::from_value::<CrisisEvent>(payload)
+                        .ok()
+                        .filter(|e| organization.is_none() || e.organization == organization)
+                        .map(CrisisAlert)
+                }
             }))
     }
 }

@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .route("/docs", get(ops::docs))
         .route("/captcha/app", get(captcha::image))
         .route(
+            crate::rest::counseling::download::PATH,
+            post(crate::rest::counseling::download::download),
+        )
+        .route(
             llm::PATH,
             post(llm::chat_completions).fallback(llm::method_not_allowed),
         )

@@ -28,7 +28,8 @@ pub struct Inputs {
     pub path: HashMap<String, String>,
     pub query: HashMap<String, String>,
     pub body: Map<String, Value>,
-    pub files: HashMap<String, FilePart>,
+    /// File parts by name, in order (a name may repeat: several files for one list).
+    pub files: HashMap<String, Vec<FilePart>>,
     pub headers: HeaderMap,
 }
 
@@ -46,7 +47,7 @@ pub fn parse_query(raw: Option<&str>) -> AppResult<HashMap<String, String>> {
 pub async fn read_body(
     request: Request,
     limit: usize,
-) -> AppResult<(Map<String, Value>, HashMap<String, FilePart>)> {
+) -> AppResult<(Map<String, Value>, HashMap<String, Vec<FilePart>>)> {
     let content_type = request
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -90,12 +91,12 @@ pub async fn read_body(
 
 async fn read_multipart(
     request: Request,
-) -> AppResult<(Map<String, Value>, HashMap<String, FilePart>)> {
+) -> AppResult<(Map<String, Value>, HashMap<String, Vec<FilePart>>)> {
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?;
     let mut fields = Map::new();
-    let mut files = HashMap::new();
+    let mut files: HashMap<String, Vec<FilePart>> = HashMap::new();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -111,14 +112,11 @@ async fn read_multipart(
         })?;
         match filename {
             Some(filename) => {
-                files.insert(
-                    name,
-                    FilePart {
-                        filename,
-                        content_type,
-                        bytes,
-                    },
-                );
+                files.entry(name).or_default().push(FilePart {
+                    filename,
+                    content_type,
+                    bytes,
+                });
             }
             None => {
                 let text = String::from_utf8(bytes.to_vec())
@@ -164,18 +162,39 @@ impl Inputs {
         let mut uploads = Vec::new();
         for param in params {
             if param.source == Source::File {
-                match self.files.get(param.name) {
-                    Some(part) => {
+                let parts = self
+                    .files
+                    .get(param.name)
+                    .or_else(|| self.files.get(&format!("{}[]", param.name)))
+                    .filter(|parts| !parts.is_empty())
+                    .map(Vec::as_slice);
+                match (parts, param.kind) {
+                    (Some(parts), Kind::Uploads) => {
+                        vars.insert(
+                            param.var.to_owned(),
+                            Value::Array(vec![Value::Null; parts.len()]),
+                        );
+                        for (i, part) in parts.iter().enumerate() {
+                            uploads.push((format!("{}.{i}", param.var), part.clone()));
+                        }
+                    }
+                    (Some([part]), _) => {
                         vars.insert(param.var.to_owned(), Value::Null);
                         uploads.push((param.var.to_owned(), part.clone()));
                     }
-                    None if param.required => {
+                    (Some(_), _) => {
+                        return Err(AppError::bad_field(
+                            param.name,
+                            format!("send one file as {}", param.name),
+                        ));
+                    }
+                    (None, _) if param.required => {
                         return Err(AppError::bad_field(
                             param.name,
                             format!("the file part {} is required", param.name),
                         ));
                     }
-                    None => {}
+                    (None, _) => {}
                 }
                 continue;
             }
@@ -240,7 +259,7 @@ pub fn coerce(param: &Param, raw: Value) -> AppResult<Value> {
             _ => return Err(bad("a string")),
         },
         Kind::Json => raw,
-        Kind::Upload => return Err(bad("a file")),
+        Kind::Upload | Kind::Uploads => return Err(bad("a file")),
         Kind::NodeId(type_name) => {
             let id = match &raw {
                 Value::Number(n) if n.is_i64() => n.as_i64(),

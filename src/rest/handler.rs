@@ -140,7 +140,11 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
 
 /// The caller of a legacy request: a token in the headers, or (counseling) `token` + `userID`
 /// in the body, which must belong together.
-async fn authenticate(state: &AppState, dialect: Dialect, inputs: &Inputs) -> AppResult<Auth> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    dialect: Dialect,
+    inputs: &Inputs,
+) -> AppResult<Auth> {
     let config = &state.services.config;
     let mut token = crate::auth::token_from_headers(&inputs.headers, &config.auth.cookie_name);
     let mut claimed_user = None;

@@ -53,6 +53,8 @@ pub enum Kind {
     Json,
     /// A file (with [`Source::File`]).
     Upload,
+    /// One or more files under one part name (with [`Source::File`]); a GraphQL `[Upload!]`.
+    Uploads,
     /// A legacy integer id of the named GraphQL type, passed on as its global `ID`.
     NodeId(&'static str),
 }

@@ -37,6 +37,7 @@ pub fn document(routes: &[Route]) -> OpenApi {
         items.insert(route.path, item);
     }
     items.insert(CHAT_COMPLETIONS, chat_completions());
+    items.insert(super::counseling::download::PATH, template_download());
     let mut paths = PathsBuilder::new();
     for (path, item) in items {
         paths = paths.path(path, item);
@@ -201,6 +202,79 @@ fn chat_completions() -> PathItem {
     PathItem::new(HttpMethod::Post, operation)
 }
 
+/// `POST /api/consultant/interview/download`: template files by name, answered as the file
+/// itself (several as a zip), served by its own handler rather than a route table.
+fn template_download() -> PathItem {
+    let body = ObjectBuilder::new()
+        .property("userID", ObjectBuilder::new().schema_type(Type::Integer))
+        .property("token", ObjectBuilder::new().schema_type(Type::String))
+        .required("token")
+        .property(
+            "fileNames",
+            utoipa::openapi::schema::ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(Type::String)),
+        )
+        .required("fileNames")
+        .build();
+    let request = RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::from(body)))
+                .example(Some(json!({
+                    "userID": 7,
+                    "token": "…",
+                    "fileNames": ["interview_records_template.xlsx"]
+                })))
+                .build(),
+        )
+        .build();
+    let binary = || {
+        ContentBuilder::new()
+            .schema(Some(Schema::from(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+            )))
+            .build()
+    };
+    let ok = ResponseBuilder::new()
+        .description(
+            "One name: the file itself (Content-Disposition names it); several: templates.zip",
+        )
+        .content(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            binary(),
+        )
+        .content("application/zip", binary())
+        .build();
+    let failure = ResponseBuilder::new()
+        .description("Failure in the dialect's envelope (HTTP 200): 401, 403, 404 naming the unknown files, 422")
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .example(Some(error_example(Dialect::Counseling)))
+                .build(),
+        )
+        .build();
+    let operation = OperationBuilder::new()
+        .tag(Dialect::Counseling.name())
+        .summary(Some(
+            "Download template files by name: one as itself, several as one zip",
+        ))
+        .operation_id(Some("counseling_post_api_consultant_interview_download"))
+        .request_body(Some(request))
+        .responses(
+            ResponsesBuilder::new()
+                .response("200", ok)
+                .response("default", failure)
+                .build(),
+        )
+        .build();
+    PathItem::new(HttpMethod::Post, operation)
+}
+
 fn http_method(method: &Method) -> Option<HttpMethod> {
     Some(match *method {
         Method::GET => HttpMethod::Get,
@@ -222,6 +296,10 @@ fn object_of(kind: Kind) -> ObjectBuilder {
         Kind::Upload => ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+        Kind::Uploads => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("one or more files, the part repeated")),
     }
 }
 

@@ -31,7 +31,19 @@ pub enum FileKind {
     Image,
     /// Any type the server's configuration allows (images, PDF, audio, video).
     Any,
+    /// Office documents and PDF (template files): .xlsx, .xls, .ods, .docx, .doc, .pdf.
+    Document,
 }
+
+/// Content types a [`FileKind::Document`] upload may have.
+pub const DOCUMENT_TYPES: &[&str] = &[
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
+    "application/pdf",
+];
 
 /// The configured byte store.
 #[derive(Clone)]
@@ -100,17 +112,20 @@ impl FileStore {
         let content_type = infer::get(bytes)
             .map(|t| t.mime_type().to_owned())
             .ok_or_else(|| AppError::bad_field("file", "the file type is not recognised"))?;
-        let allowed = self.config.allowed_types.iter().any(|t| t == &content_type);
+        let allowed = match kind {
+            FileKind::Document => DOCUMENT_TYPES.contains(&content_type.as_str()),
+            _ => self.config.allowed_types.iter().any(|t| t == &content_type),
+        };
         let is_image = content_type.starts_with("image/");
         if !allowed || (kind == FileKind::Image && !is_image) {
             return Err(AppError::bad_field(
                 "file",
                 format!(
                     "files of type {content_type} are not accepted here{}",
-                    if kind == FileKind::Image {
-                        " (images only)"
-                    } else {
-                        ""
+                    match kind {
+                        FileKind::Image => " (images only)",
+                        FileKind::Document => " (spreadsheets, Word documents and PDF only)",
+                        FileKind::Any => "",
                     }
                 ),
             ));

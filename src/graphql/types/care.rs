@@ -20,7 +20,7 @@ async fn user(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<User>>
         .map(User))
 }
 
-async fn files(
+pub(super) async fn files(
     ctx: &Context<'_>,
     addresses: Vec<String>,
 ) -> async_graphql::Result<Vec<StoredFile>> {

@@ -19,7 +19,7 @@ use crate::graphql::services;
 pub struct ConsultationOrder(pub consultation_order::Model);
 
 /// `at` in the time zone of consultant `consultant_id`, `YYYY-MM-DD HH:MM:SS`.
-async fn consultant_local(
+pub(super) async fn consultant_local(
     ctx: &Context<'_>,
     consultant_id: i64,
     at: Option<DateTime<Utc>>,
@@ -50,6 +50,22 @@ impl ConsultationOrder {
     /// The integer id the counselling dialect uses.
     async fn legacy_id(&self) -> i64 {
         self.0.id
+    }
+
+    /// The client's personal profile, for the consultant only (the read is audited).
+    async fn client_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::ClientProfile>> {
+        let Some(id) = self.0.client_profile_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .client_profile
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(super::ClientProfile))
     }
 
     /// Public order number (订单号).

@@ -3,6 +3,7 @@
 mod care;
 mod consultation;
 mod file;
+mod interview;
 mod notification;
 mod profiles;
 mod region;
@@ -13,6 +14,10 @@ pub use consultation::{
     ConsultantComment, ConsultationDashboard, ConsultationOrder, DutyDay, DutySlot, Suspension,
 };
 pub use file::StoredFile;
+pub use interview::{
+    ClientProfile, CounselingTemplate, CrisisAlert, EmergencyContact, InterviewArchive,
+    InterviewSession,
+};
 pub use notification::Notification;
 pub use profiles::{
     AssistantProfile, ConsultantProfile, DoctorProfile, MaritalStatus, PatientProfile, VerifyState,

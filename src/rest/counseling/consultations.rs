@@ -17,7 +17,7 @@ use crate::domain::consultations::{ConsultationKind, ConsultationState};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
 
-fn route(
+pub(super) fn route(
     path: &'static str,
     summary: &'static str,
     document: &'static str,
@@ -41,9 +41,9 @@ fn route(
     }
 }
 
-const AUTH_PARAMS: &[Param] = &[USER_ID, TOKEN];
+pub(super) const AUTH_PARAMS: &[Param] = &[USER_ID, TOKEN];
 
-const PAGE: Param = Param::optional(
+pub(super) const PAGE: Param = Param::optional(
     "page",
     Source::Body,
     Kind::Int,
@@ -441,7 +441,7 @@ fn ages(data: Value) -> AppResult<Value> {
     Ok(json!({ "values": values }))
 }
 
-fn gender_label(value: &Value) -> &'static str {
+pub(super) fn gender_label(value: &Value) -> &'static str {
     match value.as_str() {
         Some("MALE") => "男",
         Some("FEMALE") => "女",
@@ -588,7 +588,7 @@ fn comment_list(data: Value) -> AppResult<Value> {
 // Arguments
 
 /// `page` (from 1) and `pageSize` become `first` + `after`.
-fn paged(vars: &mut Map<String, Value>) -> AppResult<()> {
+pub(super) fn paged(vars: &mut Map<String, Value>) -> AppResult<()> {
     drop_auth(vars)?;
     let page = vars.remove("page").and_then(|v| v.as_i64()).unwrap_or(1);
     let size = vars
@@ -615,13 +615,13 @@ fn paged(vars: &mut Map<String, Value>) -> AppResult<()> {
 }
 
 /// A non-empty, trimmed string variable, removed from `vars`.
-fn take_text(vars: &mut Map<String, Value>, name: &str) -> Option<String> {
+pub(super) fn take_text(vars: &mut Map<String, Value>, name: &str) -> Option<String> {
     vars.remove(name)
         .and_then(|v| v.as_str().map(str::trim).map(str::to_owned))
         .filter(|s| !s.is_empty())
 }
 
-fn date(value: &str, field: &str) -> AppResult<String> {
+pub(super) fn date(value: &str, field: &str) -> AppResult<String> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map(|d| d.to_string())
         .map_err(|_| AppError::bad_field(field, format!("{field} is YYYY-MM-DD")))
