@@ -8,37 +8,46 @@ use serde_json::{Value, json};
 
 use crate::common::{self, TestApp, first_code};
 
-async fn post(app: &TestApp, path: &str, body: Value) -> Value {
+pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> Value {
     let (status, body) = app.call("POST", path, Some(body), &[]).await;
     assert_eq!(status, http::StatusCode::OK, "{body}");
     body
 }
 
-fn ok(body: &Value) -> Value {
+pub(crate) fn ok(body: &Value) -> Value {
     assert_eq!(body["code"], 0, "{body}");
     assert_eq!(body["message"], "success", "{body}");
     body["data"].clone()
 }
 
-fn fails(body: &Value, code: u16) {
+pub(crate) fn fails(body: &Value, code: u16) {
     assert_eq!(body["code"], code, "{body}");
     assert!(body["data"].is_null(), "{body}");
 }
 
-struct Consultant {
-    id: i64,
-    token: String,
+pub(crate) struct Consultant {
+    pub(crate) id: i64,
+    pub(crate) token: String,
 }
 
 impl Consultant {
-    fn auth(&self, mut body: Value) -> Value {
+    /// `body` with the dialect's `userID` + `token`.
+    pub(crate) fn auth(&self, mut body: Value) -> Value {
         body["userID"] = json!(self.id);
         body["token"] = json!(self.token);
         body
     }
+
+    /// The same pair as multipart text fields.
+    pub(crate) fn fields(&self) -> Vec<(String, String)> {
+        vec![
+            ("userID".into(), self.id.to_string()),
+            ("token".into(), self.token.clone()),
+        ]
+    }
 }
 
-async fn consultant(app: &TestApp, name: &str, phone: &str) -> Consultant {
+pub(crate) async fn consultant(app: &TestApp, name: &str, phone: &str) -> Consultant {
     let (id, token) = app
         .account(name, phone, "consult-pass-1", &[Role::Consultant])
         .await;

@@ -6,38 +6,12 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use medgraph::auth::{Auth, Role, Viewer};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
 use crate::care_graphql::{listen, next};
 use crate::common::{self, PNG_1X1, TestApp, first_code};
-
-struct Consultant {
-    id: i64,
-    token: String,
-}
-
-impl Consultant {
-    fn auth(&self, mut body: Value) -> Value {
-        body["userID"] = json!(self.id);
-        body["token"] = json!(self.token);
-        body
-    }
-
-    fn fields(&self) -> Vec<(String, String)> {
-        vec![
-            ("userID".into(), self.id.to_string()),
-            ("token".into(), self.token.clone()),
-        ]
-    }
-}
-
-async fn consultant(app: &TestApp, name: &str, phone: &str) -> Consultant {
-    let (id, token) = app
-        .account(name, phone, "consult-pass-1", &[Role::Consultant])
-        .await;
-    Consultant { id, token }
-}
+use crate::counseling_consultations::{consultant, fails, ok, post};
 
 /// Names the organization on a user's consultant profile (opening one if needed).
 async fn join(app: &TestApp, user_id: i64, organization: &str) {
@@ -65,22 +39,6 @@ async fn join(app: &TestApp, user_id: i64, organization: &str) {
             .unwrap();
         }
     }
-}
-
-async fn post(app: &TestApp, path: &str, body: Value) -> Value {
-    let (status, body) = app.call("POST", path, Some(body), &[]).await;
-    assert_eq!(status, http::StatusCode::OK, "{body}");
-    body
-}
-
-fn ok(body: &Value) -> Value {
-    assert_eq!(body["code"], 0, "{body}");
-    body["data"].clone()
-}
-
-fn fails(body: &Value, code: u16) {
-    assert_eq!(body["code"], code, "{body}");
-    assert!(body["data"].is_null(), "{body}");
 }
 
 /// A multipart request of text fields and file parts `(field, file name, content type, bytes)`.
@@ -132,16 +90,8 @@ fn with(base: &[(String, String)], more: &[(&str, &str)]) -> Vec<(String, String
 }
 
 async fn audit_count(app: &TestApp, subject_type: &str) -> i64 {
-    let db = &app.state.services.db;
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM audit_log WHERE subject_type = '{subject_type}'"),
-        ))
+    app.count_rows_where("audit_log", &format!("subject_type = '{subject_type}'"))
         .await
-        .unwrap()
-        .unwrap();
-    row.try_get::<i64>("", "n").unwrap()
 }
 
 fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {

@@ -1436,22 +1436,10 @@ pub async fn list(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        let pattern = format!(
-            "%{}%",
-            name.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         cond = cond.add(
             Condition::any()
-                .add(
-                    Expr::col(user::Column::Username)
-                        .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
-                )
-                .add(
-                    Expr::col(user::Column::DisplayName)
-                        .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
-                ),
+                .add(super::page::contains(user::Column::Username, name))
+                .add(super::page::contains(user::Column::DisplayName, name)),
         );
     }
     if let Some(names) = &filter.usernames {

@@ -531,16 +531,7 @@ pub async fn list(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        let pattern = format!(
-            "%{}%",
-            name.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        cond = cond.add(
-            Expr::col(consultation_order::Column::ClientName)
-                .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
-        );
+        cond = cond.add(page::contains(consultation_order::Column::ClientName, name));
     }
     if let (Some(from), Some(to)) = (filter.date_from, filter.date_to)
         && from > to

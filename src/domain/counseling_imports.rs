@@ -15,7 +15,7 @@ use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use super::imports::{ImportReport, ImportRow, MAX_ROWS, failure, read_rows};
+use super::imports::{ImportReport, ImportRow, MAX_ROWS, failure, read_sheet};
 use super::interviews::{
     self, ArchiveInput, CrisisLevel, NewSession, SessionNotes, parse_clock, parse_date,
     parse_duration, parse_gender,
@@ -196,13 +196,7 @@ async fn sheet(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<Vec<(i32, HashMap<&'static str, String>)>> {
-    let rows = tokio::task::spawn_blocking({
-        let name = file_name.to_owned();
-        move || read_rows(&name, bytes)
-    })
-    .await
-    .map_err(AppError::internal)??;
-    let mut rows = rows.into_iter();
+    let mut rows = read_sheet(file_name, bytes).await?.into_iter();
     let (_, header) = rows
         .next()
         .ok_or_else(|| AppError::bad_field("file", "the sheet is empty"))?;

@@ -119,8 +119,19 @@ pub(crate) fn cell_text(cell: &Data) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// The rows of the first sheet (or the CSV) as text, parsed off the async threads.
+pub(crate) async fn read_sheet(
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
+    let name = file_name.to_owned();
+    tokio::task::spawn_blocking(move || read_rows(&name, bytes))
+        .await
+        .map_err(AppError::internal)?
+}
+
 /// Reads the rows of the first sheet (or the CSV) as text.
-pub(crate) fn read_rows(
+fn read_rows(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
@@ -287,12 +298,7 @@ pub async fn import_users(
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
     crate::policy::require_admin(viewer)?;
-    let rows = tokio::task::spawn_blocking({
-        let name = file_name.to_owned();
-        move || read_rows(&name, bytes)
-    })
-    .await
-    .map_err(AppError::internal)??;
+    let rows = read_sheet(file_name, bytes).await?;
     let mut candidates = parse(rows)?;
     if candidates.is_empty() {
         return Err(AppError::bad_field("file", "the sheet has no data rows"));

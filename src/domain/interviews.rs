@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{client_profile, consultant_profile, consultation_order, interview_archive};
 use entity::{interview_session, stored_file};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -21,7 +21,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::audit;
-use super::page::{self, Page, PageRequest};
+use super::page::{self, Page, PageRequest, contains};
 use crate::Services;
 use crate::auth::{Role, Viewer};
 use crate::error::{AppError, AppResult};
@@ -155,19 +155,6 @@ fn optional(
         ));
     }
     Ok(Some(value))
-}
-
-fn contains(
-    column: impl sea_orm::sea_query::IntoColumnRef,
-    text: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    let pattern = format!(
-        "%{}%",
-        text.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    Expr::col(column).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 fn not_found(what: &str, id: i64) -> AppError {

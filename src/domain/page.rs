@@ -110,3 +110,19 @@ where
         .await?;
     Ok(Page::from_probe(rows, window, total))
 }
+
+/// The list filter "`column` contains `text`" (SQL `LIKE`, with `%`, `_` and `\` in `text`
+/// matched literally), alike on SQLite and PostgreSQL.
+pub fn contains(
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    let pattern = format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Expr::col(column).like(LikeExpr::new(pattern).escape('\\'))
+}

@@ -249,11 +249,16 @@ impl TestApp {
 
     /// Number of rows in a table.
     pub async fn count_rows(&self, table: &str) -> i64 {
+        self.count_rows_where(table, "1 = 1").await
+    }
+
+    /// Number of rows in a table that meet an SQL condition.
+    pub async fn count_rows_where(&self, table: &str, condition: &str) -> i64 {
         let db = &self.state.services.db;
         let row = db
             .query_one_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"),
             ))
             .await
             .unwrap()

@@ -57,15 +57,7 @@ impl ConsultationOrder {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::ClientProfile>> {
-        let Some(id) = self.0.client_profile_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .client_profile
-            .load_one(id)
-            .await
-            .map_err(load_err)?
-            .map(super::ClientProfile))
+        super::interview::client_profile_of(ctx, self.0.client_profile_id).await
     }
 
     /// Public order number (订单号).

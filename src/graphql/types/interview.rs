@@ -15,6 +15,21 @@ use crate::graphql::loaders::load_err;
 use crate::graphql::node::global_id;
 use crate::graphql::public_url;
 
+/// The client profile `id` through the request's loader (only the consultant who keeps it
+/// gets it; the read is audited).
+pub(super) async fn client_profile_of(
+    ctx: &Context<'_>,
+    id: Option<i64>,
+) -> async_graphql::Result<Option<ClientProfile>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(loaders(ctx)?
+        .client_profile
+        .load_one(id)
+        .await
+        .map_err(load_err)?
+        .map(ClientProfile))
+}
+
 /// A counselling client's personal profile (个人档案), kept by their consultant.
 #[derive(Clone, Debug)]
 pub struct ClientProfile(pub client_profile::Model);
@@ -200,15 +215,7 @@ impl InterviewArchive {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<ClientProfile>> {
-        let Some(id) = self.0.client_profile_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .client_profile
-            .load_one(id)
-            .await
-            .map_err(load_err)?
-            .map(ClientProfile))
+        client_profile_of(ctx, self.0.client_profile_id).await
     }
 
     /// The sessions, by count (the reads are audited).
