@@ -22,6 +22,10 @@
 #   BENCH_LOADGEN_ARGS extra loadgen arguments, split on whitespace, e.g. "--threads 2"
 #   BENCH_SKIP_BUILD=1 use the binaries already built
 #   BENCH_SERVER       server binary to run instead of target/release/medgraph (not built)
+#   BENCH_CONSULTATIONS consultation orders made for demo-consultant before the server starts
+#                      (`medgraph seed --demo --bulk-consultations N`), default 100000; only when
+#                      a counselling scenario is selected (BENCH_SCENARIOS empty, or naming a
+#                      scenario with "counseling" or "consultation")
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +38,7 @@ DBS="${BENCH_DBS:-sqlite postgres}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/medgraph_bench}"
 PG_ADMIN="${BENCH_PG_ADMIN:-host=127.0.0.1 user=postgres dbname=test}"
 PORT="${BENCH_PORT:-18080}"
+CONSULTATIONS="${BENCH_CONSULTATIONS:-100000}"
 ADDR="127.0.0.1:$PORT"
 READY_TIMEOUT=60
 STOP_TIMEOUT=30
@@ -56,6 +61,16 @@ if [[ -n "${BENCH_LOADGEN_ARGS:-}" ]]; then
 fi
 
 log() { printf '[bench] %s\n' "$*" >&2; }
+
+if [[ ! "$CONSULTATIONS" =~ ^[0-9]+$ ]]; then
+    log "BENCH_CONSULTATIONS must be a number, got '$CONSULTATIONS'"
+    exit 1
+fi
+# The counselling scenarios need the demo consultant's orders, id and token.
+COUNSELING=0
+if [[ -z "${BENCH_SCENARIOS:-}" || "$BENCH_SCENARIOS" =~ counseling|consultation ]]; then
+    COUNSELING=1
+fi
 
 SERVER_PID=""
 TMP_DIRS=()
@@ -162,6 +177,30 @@ bench_one() {
         return 1
     fi
 
+    # Demo data and the consultant's orders, before the server starts (it then finds users and
+    # loads no demo data of its own).
+    local consultant_args=() seed_note=""
+    if ((COUNSELING)); then
+        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id
+        log "seeding demo data and $CONSULTATIONS consultation orders ($db)"
+        started=$(date +%s.%N)
+        if ! env "${env_args[@]}" MEDGRAPH_LOG__FILTER=warn "$SERVER" seed --demo \
+            --bulk-consultations "$CONSULTATIONS" --data-dir "$data_dir" >"$seed_log" 2>&1; then
+            log "seeding failed; last lines of $seed_log:"
+            tail -n 20 "$seed_log" >&2 || true
+            return 1
+        fi
+        ended=$(date +%s.%N)
+        cat "$seed_log" >&2
+        consultant_id="$(sed -n 's/^bulk: .*(user id \([0-9][0-9]*\)).*/\1/p' "$seed_log")"
+        if [[ -z "$consultant_id" ]]; then
+            log "no consultant id in $seed_log"
+            return 1
+        fi
+        seed_note="# seed: $(grep '^bulk: ' "$seed_log"); whole seed command (migrations, demo data) $(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s"
+        consultant_args=(--consultant-id "$consultant_id")
+    fi
+
     local server_log="$RESULTS/$db.server.log"
     log "starting server ($db) on $ADDR, data dir $data_dir"
     env "${env_args[@]}" MEDGRAPH_LOG__FILTER=warn \
@@ -184,12 +223,23 @@ bench_one() {
     fi
     local token_args=()
     [[ -n "$token" ]] && token_args=(--token "$token")
+    # A session of the demo consultant for the counselling scenarios (userID + token).
+    if ((${#consultant_args[@]})); then
+        local consultant_token
+        if consultant_token="$(env "${env_args[@]}" MEDGRAPH_LOG__FILTER=error \
+            "$SERVER" token issue demo-consultant --ttl-hours 2 --data-dir "$data_dir")"; then
+            token_args+=("${consultant_args[@]}" --consultant-token "$consultant_token")
+        else
+            log "could not issue a consultant token; the counselling scenarios are skipped"
+        fi
+    fi
 
     local out="$RESULTS/$db.txt" rc=0
     local commit
     commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     {
         echo "# medgraph load benchmark: db=$db commit=$commit date=$(date -u +%Y-%m-%dT%H:%M:%SZ) cores=$(nproc)"
+        if [[ -n "$seed_note" ]]; then echo "$seed_note"; fi
         "$LOADGEN" "${LOADGEN_ARGS[@]}" "${token_args[@]+"${token_args[@]}"}" --pid "$SERVER_PID" --json-out "$RESULTS/$db.jsonl"
     } >"$out" || rc=$?
 

@@ -52,6 +52,13 @@ enum Command {
         /// Demo accounts and data (only into an empty database).
         #[arg(long)]
         demo: bool,
+        /// Then add this many made-up consultation orders to the consultant (load benchmark
+        /// data; deterministic, in one transaction).
+        #[arg(long, value_name = "N")]
+        bulk_consultations: Option<u64>,
+        /// The consultant who gets --bulk-consultations.
+        #[arg(long, value_name = "USERNAME", default_value = "demo-consultant")]
+        consultant: String,
     },
     /// Print the GraphQL SDL.
     Schema,
@@ -154,32 +161,32 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             }
             Ok(())
         }
-        Command::Seed { demo } => {
-            if !demo {
-                return Err("say what to seed: --demo".into());
+        Command::Seed {
+            demo,
+            bulk_consultations,
+            consultant,
+        } => {
+            if !demo && bulk_consultations.is_none() {
+                return Err("say what to seed: --demo and/or --bulk-consultations N".into());
             }
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             medgraph::telemetry::init_logging(&config.log);
             let (db, _) = medgraph::db::connect(&config).await?;
             medgraph::db::migrate_up(&db).await?;
-            let store =
-                medgraph::storage::FileStore::from_config(&config).map_err(|e| e.detail())?;
-            // Nobody subscribes while seeding: the events of the demo commands go nowhere.
-            let bus: medgraph::events::SharedBus =
-                std::sync::Arc::new(medgraph::events::MemoryBus::new());
-            if medgraph::seed::demo_if_empty(&db, &store, &bus)
-                .await
-                .map_err(|e| e.detail())?
-            {
+            if demo {
+                seed_demo(&config, &db).await?;
+            }
+            if let Some(count) = bulk_consultations {
+                let started = std::time::Instant::now();
+                let report = medgraph::seed::bulk_consultations(&db, &consultant, count)
+                    .await
+                    .map_err(|e| e.detail())?;
                 println!(
-                    "demo data loaded: users {:?}",
-                    medgraph::seed::DEMO_USERS
-                        .iter()
-                        .map(|u| u.username)
-                        .collect::<Vec<_>>()
+                    "bulk: {} consultation orders for {consultant} (user id {}) in {:.2} s",
+                    report.inserted,
+                    report.consultant_id,
+                    started.elapsed().as_secs_f64()
                 );
-            } else {
-                println!("the database already has users; demo data not loaded");
             }
             Ok(())
         }
@@ -205,6 +212,28 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             Ok(())
         }
     }
+}
+
+/// `seed --demo`: the demo data, into an empty database.
+async fn seed_demo(config: &Config, db: &sea_orm::DatabaseConnection) -> Result<(), AnyError> {
+    let store = medgraph::storage::FileStore::from_config(config).map_err(|e| e.detail())?;
+    // Nobody subscribes while seeding: the events of the demo commands go nowhere.
+    let bus: medgraph::events::SharedBus = std::sync::Arc::new(medgraph::events::MemoryBus::new());
+    if medgraph::seed::demo_if_empty(db, &store, &bus)
+        .await
+        .map_err(|e| e.detail())?
+    {
+        println!(
+            "demo data loaded: users {:?}",
+            medgraph::seed::DEMO_USERS
+                .iter()
+                .map(|u| u.username)
+                .collect::<Vec<_>>()
+        );
+    } else {
+        println!("the database already has users; demo data not loaded");
+    }
+    Ok(())
 }
 
 async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {

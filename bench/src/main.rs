@@ -18,6 +18,8 @@ use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
@@ -46,21 +48,59 @@ impl Verb {
     }
 }
 
-/// A fixed request. A `body` is sent as `content-type: application/json`; `auth` scenarios
-/// carry `Authorization: Bearer <--token>` and are skipped without a token.
+/// Variable of the session token (`--token`): the login scenarios' bearer token.
+const TOKEN: &str = "TOKEN";
+/// Variable of the consultant's session token (`--consultant-token`).
+const CONSULTANT_TOKEN: &str = "CONSULTANT_TOKEN";
+/// Variable of the consultant's user id (`--consultant-id`): the counselling dialect's `userID`.
+const CONSULTANT_ID: &str = "CONSULTANT_ID";
+
+/// Who a scenario's request is sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Auth {
+    /// No `Authorization` header.
+    Anonymous,
+    /// `Authorization: Bearer <value of this variable>`; skipped when it is not set.
+    Bearer(&'static str),
+}
+
+/// A fixed request. A `body` is sent as `content-type: application/json`. `{{NAME}}` in the
+/// path or the body is replaced by the variable `NAME` (see `--var`); a scenario naming a
+/// variable that is not set is skipped, and so is a `Bearer` one without its token.
 #[derive(Debug, Clone, Copy)]
 struct Scenario {
     name: &'static str,
     verb: Verb,
     path: &'static str,
     body: Option<&'static str>,
-    auth: bool,
+    auth: Auth,
+    /// JSON pointer that the checked answer must hold: not null, and not empty when an array
+    /// (e.g. `/data/data/19`: a full page of 20).
+    expect: Option<&'static str>,
 }
 
-/// The same scenario, sent with the session token.
+impl Scenario {
+    /// The same scenario, whose checked answer must hold `pointer`.
+    const fn expecting(self, pointer: &'static str) -> Scenario {
+        Scenario {
+            expect: Some(pointer),
+            ..self
+        }
+    }
+}
+
+/// The same scenario, sent with the session token (`--token`).
 const fn authed(scenario: Scenario) -> Scenario {
     Scenario {
-        auth: true,
+        auth: Auth::Bearer(TOKEN),
+        ..scenario
+    }
+}
+
+/// The same scenario, sent with the consultant's session token (`--consultant-token`).
+const fn as_consultant(scenario: Scenario) -> Scenario {
+    Scenario {
+        auth: Auth::Bearer(CONSULTANT_TOKEN),
         ..scenario
     }
 }
@@ -71,7 +111,8 @@ const fn get(name: &'static str, path: &'static str) -> Scenario {
         verb: Verb::Get,
         path,
         body: None,
-        auth: false,
+        auth: Auth::Anonymous,
+        expect: None,
     }
 }
 
@@ -81,7 +122,8 @@ const fn post_json(name: &'static str, path: &'static str, body: &'static str) -
         verb: Verb::Post,
         path,
         body: Some(body),
-        auth: false,
+        auth: Auth::Anonymous,
+        expect: None,
     }
 }
 
@@ -124,6 +166,68 @@ const SCENARIOS: &[Scenario] = &[
         "/graphql",
         r#"{"query":"{ inquiries(scope: PHYSICIAN, first: 20) { totalCount nodes { legacyId kind detail reservedPhone appointmentAt state createdAt updatedAt patient { uuid username displayName realName phone roles } physician { uuid username displayName doctorProfile { hospitalName department position } } } } }"}"#,
     )),
+    // Counselling: the consultant's orders and dashboard (run.sh seeds 100,000 orders). The
+    // legacy dialect authenticates with userID + token in the body.
+    post_json(
+        "rest-counseling-orders",
+        "/api/consultant/orders",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}","page":1,"pageSize":"20"}"#,
+    )
+    .expecting("/data/data/19"),
+    post_json(
+        "rest-counseling-orders-filtered",
+        "/api/consultant/orders",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}","page":1,"pageSize":"20","name":"王","date_start":"{{DATE_180_DAYS_AGO}}","date_end":"{{DATE_TODAY}}","status":"已结束"}"#,
+    )
+    .expecting("/data/data/0"),
+    post_json(
+        "rest-counseling-dashboard-today",
+        "/api/consultant/dashboard/today-transactions",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}"}"#,
+    )
+    .expecting("/data/count"),
+    post_json(
+        "rest-counseling-dashboard-category",
+        "/api/consultant/dashboard/category-data",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}"}"#,
+    )
+    .expecting("/data/online"),
+    post_json(
+        "rest-counseling-dashboard-yearly",
+        "/api/consultant/dashboard/yearly-consultations",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}"}"#,
+    )
+    .expecting("/data/data/11"),
+    post_json(
+        "rest-counseling-dashboard-time-slot",
+        "/api/consultant/dashboard/time-slot-data",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}"}"#,
+    )
+    .expecting("/data/timeSlots/0"),
+    post_json(
+        "rest-counseling-dashboard-gender",
+        "/api/consultant/dashboard/gender-data",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}"}"#,
+    )
+    .expecting("/data/male"),
+    post_json(
+        "rest-counseling-dashboard-age",
+        "/api/consultant/dashboard/age-data",
+        r#"{"userID":{{CONSULTANT_ID}},"token":"{{CONSULTANT_TOKEN}}"}"#,
+    )
+    .expecting("/data/values/5"),
+    as_consultant(post_json(
+        "graphql-consultations",
+        "/graphql",
+        r#"{"query":"{ consultations(scope: CONSULTANT, first: 20) { totalCount nodes { id legacyId orderNo clientName clientAge clientGender contact kind date timeSlot keywords amountCents state committedAt committedAtLocal finishedAtLocal } } }"}"#,
+    ))
+    .expecting("/data/consultations/nodes/19"),
+    as_consultant(post_json(
+        "graphql-consultation-dashboard",
+        "/graphql",
+        r#"{"query":"{ consultationDashboard { today { count amountCents } kinds { online offline } year { total months } timeSlots { hour appointments } genders { male female undisclosed } ageBands { band clients } } }"}"#,
+    ))
+    .expecting("/data/consultationDashboard/ageBands/5"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -155,9 +259,22 @@ struct Args {
     /// Extra request header "Name: value" sent with every request (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
-    /// Session token for the scenarios that need a login (skipped without one).
+    /// Session token for the scenarios that need a login (skipped without one); the variable
+    /// TOKEN.
     #[arg(long)]
     token: Option<String>,
+    /// Session token of a consultant for the counselling scenarios (skipped without one); the
+    /// variable CONSULTANT_TOKEN.
+    #[arg(long, value_name = "TOKEN")]
+    consultant_token: Option<String>,
+    /// That consultant's user id (the counselling dialect's userID); the variable
+    /// CONSULTANT_ID.
+    #[arg(long, value_name = "ID")]
+    consultant_id: Option<u64>,
+    /// A variable for `{{NAME}}` placeholders in scenario paths and bodies (repeatable; wins
+    /// over the flags above and the built-in DATE_TODAY and DATE_180_DAYS_AGO, UTC dates).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
     /// Print results as JSON lines instead of a table.
     #[arg(long)]
     json: bool,
@@ -261,6 +378,101 @@ fn select_scenarios(names: &[String]) -> Result<Vec<Scenario>> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Variables: `{{NAME}}` placeholders of paths and bodies
+// ---------------------------------------------------------------------------------------------
+
+/// Year, month and day `days` after 1970-01-01 (proleptic Gregorian; H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Today's UTC date minus `days_ago` days, `YYYY-MM-DD`.
+fn utc_date(days_ago: i64) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let today = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (year, month, day) = civil_from_days(today - days_ago);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The variables: built-in dates, then the token and consultant flags, then `--var`s.
+fn build_vars(args: &Args) -> Result<BTreeMap<String, String>> {
+    let mut vars = BTreeMap::new();
+    vars.insert("DATE_TODAY".to_owned(), utc_date(0));
+    vars.insert("DATE_180_DAYS_AGO".to_owned(), utc_date(180));
+    if let Some(token) = &args.token {
+        vars.insert(TOKEN.to_owned(), token.clone());
+    }
+    if let Some(token) = &args.consultant_token {
+        vars.insert(CONSULTANT_TOKEN.to_owned(), token.clone());
+    }
+    if let Some(id) = args.consultant_id {
+        vars.insert(CONSULTANT_ID.to_owned(), id.to_string());
+    }
+    for raw in &args.vars {
+        let (name, value) = raw
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--var {raw:?} must look like NAME=VALUE"))?;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            bail!("--var {raw:?}: the name is letters, digits and _");
+        }
+        vars.insert(name.to_owned(), value.to_owned());
+    }
+    for (name, value) in &vars {
+        // Values go into JSON strings and URLs as they are.
+        if value
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control())
+            || value.contains("{{")
+        {
+            bail!(
+                "variable {name}: quotes, backslashes, control characters and {{{{ are not allowed"
+            );
+        }
+    }
+    Ok(vars)
+}
+
+/// `template` with every `{{NAME}}` replaced; `Err(NAME)` for the first unset variable.
+fn fill(template: &str, vars: &BTreeMap<String, String>) -> std::result::Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let name = &after[..end];
+        out.push_str(vars.get(name).ok_or_else(|| name.to_owned())?);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The flag that sets variable `name`.
+fn flag_for(name: &str) -> String {
+    match name {
+        TOKEN => "--token".to_owned(),
+        CONSULTANT_TOKEN => "--consultant-token".to_owned(),
+        CONSULTANT_ID => "--consultant-id".to_owned(),
+        other => format!("--var {other}=…"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Server process memory (/proc/PID/status)
 // ---------------------------------------------------------------------------------------------
 
@@ -328,19 +540,26 @@ struct RequestTemplate {
 }
 
 impl RequestTemplate {
-    fn new(base: &str, scenario: &Scenario, extra: &HeaderMap) -> Result<Self> {
-        let uri: Uri = format!("{base}{}", scenario.path)
+    /// `path` and `body` are the scenario's, their variables filled in.
+    fn new(
+        base: &str,
+        scenario: &Scenario,
+        path: &str,
+        body: Option<String>,
+        extra: &HeaderMap,
+    ) -> Result<Self> {
+        let uri: Uri = format!("{base}{path}")
             .parse()
-            .with_context(|| format!("scenario {}: bad path {:?}", scenario.name, scenario.path))?;
+            .with_context(|| format!("scenario {}: bad path {path:?}", scenario.name))?;
         let mut headers = extra.clone();
-        if scenario.body.is_some() && !headers.contains_key(CONTENT_TYPE) {
+        if body.is_some() && !headers.contains_key(CONTENT_TYPE) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         Ok(Self {
             method: scenario.verb.method(),
             uri,
             headers,
-            body: Bytes::from_static(scenario.body.unwrap_or("").as_bytes()),
+            body: Bytes::from(body.unwrap_or_default()),
         })
     }
 
@@ -402,6 +621,8 @@ struct PhaseStats {
     ok_bytes: u64,
     non_2xx: u64,
     transport: u64,
+    /// 2xx responses carrying an application error (see `app_error`).
+    app: u64,
     statuses: BTreeMap<u16, u64>,
     first_error: Option<String>,
     /// The measurement window (`--duration`).
@@ -419,6 +640,7 @@ impl PhaseStats {
             ok_bytes: 0,
             non_2xx: 0,
             transport: 0,
+            app: 0,
             statuses: BTreeMap::new(),
             first_error: None,
             window: Duration::ZERO,
@@ -435,6 +657,7 @@ impl PhaseStats {
         self.ok_bytes += other.ok_bytes;
         self.non_2xx += other.non_2xx;
         self.transport += other.transport;
+        self.app += other.app;
         for (code, n) in other.statuses {
             *self.statuses.entry(code).or_default() += n;
         }
@@ -445,7 +668,7 @@ impl PhaseStats {
     }
 
     fn errors(&self) -> u64 {
-        self.non_2xx + self.transport
+        self.non_2xx + self.transport + self.app
     }
 }
 
@@ -471,6 +694,13 @@ async fn worker(
         match send(&client, template.build(), timeout).await {
             Outcome::Response { status, body } if status.is_success() => {
                 let finished = Instant::now();
+                if let Some(e) = app_error(&body) {
+                    stats.app += 1;
+                    if stats.first_error.is_none() {
+                        stats.first_error = Some(format!("HTTP {status} with {e}"));
+                    }
+                    continue;
+                }
                 let micros = u64::try_from((finished - started).as_micros()).unwrap_or(u64::MAX);
                 if finished <= deadline {
                     stats.ok_in_window += 1;
@@ -520,11 +750,59 @@ async fn run_phase(
     Ok(total)
 }
 
+/// The top-level fields of an answer that tell the application errors a 200 hides; the rest
+/// (`data`) is skipped without being built.
+#[derive(Deserialize)]
+struct Envelope {
+    /// GraphQL.
+    errors: Option<Value>,
+    /// Volunteer dialect: 0 on success.
+    error_code: Option<Value>,
+    /// Counselling and medassist dialects: 0 on success.
+    code: Option<Value>,
+}
+
+/// The application error a 2xx answer carries, if any: not JSON, a non-empty GraphQL
+/// `errors`, a REST `error_code` or `code` other than 0. Checked on every answer.
+fn app_error(body: &[u8]) -> Option<String> {
+    let not_json = || Some(format!("response is not JSON: {}", snippet(body)));
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return match serde_json::from_slice::<IgnoredAny>(body) {
+            Ok(_) => None,
+            Err(_) => not_json(),
+        };
+    }
+    let Ok(envelope) = serde_json::from_slice::<Envelope>(body) else {
+        return not_json();
+    };
+    if let Some(errors) = envelope.errors.as_ref().and_then(Value::as_array)
+        && !errors.is_empty()
+    {
+        return Some(format!(
+            "GraphQL errors: {}",
+            snippet(Value::Array(errors.clone()).to_string().as_bytes())
+        ));
+    }
+    if let Some(code) = envelope.error_code
+        && code.as_i64() != Some(0)
+    {
+        return Some(format!("error_code {code}: {}", snippet(body)));
+    }
+    if let Some(code) = envelope.code
+        && code.as_i64() != Some(0)
+    {
+        return Some(format!("code {code}: {}", snippet(body)));
+    }
+    None
+}
+
 /// One request before the run, whose answer is checked for application-level errors that a
-/// 200 status hides (GraphQL `errors`, REST `error_code`). `None` when it looks fine.
+/// 200 status hides (see `app_error`) and, with `expect`, for that JSON pointer (not null,
+/// not an empty array). `None` when it looks fine.
 async fn preflight(
     client: &HttpClient,
     template: &RequestTemplate,
+    expect: Option<&str>,
     timeout: Duration,
 ) -> Option<String> {
     match send(client, template.build(), timeout).await {
@@ -533,25 +811,20 @@ async fn preflight(
             Some(format!("HTTP {status}: {}", snippet(&body)))
         }
         Outcome::Response { body, .. } => {
-            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-                return Some(format!("response is not JSON: {}", snippet(&body)));
-            };
-            if let Some(errors) = value.get("errors").and_then(Value::as_array)
-                && !errors.is_empty()
-            {
-                return Some(format!("GraphQL errors: {}", snippet(&body)));
+            if let Some(e) = app_error(&body) {
+                return Some(e);
             }
-            if let Some(code) = value.get("error_code")
-                && code.as_i64() != Some(0)
-            {
-                return Some(format!("error_code {code}: {}", snippet(&body)));
+            let pointer = expect?;
+            let value = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+            match value.pointer(pointer) {
+                None | Some(Value::Null) => {
+                    Some(format!("{pointer} is missing or null: {}", snippet(&body)))
+                }
+                Some(Value::Array(items)) if items.is_empty() => {
+                    Some(format!("{pointer} is empty: {}", snippet(&body)))
+                }
+                Some(_) => None,
             }
-            if let Some(code) = value.get("code")
-                && code.as_i64() != Some(0)
-            {
-                return Some(format!("code {code}: {}", snippet(&body)));
-            }
-            None
         }
     }
 }
@@ -635,6 +908,9 @@ impl ScenarioResult {
             if s.transport > 0 {
                 parts.push(format!("transport {}", s.transport));
             }
+            if s.app > 0 {
+                parts.push(format!("app {}", s.app));
+            }
             let _ = write!(cell, " ({})", parts.join(", "));
         }
         if self.preflight.is_some() {
@@ -673,6 +949,7 @@ impl ScenarioResult {
             "errors": s.errors(),
             "non_2xx": s.non_2xx,
             "transport_errors": s.transport,
+            "app_errors": s.app,
             "status_counts": statuses,
             "first_error": s.first_error,
             "check_failed": self.preflight,
@@ -731,9 +1008,10 @@ fn main() -> ExitCode {
 fn real_main() -> Result<ExitCode> {
     let args = Args::parse();
     if args.list {
+        let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(18);
         for s in SCENARIOS {
             println!(
-                "{:<18} {:<4} {}{}",
+                "{:<width$} {:<4} {}{}",
                 s.name,
                 s.verb.as_str(),
                 s.path,
@@ -763,6 +1041,7 @@ async fn run(args: Args) -> Result<ExitCode> {
     let base = loopback_base(&args.url)?;
     let headers = parse_headers(&args.headers)?;
     let scenarios = select_scenarios(&args.scenarios)?;
+    let vars = build_vars(&args)?;
     if !args.ready_path.starts_with('/') {
         bail!("--ready-path must start with '/'");
     }
@@ -794,18 +1073,29 @@ async fn run(args: Args) -> Result<ExitCode> {
     let mut json_lines = Vec::with_capacity(scenarios.len() + 1);
     for scenario in scenarios {
         let mut headers = headers.clone();
-        if scenario.auth {
-            let Some(token) = &args.token else {
-                eprintln!("== {}: skipped (needs --token)", scenario.name);
+        if let Auth::Bearer(var) = scenario.auth {
+            let Some(token) = vars.get(var) else {
+                eprintln!("== {}: skipped (needs {})", scenario.name, flag_for(var));
                 continue;
             };
             headers.insert(
                 hyper::header::AUTHORIZATION,
                 HeaderValue::from_str(&format!("Bearer {token}"))
-                    .context("--token is not a valid header value")?,
+                    .with_context(|| format!("{} is not a valid header value", flag_for(var)))?,
             );
         }
-        let template = RequestTemplate::new(&base, &scenario, &headers)?;
+        let filled = fill(scenario.path, &vars).and_then(|path| {
+            let body = scenario.body.map(|b| fill(b, &vars)).transpose()?;
+            Ok((path, body))
+        });
+        let (path, body) = match filled {
+            Ok(filled) => filled,
+            Err(var) => {
+                eprintln!("== {}: skipped (needs {})", scenario.name, flag_for(&var));
+                continue;
+            }
+        };
+        let template = RequestTemplate::new(&base, &scenario, &path, body, &headers)?;
         eprintln!(
             "== {}: {} {} (warmup {:.1}s, measure {:.1}s, concurrency {})",
             scenario.name,
@@ -815,7 +1105,7 @@ async fn run(args: Args) -> Result<ExitCode> {
             duration.as_secs_f64(),
             args.concurrency
         );
-        let check = preflight(&client, &template, timeout).await;
+        let check = preflight(&client, &template, scenario.expect, timeout).await;
         if let Some(c) = &check {
             eprintln!("   response check failed: {c}");
         }
@@ -892,4 +1182,64 @@ async fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_or_named() {
+        let mut vars = BTreeMap::new();
+        vars.insert("A".to_owned(), "1".to_owned());
+        vars.insert("B".to_owned(), "xy".to_owned());
+        assert_eq!(
+            fill(r#"{"a":{{A}},"b":"{{B}}"}"#, &vars),
+            Ok(r#"{"a":1,"b":"xy"}"#.to_owned())
+        );
+        assert_eq!(fill("no {{C}} here", &vars), Err("C".to_owned()));
+        assert_eq!(fill("open {{A", &vars), Ok("open {{A".to_owned()));
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    }
+
+    #[test]
+    fn application_errors_are_seen() {
+        assert_eq!(app_error(br#"{"data":{"me":null}}"#), None);
+        assert_eq!(
+            app_error(br#"{"code":0,"message":"success","data":{"code":3}}"#),
+            None
+        );
+        assert_eq!(app_error(br#"[1,2]"#), None);
+        assert!(app_error(br#"{"code":401,"message":"login required","data":null}"#).is_some());
+        assert!(app_error(br#"{"data":null,"errors":[{"message":"x"}]}"#).is_some());
+        assert!(app_error(br#"{"error_code":400,"data":null}"#).is_some());
+        assert!(app_error(b"<html>").is_some());
+        // Every scenario's body is JSON once its variables are filled.
+        let vars: BTreeMap<String, String> = [
+            "TOKEN",
+            "CONSULTANT_TOKEN",
+            "CONSULTANT_ID",
+            "DATE_TODAY",
+            "DATE_180_DAYS_AGO",
+        ]
+        .into_iter()
+        .map(|n| (n.to_owned(), "7".to_owned()))
+        .collect();
+        for s in SCENARIOS {
+            if let Some(body) = s.body {
+                let body = fill(body, &vars).expect("variables known");
+                assert!(
+                    serde_json::from_str::<Value>(&body).is_ok(),
+                    "{}: {body}",
+                    s.name
+                );
+            }
+        }
+    }
 }

@@ -10,6 +10,7 @@ mod m20261123_000002_care;
 mod m20261123_000003_consultations;
 mod m20261123_000004_rosters;
 mod m20261123_000005_interviews;
+mod m20261123_000006_consultation_indexes;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_consultations::Migration),
             Box::new(m20261123_000004_rosters::Migration),
             Box::new(m20261123_000005_interviews::Migration),
+            Box::new(m20261123_000006_consultation_indexes::Migration),
         ]
     }
 }
