@@ -131,10 +131,7 @@ pub(crate) async fn read_sheet(
 }
 
 /// Reads the rows of the first sheet (or the CSV) as text.
-fn read_rows(
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
+fn read_rows(file_name: &str, bytes: Vec<u8>) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
     let lower = file_name.to_lowercase();
     let is_csv = lower.ends_with(".csv")
         || (!bytes.starts_with(b"PK") && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]));
