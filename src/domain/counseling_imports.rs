@@ -18,7 +18,7 @@ use sea_orm::{
 use super::imports::{ImportReport, ImportRow, MAX_ROWS, failure, read_sheet};
 use super::interviews::{
     self, ArchiveInput, CrisisLevel, NewSession, SessionNotes, parse_clock, parse_date,
-    parse_duration, parse_gender,
+    parse_duration, parse_gender, parse_third_party,
 };
 use super::rosters;
 use crate::Services;
@@ -253,14 +253,6 @@ fn row_error(row: i32, err: &AppError) -> ImportRow {
     failure(row, &column_of_field(field), err.public_message())
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "y" | "是" | "他评" => Some(true),
-        "0" | "false" | "no" | "n" | "否" | "自评" | "" => Some(false),
-        _ => None,
-    }
-}
-
 /// A student as an import names them: name, school, grade, class.
 type StudentKey = (String, String, String, String);
 
@@ -309,7 +301,7 @@ fn session_row(row: &HashMap<&'static str, String>) -> AppResult<SessionRow> {
     };
     let third = match get("third_party") {
         Some(t) => Some(
-            parse_bool(&t)
+            parse_third_party(&t)
                 .ok_or_else(|| AppError::bad_field("third_party", "是否他评 is 是 or 否"))?,
         ),
         None => None,

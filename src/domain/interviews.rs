@@ -94,6 +94,16 @@ pub fn parse_gender(s: &str) -> Option<i16> {
     })
 }
 
+/// Whether an evaluation is by a third party (是否他评), from `是`/`否`, `他评`/`自评`,
+/// true/false, yes/no or 1/0; blank is no.
+pub fn parse_third_party(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "是" | "他评" => Some(true),
+        "0" | "false" | "no" | "n" | "否" | "自评" | "" => Some(false),
+        _ => None,
+    }
+}
+
 /// Minutes from `50`, `50分钟`, `50分`, `50min` or `50 minutes` (1 to 600).
 pub fn parse_duration(s: &str) -> AppResult<i32> {
     let s = s.trim();

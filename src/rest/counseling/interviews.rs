@@ -19,7 +19,9 @@ use serde_json::{Map, Value, json};
 use super::super::{Kind, Param, Route, Source, pick};
 use super::consultations::{AUTH_PARAMS, PAGE, date, gender_label, paged, route, take_text};
 use super::identity::{TOKEN, USER_ID, drop_auth, text};
-use crate::domain::interviews::{CrisisLevel, parse_clock, parse_duration, parse_gender};
+use crate::domain::interviews::{
+    CrisisLevel, parse_clock, parse_duration, parse_gender, parse_third_party,
+};
 use crate::error::{AppError, AppResult};
 
 const ARCHIVE_FILTERS: [Param; 9] = [
@@ -835,16 +837,12 @@ fn session_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
         );
     }
     if let Some(third) = take_text(vars, "thirdPartyEvaluation") {
-        let value = match third.to_ascii_lowercase().as_str() {
-            "1" | "true" | "是" | "他评" => true,
-            "0" | "false" | "否" | "自评" => false,
-            _ => {
-                return Err(AppError::bad_field(
-                    "isThirdPartyEvaluation",
-                    "isThirdPartyEvaluation is true or false",
-                ));
-            }
-        };
+        let value = parse_third_party(&third).ok_or_else(|| {
+            AppError::bad_field(
+                "isThirdPartyEvaluation",
+                "isThirdPartyEvaluation is true or false (是 or 否)",
+            )
+        })?;
         vars.insert("thirdPartyEvaluation".into(), Value::Bool(value));
     }
     if let Some(files) = vars.remove("attachmentFiles") {
