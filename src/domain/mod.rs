@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod care;
+pub mod coins;
 pub mod consultations;
 pub mod counseling_imports;
 pub mod demo_accounts;
@@ -13,6 +14,7 @@ pub mod imports;
 pub mod interviews;
 pub mod notifications;
 pub mod page;
+pub mod posts;
 pub mod profiles;
 pub mod regions;
 pub mod rosters;

@@ -2,6 +2,7 @@
 //! function per rule, so each rule is enforced in one place.
 
 pub mod care;
+pub mod community;
 pub mod counseling;
 pub mod masking;
 
