@@ -44,6 +44,8 @@ pub struct Services {
     pub codes: auth::codes::CodeSenders,
     /// The configured language model (answers "not configured" without `llm.url`).
     pub llm: llm::LlmClient,
+    /// Income rankings computed in the last three minutes.
+    pub rankings: domain::discovery::RankCache,
 }
 
 /// State of the HTTP application.
@@ -125,6 +127,7 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
         statements,
         codes,
         llm: llm::LlmClient::from_config(&config.llm),
+        rankings: domain::discovery::RankCache::default(),
     };
     let schema = graphql::build_schema(Some(services.clone()), &config);
     let routes = rest::all_routes();

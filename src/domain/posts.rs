@@ -638,27 +638,26 @@ pub async fn post_counts<C: ConnectionTrait>(
     .await
 }
 
-/// Likes a user's posts received in all, per user.
-pub async fn likes_received<C: ConnectionTrait>(
+/// Likes and coins a user's posts received in all, per user.
+pub async fn received<C: ConnectionTrait>(
     db: &C,
     user_ids: &[i64],
-) -> AppResult<HashMap<i64, u64>> {
+) -> AppResult<HashMap<i64, (u64, u64)>> {
     use sea_orm::QuerySelect;
     #[derive(FromQueryResult)]
     struct Row {
         author_id: i64,
-        n: i64,
+        likes: i64,
+        coins: i64,
     }
+    let sum = |column: post::Column| {
+        Expr::expr(sea_orm::sea_query::Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
+    };
     let rows = post::Entity::find()
         .select_only()
         .column(post::Column::AuthorId)
-        .column_as(
-            Expr::expr(sea_orm::sea_query::Func::sum(Expr::col(
-                post::Column::LikeCount,
-            )))
-            .cast_as(Alias::new("BIGINT")),
-            "n",
-        )
+        .column_as(sum(post::Column::LikeCount), "likes")
+        .column_as(sum(post::Column::CoinCount), "coins")
         .filter(post::Column::AuthorId.is_in(user_ids.iter().copied()))
         .group_by(post::Column::AuthorId)
         .into_model::<Row>()
@@ -666,7 +665,15 @@ pub async fn likes_received<C: ConnectionTrait>(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.author_id, u64::try_from(r.n).unwrap_or(0)))
+        .map(|r| {
+            (
+                r.author_id,
+                (
+                    u64::try_from(r.likes).unwrap_or(0),
+                    u64::try_from(r.coins).unwrap_or(0),
+                ),
+            )
+        })
         .collect())
 }
 

@@ -32,6 +32,7 @@ pub struct Loaders {
     pub drug_orders_by_record: DataLoader<DrugOrdersByRecordLoader>,
     pub interview_sessions: DataLoader<InterviewSessionsLoader>,
     pub client_profile: DataLoader<ClientProfileLoader>,
+    pub community: super::community_loaders::CommunityLoaders,
 }
 
 impl Loaders {
@@ -62,6 +63,10 @@ impl Loaders {
             ),
             interview_sessions: DataLoader::new(InterviewSessionsLoader(care(db)), tokio::spawn),
             client_profile: DataLoader::new(ClientProfileLoader(care(db)), tokio::spawn),
+            community: super::community_loaders::CommunityLoaders::new(
+                db,
+                viewer.as_ref().map(|v| v.user_id),
+            ),
         }
     }
 }

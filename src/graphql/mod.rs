@@ -2,6 +2,8 @@
 //! DataLoaders, Relay `Node` and connections, and the limits that keep queries affordable.
 
 mod care;
+mod community;
+pub mod community_loaders;
 pub mod connection;
 mod counseling;
 mod identity;

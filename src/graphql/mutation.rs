@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 
 use super::care::CareMutation;
+use super::community::CommunityMutation;
 use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::interviews::InterviewMutation;
@@ -19,6 +20,7 @@ use crate::storage::FileKind;
 pub struct MutationRoot(
     IdentityMutation,
     CareMutation,
+    CommunityMutation,
     CounselingMutation,
     InterviewMutation,
     FileMutation,

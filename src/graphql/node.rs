@@ -4,8 +4,8 @@ use async_graphql::{ID, Interface};
 use base64::Engine;
 
 use super::types::{
-    ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
-    MedicalRecord, Notification, Region, StoredFile, User,
+    ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
+    InterviewSession, MedicalRecord, Notification, Post, Region, StoredFile, User,
 };
 use crate::error::{AppError, AppResult};
 
@@ -26,6 +26,8 @@ pub enum Node {
     InterviewArchive(InterviewArchive),
     InterviewSession(InterviewSession),
     ClientProfile(ClientProfile),
+    Post(Post),
+    Comment(Comment),
 }
 
 /// Encodes a global ID from a type name and a key.

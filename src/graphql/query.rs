@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, MergedObject, Object};
 
 use super::care::CareQuery;
+use super::community::CommunityQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::counseling::CounselingQuery;
 use super::identity::IdentityQuery;
@@ -10,8 +11,9 @@ use super::interviews::InterviewQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
 use super::types::{
-    ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
-    MedicalRecord, Notification, Region, RegionLevel, StoredFile, User, loaders,
+    ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
+    InterviewSession, MedicalRecord, Notification, Post, Region, RegionLevel, StoredFile, User,
+    loaders,
 };
 use super::{auth, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
@@ -25,6 +27,7 @@ pub struct QueryRoot(
     NodeQuery,
     IdentityQuery,
     CareQuery,
+    CommunityQuery,
     CounselingQuery,
     InterviewQuery,
     RegionQuery,
@@ -134,6 +137,19 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
                     .map(|m| Node::DrugOrder(DrugOrder(m))),
             }
         }
+        "Post" => loaders
+            .community
+            .post
+            .load_one(key.parse::<i64>().map_err(|_| bad())?)
+            .await
+            .map_err(load_err)?
+            .map(|p| Node::Post(Post(p))),
+        "Comment" => crate::domain::posts::find_comment(
+            &services(ctx)?.db,
+            key.parse::<i64>().map_err(|_| bad())?,
+        )
+        .await?
+        .map(|c| Node::Comment(Comment(c))),
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })
 }

@@ -116,8 +116,14 @@ impl Dialect {
 
     /// A failure answer for `err`.
     pub fn error(self, err: &AppError) -> Response {
+        self.error_coded(err, None)
+    }
+
+    /// A failure answer for `err` whose envelope code is `code` when the endpoint documents
+    /// its own (the forum's follow endpoints answer errorCode 118); the HTTP status stays.
+    pub fn error_coded(self, err: &AppError, code: Option<u16>) -> Response {
         let status = err.http_status();
-        let code = status.as_u16();
+        let code = code.unwrap_or(status.as_u16());
         let message = err.public_message();
         match self {
             Dialect::Forum => (

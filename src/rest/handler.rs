@@ -81,7 +81,18 @@ async fn handle(state: AppState, route: Arc<Route>, request: Request) -> Respons
     let dialect = route.dialect;
     match run(&state, &route, request).await {
         Ok(data) => dialect.ok(data, route.status),
-        Err(err) => dialect.error(&err),
+        Err(err) => dialect.error_coded(&err, documented_failure_code(&route, &err)),
+    }
+}
+
+/// The envelope code a route documents for its refusals, if any (a missing login keeps 401).
+fn documented_failure_code(route: &Route, err: &AppError) -> Option<u16> {
+    if matches!(err, AppError::Unauthenticated(_)) {
+        return None;
+    }
+    match route.dialect {
+        Dialect::Forum => super::forum::community::failure_code(route.path),
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
 
 mod care;
+mod community;
 mod consultation;
 mod file;
 mod interview;
@@ -10,6 +11,9 @@ mod region;
 mod user;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
+pub use community::{
+    CoinEntry, Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, Wallet,
+};
 pub use consultation::{
     ConsultantComment, ConsultationDashboard, ConsultationOrder, DutyDay, DutySlot, Suspension,
 };

@@ -3,8 +3,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::user;
 
 use super::profiles::{AssistantProfile, ConsultantProfile, DoctorProfile, PatientProfile};
-use super::{Notification, Region, StoredFile, loaders};
+use super::{CoinEntry, Notification, Region, StoredFile, Wallet, loaders};
 use crate::auth::Role;
+use crate::domain::follows::Direction;
 use crate::domain::notifications;
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::graphql::connection::{Conn, PageArgs, to_connection, wants_total};
@@ -398,5 +399,246 @@ impl User {
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         policy::require_self(auth(ctx), self.0.id)?;
         Ok(notifications::unread_count(&services(ctx)?.db, self.0.id).await?)
+    }
+
+    /// Number of followers (粉丝数).
+    async fn follower_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.follow_counts(ctx).await?.followers)
+    }
+
+    /// Number of users this user follows (关注数).
+    async fn following_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.follow_counts(ctx).await?.followings)
+    }
+
+    /// Whether the caller follows this user (social `has_follower`); false when anonymous.
+    async fn is_followed_by_me(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.follow_relation(ctx).await?.followed_by_viewer)
+    }
+
+    /// Whether this user follows the caller (social `has_following`); false when anonymous.
+    async fn follows_me(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.follow_relation(ctx).await?.follows_viewer)
+    }
+
+    /// The users who follow this user (粉丝), most recent follow first.
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn followers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<User>> {
+        self.follow_list(ctx, Direction::Followers, first, after)
+            .await
+    }
+
+    /// The users this user follows (关注), most recent follow first.
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn followings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<User>> {
+        self.follow_list(ctx, Direction::Followings, first, after)
+            .await
+    }
+
+    /// Number of posts the user published.
+    async fn post_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.content_counts(ctx).await?.posts)
+    }
+
+    /// Number of comments the user wrote (deleted ones excluded).
+    async fn comment_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.content_counts(ctx).await?.comments)
+    }
+
+    /// Likes the user's posts received in all (被喜欢统计数).
+    async fn likes_received(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.content_counts(ctx).await?.likes_received)
+    }
+
+    /// Coins the user's posts received in rewards (social `be_reward_count`).
+    async fn coins_received(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.content_counts(ctx).await?.coins_received)
+    }
+
+    /// Whether the given user follows this user (social `following` check).
+    async fn is_followed_by(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The possible follower (global ID).")] user_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let other = crate::graphql::node::decode_int_id(&user_id, "User")?;
+        self.follow_pair(ctx, other, self.0.id).await
+    }
+
+    /// Whether this user follows the given user (social `follower` check).
+    async fn is_following(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The possibly followed user (global ID).")] user_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let other = crate::graphql::node::decode_int_id(&user_id, "User")?;
+        self.follow_pair(ctx, self.0.id, other).await
+    }
+
+    /// Coins held (杏仁币数, social `currency.sum`); only the user and administrators see it.
+    async fn coin_balance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        Ok(self.wallet_of(ctx).await?.map(|w| w.0.balance))
+    }
+
+    /// The coin wallet (balance, total income and expenses); only the user and
+    /// administrators see it.
+    async fn wallet(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Wallet>> {
+        self.wallet_of(ctx).await
+    }
+
+    /// The user's coin changes (杏仁币变动记录), newest first, optionally since a time; only the
+    /// user and administrators may read them.
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn coin_entries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only changes at or after this time.")] since: Option<DateTime<Utc>>,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<CoinEntry>> {
+        let viewer = auth(ctx).require()?;
+        if !policy::community::may_read_private(Some(viewer), self.0.id) {
+            return Err(crate::error::AppError::Forbidden(
+                "only the owner may read this ledger".into(),
+            )
+            .into());
+        }
+        let window = PageArgs::forward(first, after).to_request()?;
+        let page = crate::domain::coins::entries(
+            &services(ctx)?.db,
+            self.0.id,
+            since,
+            window,
+            wants_total(ctx),
+        )
+        .await?;
+        Ok(to_connection(page, CoinEntry))
+    }
+}
+
+impl User {
+    async fn follow_pair(
+        &self,
+        ctx: &Context<'_>,
+        follower: i64,
+        followee: i64,
+    ) -> async_graphql::Result<bool> {
+        Ok(loaders(ctx)?
+            .community
+            .follow_pair
+            .load_one((follower, followee))
+            .await
+            .map_err(load_err)?
+            .unwrap_or(false))
+    }
+
+    async fn follow_counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::domain::follows::FollowCounts> {
+        Ok(loaders(ctx)?
+            .community
+            .follow_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default())
+    }
+
+    async fn follow_relation(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::graphql::community_loaders::FollowRelation> {
+        Ok(loaders(ctx)?
+            .community
+            .follow_relation
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default())
+    }
+
+    async fn content_counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::graphql::community_loaders::ContentCounts> {
+        Ok(loaders(ctx)?
+            .community
+            .content_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default())
+    }
+
+    async fn wallet_of(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Wallet>> {
+        let owner = crate::graphql::is_owner(ctx, self.0.id);
+        if !owner && !policy::community::may_read_private(auth(ctx).viewer.as_ref(), self.0.id) {
+            return Ok(None);
+        }
+        let wallet = loaders(ctx)?
+            .community
+            .wallet
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or(entity::wallet::Model {
+                user_id: self.0.id,
+                balance: 0,
+                total_income: 0,
+                total_expenses: 0,
+                updated_at: self.0.created_at,
+            });
+        Ok(Some(Wallet(wallet)))
+    }
+
+    async fn follow_list(
+        &self,
+        ctx: &Context<'_>,
+        direction: Direction,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<User>> {
+        let window = PageArgs::forward(first, after).to_request()?;
+        let loaders = loaders(ctx)?;
+        let page = loaders
+            .community
+            .follow_pages
+            .load_one((self.0.id, direction, window))
+            .await
+            .map_err(load_err)?
+            .unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, Some(0)));
+        let users = loaders
+            .user
+            .load_many(page.items.iter().copied())
+            .await
+            .map_err(load_err)?;
+        let page = crate::domain::Page {
+            items: page
+                .items
+                .iter()
+                .filter_map(|id| users.get(id).cloned())
+                .collect(),
+            offset: page.offset,
+            has_next: page.has_next,
+            total: page.total,
+        };
+        Ok(to_connection(page, User))
     }
 }

@@ -2,8 +2,8 @@
 //! administrator's own record (`/api/Administrator/*`). The caller is identified by the session
 //! cookie a GraphQL login sets, or by any platform token header.
 //!
-//! `numOfCoin`, `followList`, `fansList` and `isFollowed` of the documented profile belong to
-//! the community area and are not served here.
+//! The profile's `numOfCoin` (only for the user), `followList`, `fansList` (first 100 each) and
+//! `isFollowed` come from the community fields of the schema.
 
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
@@ -91,8 +91,10 @@ pub fn routes() -> Vec<Route> {
                       birthday are shown in full only to the user and administrators (others get \
                       them masked or null); certification is null for non-doctors; isLogin tells \
                       whether the request carries a session; isLocked (in userInfo) tells whether \
-                      an administrator disabled the account. numOfCoin, followList, fansList and \
-                      isFollowed belong to the community area and are not served by this route.",
+                      an administrator disabled the account. numOfCoin is the coin balance, \
+                      shown only to the user (null for others); isFollowed tells whether the \
+                      caller follows the user; followList and fansList hold the first 100 \
+                      followings and followers, most recent first.",
             access: Access::Public,
             document: concat!(
                 include_str!("ops/identity_user_details.graphql"),
@@ -101,7 +103,7 @@ pub fn routes() -> Vec<Route> {
             params: DETAILS_PARAMS,
             transform: details,
             example: Some(
-                r#"{"userInfo":{"userID":35,"userName":"weixia","gender":"女","birthday":"1981-12-16","telephone":"18112797744","email":"s.dronwr@qq.com","description":"…","isCertified":true,"avatarUrl":"http://127.0.0.1:8080/files/9f86d0…","isLocked":false},"certification":{"date":"2009-11-26","professionTitle":"主任医师","department":"心内科","hospital_rank":"三级甲等"},"isLogin":true}"#,
+                r#"{"userInfo":{"userID":35,"userName":"weixia","gender":"女","birthday":"1981-12-16","telephone":"18112797744","email":"s.dronwr@qq.com","description":"…","isCertified":true,"avatarUrl":"http://127.0.0.1:8080/files/9f86d0…","isLocked":false,"numOfCoin":52},"certification":{"date":"2009-11-26","professionTitle":"主任医师","department":"心内科","hospital_rank":"三级甲等"},"isLogin":true,"isFollowed":false,"followList":[{"user_id":8,"user_name":"谭磊","user_group":"doctor","avatar_url":"http://127.0.0.1:8080/files/2c26b4…","verified":true}],"fansList":[]}"#,
             ),
             status: StatusCode::OK,
             prepare: Some(prepare_details),
@@ -301,6 +303,7 @@ fn details(data: Value) -> AppResult<Value> {
     );
     info.insert("avatarUrl".into(), user["avatarUrl"].clone());
     info.insert("isLocked".into(), Value::Bool(user["status"] == "DISABLED"));
+    info.insert("numOfCoin".into(), user["coinBalance"].clone());
     let certification = if doctor.is_null() {
         Value::Null
     } else {
@@ -315,7 +318,36 @@ fn details(data: Value) -> AppResult<Value> {
         "userInfo": info,
         "certification": certification,
         "isLogin": is_login,
+        "isFollowed": user["isFollowedByMe"],
+        "followList": follow_entries(&user["followings"]["nodes"])?,
+        "fansList": follow_entries(&user["followers"]["nodes"])?,
     }))
+}
+
+/// A follow list as the forum shows it; `user_group` is the user's main role.
+fn follow_entries(nodes: &Value) -> AppResult<Vec<Value>> {
+    nodes
+        .as_array()
+        .map(|nodes| {
+            nodes
+                .iter()
+                .map(|u| {
+                    let roles = u["roles"].as_array().cloned().unwrap_or_default();
+                    let group = ["ADMINISTRATOR", "DOCTOR", "CONSULTANT", "ASSISTANT"]
+                        .into_iter()
+                        .find(|r| roles.iter().any(|x| x == r))
+                        .map_or_else(|| "user".to_owned(), str::to_ascii_lowercase);
+                    Ok(json!({
+                        "user_id": legacy_id(&u["id"])?,
+                        "user_name": u["displayName"],
+                        "user_group": group,
+                        "avatar_url": u["avatarUrl"],
+                        "verified": u["doctorProfile"]["isCertified"].as_bool().unwrap_or(false),
+                    }))
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| Ok(Vec::new()))
 }
 
 fn modify_user_info(data: Value) -> AppResult<Value> {

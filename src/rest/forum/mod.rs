@@ -2,11 +2,14 @@
 //! `/api/Administrator/*`, `{errorCode, data}`. Its endpoints arrive with the identity and
 //! community areas; until then its prefix answers in its envelope (404).
 
+pub mod community;
 mod identity;
 
 use super::Route;
 
 /// The forum routes.
 pub fn routes() -> Vec<Route> {
-    identity::routes()
+    let mut routes = identity::routes();
+    routes.extend(community::routes());
+    routes
 }

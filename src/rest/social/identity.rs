@@ -2,9 +2,9 @@
 //! profile edits, contacts, passwords, disabling and deactivation. Plain resources; writes answer
 //! 204 (deactivation 202).
 //!
-//! The documented user object also has `extra`, `verification`, `currency`, `wallet`, `vip`,
-//! `has_follower` and `has_following`; they belong to the community area and are not served
-//! here.
+//! The user object carries the community counts (`extra`), the coin balance as `currency` and
+//! `wallet` (only for oneself), and the follow relation to the caller (`has_follower`,
+//! `has_following`).
 
 use async_graphql::connection::CursorType;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -16,13 +16,29 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
 use crate::graphql::node::{decode_int_id, global_id};
 
-const USER_PARAMS: &[Param] = &[Param::required(
-    "user",
-    Source::Path,
-    Kind::String,
-    "user",
-    "User id, 11-digit mobile number, e-mail address or username",
-)];
+const USER_PARAMS: &[Param] = &[
+    Param::required(
+        "user",
+        Source::Path,
+        Kind::String,
+        "user",
+        "User id, 11-digit mobile number, e-mail address or username",
+    ),
+    Param::optional(
+        "following",
+        Source::Query,
+        Kind::Int,
+        "$following",
+        "has_follower then tells whether this user id (default: the caller) follows the user",
+    ),
+    Param::optional(
+        "follower",
+        Source::Query,
+        Kind::Int,
+        "$follower",
+        "has_following then tells whether the user follows this user id (default: the caller)",
+    ),
+];
 
 const USERS_PARAMS: &[Param] = &[
     Param::optional(
@@ -279,9 +295,8 @@ pub fn routes() -> Vec<Route> {
             ..route(
                 Method::GET,
                 "/api/v2/user",
-                "The caller's user object, phone and email included (401 without a token). \
-                 extra, verification, currency, wallet, vip, has_follower and has_following \
-                 belong to the community area and are not served.",
+                "The caller's user object, phone, email, currency and wallet included (401 \
+                 without a token).",
                 Access::LoggedIn,
                 concat!(
                     include_str!("ops/identity_me.graphql"),
@@ -299,9 +314,9 @@ pub fn routes() -> Vec<Route> {
                 Method::GET,
                 "/api/v2/users/{user}",
                 "One user by id, mobile number, e-mail address or username (404 when none); \
-                 phone and email only when it is the caller. The following/follower checks, \
-                 extra, verification, currency, wallet, vip, has_follower and has_following \
-                 belong to the community area and are not served.",
+                 phone, email, currency and wallet only when it is the caller. has_follower: \
+                 the caller (or the `following` user) follows this user; has_following: this \
+                 user follows the caller (or the `follower` user).",
                 Access::Public,
                 concat!(
                     include_str!("ops/identity_user.graphql"),
@@ -319,9 +334,8 @@ pub fn routes() -> Vec<Route> {
                 Method::GET,
                 "/api/v2/users",
                 "Users as a bare array: by id list, by usernames, by part of the name, or the \
-                 most recently active (active=1 with offset). phone and email only for the \
-                 caller. extra, verification, currency, wallet, vip, has_follower and \
-                 has_following belong to the community area and are not served.",
+                 most recently active (active=1 with offset). phone, email, currency and \
+                 wallet only for the caller.",
                 Access::Public,
                 concat!(
                     include_str!("ops/identity_users.graphql"),
@@ -443,6 +457,26 @@ fn prepare_user_key(vars: &mut Map<String, Value>) -> AppResult<()> {
         ("username", key)
     };
     vars.insert(var.to_owned(), Value::String(value));
+    for (param, check, other) in [
+        ("$following", "checkFollowing", "followingUser"),
+        ("$follower", "checkFollower", "followerUser"),
+    ] {
+        let id = match vars.remove(param).map(|v| v.as_i64()) {
+            None => None,
+            Some(Some(id)) if id > 0 => Some(id),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    param.trim_start_matches('$'),
+                    "must be a user id",
+                ));
+            }
+        };
+        vars.insert(check.into(), Value::Bool(id.is_some()));
+        vars.insert(
+            other.into(),
+            Value::String(global_id("User", id.unwrap_or(0)).0),
+        );
+    }
     Ok(())
 }
 
@@ -677,7 +711,7 @@ fn sex(gender: &Value) -> Value {
 }
 
 /// The documented user object; phone and email only with full disclosure (oneself).
-fn user_object(user: &Value) -> AppResult<Value> {
+pub(super) fn user_object(user: &Value) -> AppResult<Value> {
     let id = user["id"]
         .as_str()
         .ok_or_else(|| AppError::internal("a user without an id"))?;
@@ -710,6 +744,38 @@ fn user_object(user: &Value) -> AppResult<Value> {
     );
     out.insert("created_at".into(), timestamp(&user["createdAt"]));
     out.insert("updated_at".into(), timestamp(&user["updatedAt"]));
+    let legacy = out["id"].clone();
+    out.insert(
+        "extra".into(),
+        json!({
+            "user_id": legacy,
+            "likes_count": user["likesReceived"],
+            "comments_count": user["commentCount"],
+            "followers_count": user["followerCount"],
+            "followings_count": user["followingCount"],
+            "be_reward_count": user["coinsReceived"],
+            "feeds_count": user["postCount"],
+            "updated_at": timestamp(&user["updatedAt"]),
+        }),
+    );
+    let wallet = &user["wallet"];
+    if !wallet.is_null() {
+        out.insert(
+            "currency".into(),
+            json!({"owner_id": legacy, "type": 1, "sum": wallet["balance"]}),
+        );
+        out.insert(
+            "wallet".into(),
+            json!({
+                "owner_id": legacy,
+                "balance": wallet["balance"],
+                "total_income": wallet["totalIncome"],
+                "total_expenses": wallet["totalExpenses"],
+            }),
+        );
+    }
+    out.insert("has_follower".into(), user["isFollowedByMe"].clone());
+    out.insert("has_following".into(), user["followsMe"].clone());
     Ok(Value::Object(out))
 }
 
@@ -726,7 +792,16 @@ fn one_user(data: Value) -> AppResult<Value> {
     if user.is_null() {
         return Err(AppError::NotFound("no such user".into()));
     }
-    user_object(&user)
+    let mut object = user_object(&user)?;
+    if let Some(out) = object.as_object_mut() {
+        if let Some(checked) = user.get("followedByChecked") {
+            out.insert("has_follower".into(), checked.clone());
+        }
+        if let Some(checked) = user.get("followingChecked") {
+            out.insert("has_following".into(), checked.clone());
+        }
+    }
+    Ok(object)
 }
 
 fn user_list(data: Value) -> AppResult<Value> {

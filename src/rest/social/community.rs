@@ -1,0 +1,206 @@
+//! Community endpoints of the social dialect: recommended users, users of the caller's city and
+//! the income ranking. Lists are bare arrays of the user object, paged with limit/offset.
+
+use async_graphql::connection::CursorType;
+use http::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+
+use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::identity::user_object;
+use crate::error::{AppError, AppResult};
+use crate::graphql::connection::OffsetCursor;
+
+const LIST_PARAMS: &[Param] = &[
+    Param::optional(
+        "limit",
+        Source::Query,
+        Kind::Int,
+        "first",
+        "Items to return, 1 to 50 (default 20)",
+    ),
+    Param::optional(
+        "offset",
+        Source::Query,
+        Kind::Int,
+        "$offset",
+        "Items to skip (0 on the first page)",
+    ),
+];
+
+const RANK_PARAMS: &[Param] = &[
+    Param::optional(
+        "days",
+        Source::Query,
+        Kind::Int,
+        "days",
+        "Only the last so many days (default: all time)",
+    ),
+    Param::optional(
+        "city",
+        Source::Query,
+        Kind::String,
+        "city",
+        "Only users of this city, e.g. 成都 (default: everyone)",
+    ),
+    Param::optional(
+        "limit",
+        Source::Query,
+        Kind::Int,
+        "limit",
+        "Places to return, at most 1000 (default 100)",
+    )
+    .with_default("100"),
+];
+
+const USERS_EXAMPLE: &str = r#"[{"id":5,"name":"lisi","bio":null,"sex":0,"location":"四川省 成都市","invite_code":"7KQ2MD","avatar":null,"created_at":"2019-11-21T07:32:34Z","updated_at":"2019-11-21T07:32:34Z","extra":{"user_id":5,"likes_count":3,"comments_count":2,"followers_count":1,"followings_count":0,"be_reward_count":0,"feeds_count":1,"updated_at":"2019-11-21T07:32:34Z"},"has_follower":false,"has_following":false}]"#;
+
+fn route(
+    path: &'static str,
+    summary: &'static str,
+    access: Access,
+    document: &'static str,
+    params: &'static [Param],
+) -> Route {
+    Route {
+        dialect: Dialect::Social,
+        method: Method::GET,
+        path,
+        summary,
+        access,
+        document,
+        params,
+        transform: user_list,
+        example: Some(USERS_EXAMPLE),
+        status: StatusCode::OK,
+        prepare: Some(prepare_list),
+    }
+}
+
+/// The community routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        route(
+            "/api/v2/user/recommends",
+            "Recommended users: active users the caller does not follow yet, most followed \
+             first (limit 1-50, default 20; offset)",
+            Access::Public,
+            concat!(
+                include_str!("ops/community_recommends.graphql"),
+                include_str!("ops/identity_user_fields.graphql")
+            ),
+            LIST_PARAMS,
+        ),
+        Route {
+            transform: nearby,
+            ..route(
+                "/api/v2/user/nearby",
+                "Users living in the caller's city (同城), newest first; empty when the \
+                 caller's city is unknown (limit 1-50, default 20; offset)",
+                Access::LoggedIn,
+                concat!(
+                    include_str!("ops/community_nearby.graphql"),
+                    include_str!("ops/identity_user_fields.graphql")
+                ),
+                LIST_PARAMS,
+            )
+        },
+        Route {
+            transform: income_rank,
+            prepare: None,
+            example: Some(
+                r#"{"rank_list":[{"user":{"id":4,"name":"xiaoxiao","…":"…"},"amount_count":100,"rank":"1"}],"my_rank":{"user":{"id":9,"name":"me","…":"…"},"amount_count":0,"rank":"1000+"}}"#,
+            ),
+            ..route(
+                "/api/v2/user/currency/income-rank",
+                "Income ranking over the coin ledger (coins received), recomputed at most every \
+                 three minutes: days (default all time), city (default everyone), limit (at \
+                 most 1000, default 100). my_rank is absent when not logged in or not living \
+                 in the city; its rank is \"1000+\" beyond the ranked places.",
+                Access::Public,
+                concat!(
+                    include_str!("ops/community_income_rank.graphql"),
+                    include_str!("ops/identity_user_fields.graphql")
+                ),
+                RANK_PARAMS,
+            )
+        },
+    ]
+}
+
+fn prepare_list(vars: &mut Map<String, Value>) -> AppResult<()> {
+    let limit = vars.get("first").and_then(Value::as_i64).unwrap_or(20);
+    if !(1..=50).contains(&limit) {
+        return Err(AppError::bad_field(
+            "limit",
+            "limit must be between 1 and 50",
+        ));
+    }
+    vars.insert("first".into(), Value::from(limit));
+    match vars.remove("$offset").map(|v| v.as_i64()) {
+        None | Some(Some(0)) => {}
+        Some(Some(offset)) if offset > 0 => {
+            let cursor = OffsetCursor(offset.unsigned_abs() - 1).encode_cursor();
+            vars.insert("after".into(), Value::String(cursor));
+        }
+        Some(_) => {
+            return Err(AppError::bad_field(
+                "offset",
+                "offset must be a number of at least 0",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn users_at(data: &Value, pointer: &str) -> AppResult<Value> {
+    let nodes = pick(data, pointer)?;
+    Ok(Value::Array(
+        nodes
+            .as_array()
+            .map(|nodes| nodes.iter().map(user_object).collect::<AppResult<Vec<_>>>())
+            .transpose()?
+            .unwrap_or_default(),
+    ))
+}
+
+fn user_list(data: Value) -> AppResult<Value> {
+    users_at(&data, "/recommendedUsers/nodes")
+}
+
+fn nearby(data: Value) -> AppResult<Value> {
+    users_at(&data, "/nearbyUsers/nodes")
+}
+
+fn income_rank(data: Value) -> AppResult<Value> {
+    let ranking = pick(&data, "/incomeRanking")?;
+    let rank_list = ranking["entries"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| {
+                    Ok(json!({
+                        "user": user_object(&e["user"])?,
+                        "amount_count": e["amount"],
+                        "rank": e["rank"].to_string(),
+                    }))
+                })
+                .collect::<AppResult<Vec<_>>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("rank_list".into(), Value::Array(rank_list));
+    let mine = &ranking["myRank"];
+    if !mine.is_null() {
+        out.insert(
+            "my_rank".into(),
+            json!({
+                "user": user_object(&mine["user"])?,
+                "amount_count": mine["amount"],
+                "rank": mine["rank"],
+            }),
+        );
+    }
+    Ok(Value::Object(out))
+}
