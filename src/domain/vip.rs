@@ -105,7 +105,15 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, viewer: &Viewer, user_id: i64) -
     Ok(deleted > 0)
 }
 
-/// The memberships of several users that still run at `now`, for the loaders.
+/// The memberships of several users that run now, for the loaders.
+pub async fn active_of<C: ConnectionTrait>(
+    db: &C,
+    user_ids: &[i64],
+) -> AppResult<HashMap<i64, vip_membership::Model>> {
+    active_by_users(db, user_ids, Utc::now()).await
+}
+
+/// The memberships of several users that still run at `now`.
 pub async fn active_by_users<C: ConnectionTrait>(
     db: &C,
     user_ids: &[i64],

@@ -32,6 +32,8 @@ pub struct Loaders {
     pub drug_orders_by_record: DataLoader<DrugOrdersByRecordLoader>,
     pub interview_sessions: DataLoader<InterviewSessionsLoader>,
     pub client_profile: DataLoader<ClientProfileLoader>,
+    pub checkin: DataLoader<CheckinLoader>,
+    pub vip: DataLoader<VipLoader>,
 }
 
 impl Loaders {
@@ -62,6 +64,8 @@ impl Loaders {
             ),
             interview_sessions: DataLoader::new(InterviewSessionsLoader(care(db)), tokio::spawn),
             client_profile: DataLoader::new(ClientProfileLoader(care(db)), tokio::spawn),
+            checkin: DataLoader::new(CheckinLoader(db.clone()), tokio::spawn),
+            vip: DataLoader::new(VipLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -212,6 +216,21 @@ profile_loader!(
     consultant_profile,
     profiles::consultants_by_user_ids,
     "Consultant profile by user id."
+);
+
+use entity::{checkin, vip_membership};
+
+profile_loader!(
+    CheckinLoader,
+    checkin,
+    crate::domain::checkins::by_users,
+    "Check-in state (签到) by user id."
+);
+profile_loader!(
+    VipLoader,
+    vip_membership,
+    crate::domain::vip::active_of,
+    "Running VIP membership (会员) by user id."
 );
 
 /// The database and the caller, for loaders whose answers depend on who asks.

@@ -2,6 +2,7 @@
 //! DataLoaders, Relay `Node` and connections, and the limits that keep queries affordable.
 
 mod care;
+mod community_reviews;
 pub mod connection;
 mod counseling;
 mod identity;

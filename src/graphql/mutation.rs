@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 
 use super::care::CareMutation;
+use super::community_reviews::CommunityReviewMutation;
 use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::interviews::InterviewMutation;
@@ -23,6 +24,7 @@ pub struct MutationRoot(
     InterviewMutation,
     FileMutation,
     NotificationMutation,
+    CommunityReviewMutation,
 );
 
 /// Uploads.

@@ -7,6 +7,7 @@ use super::types::{
     ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
     MedicalRecord, Notification, Region, StoredFile, User,
 };
+use super::types::{DoctorCertification, Report};
 use crate::error::{AppError, AppResult};
 
 /// An object with a globally unique, opaque ID that `node(id:)` resolves.
@@ -26,6 +27,8 @@ pub enum Node {
     InterviewArchive(InterviewArchive),
     InterviewSession(InterviewSession),
     ClientProfile(ClientProfile),
+    Report(Report),
+    DoctorCertification(DoctorCertification),
 }
 
 /// Encodes a global ID from a type name and a key.

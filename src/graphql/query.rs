@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, MergedObject, Object};
 
 use super::care::CareQuery;
+use super::community_reviews::CommunityReviewQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::counseling::CounselingQuery;
 use super::identity::IdentityQuery;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     InterviewQuery,
     RegionQuery,
     FileQuery,
+    CommunityReviewQuery,
 );
 
 /// Relay object identification.
@@ -133,6 +135,9 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
                     .await?
                     .map(|m| Node::DrugOrder(DrugOrder(m))),
             }
+        }
+        "Report" | "DoctorCertification" => {
+            super::community_reviews::resolve_node(ctx, &ty, &key).await?
         }
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })

@@ -1,6 +1,7 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
 
 mod care;
+mod community_reviews;
 mod consultation;
 mod file;
 mod interview;
@@ -10,6 +11,7 @@ mod region;
 mod user;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
+pub use community_reviews::{Checkin, CheckinReceipt, DoctorCertification, Report, VipMembership};
 pub use consultation::{
     ConsultantComment, ConsultationDashboard, ConsultationOrder, DutyDay, DutySlot, Suspension,
 };
