@@ -639,11 +639,14 @@ async fn social_user_objects_carry_counts_relations_and_private_wallets() {
             "followings_count": 0,
             "be_reward_count": 2,
             "feeds_count": 1,
+            "checkin_count": 0,
+            "last_checkin_count": 0,
             "updated_at": seen["updated_at"],
         })
     );
     assert_eq!(seen["has_follower"], true);
     assert_eq!(seen["has_following"], false);
+    assert_eq!(seen["vip"], Value::Null);
     assert!(seen.get("wallet").is_none() && seen.get("currency").is_none());
     assert!(seen.get("phone").is_none());
 

@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod care;
+pub mod certifications;
+pub mod checkins;
 pub mod coins;
 pub mod consultations;
 pub mod counseling_imports;
@@ -19,8 +21,10 @@ pub mod page;
 pub mod posts;
 pub mod profiles;
 pub mod regions;
+pub mod reports;
 pub mod rosters;
 pub mod templates;
 pub mod transitions;
+pub mod vip;
 
 pub use page::{Page, PageRequest};

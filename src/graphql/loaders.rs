@@ -33,6 +33,8 @@ pub struct Loaders {
     pub interview_sessions: DataLoader<InterviewSessionsLoader>,
     pub client_profile: DataLoader<ClientProfileLoader>,
     pub community: super::community_loaders::CommunityLoaders,
+    pub checkin: DataLoader<CheckinLoader>,
+    pub vip: DataLoader<VipLoader>,
 }
 
 impl Loaders {
@@ -67,6 +69,8 @@ impl Loaders {
                 db,
                 viewer.as_ref().map(|v| v.user_id),
             ),
+            checkin: DataLoader::new(CheckinLoader(db.clone()), tokio::spawn),
+            vip: DataLoader::new(VipLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -217,6 +221,21 @@ profile_loader!(
     consultant_profile,
     profiles::consultants_by_user_ids,
     "Consultant profile by user id."
+);
+
+use entity::{checkin, vip_membership};
+
+profile_loader!(
+    CheckinLoader,
+    checkin,
+    crate::domain::checkins::by_users,
+    "Check-in state (签到) by user id."
+);
+profile_loader!(
+    VipLoader,
+    vip_membership,
+    crate::domain::vip::active_of,
+    "Running VIP membership (会员) by user id."
 );
 
 /// The database and the caller, for loaders whose answers depend on who asks.

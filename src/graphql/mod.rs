@@ -4,6 +4,7 @@
 mod care;
 mod community;
 pub mod community_loaders;
+mod community_reviews;
 pub mod connection;
 mod counseling;
 mod identity;

@@ -5,6 +5,7 @@ use bytes::Bytes;
 
 use super::care::CareMutation;
 use super::community::CommunityMutation;
+use super::community_reviews::CommunityReviewMutation;
 use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::interviews::InterviewMutation;
@@ -25,6 +26,7 @@ pub struct MutationRoot(
     InterviewMutation,
     FileMutation,
     NotificationMutation,
+    CommunityReviewMutation,
 );
 
 /// Uploads.

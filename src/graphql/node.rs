@@ -7,6 +7,7 @@ use super::types::{
     ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
     InterviewSession, MedicalRecord, Notification, Post, Region, StoredFile, User,
 };
+use super::types::{DoctorCertification, Report};
 use crate::error::{AppError, AppResult};
 
 /// An object with a globally unique, opaque ID that `node(id:)` resolves.
@@ -28,6 +29,8 @@ pub enum Node {
     ClientProfile(ClientProfile),
     Post(Post),
     Comment(Comment),
+    Report(Report),
+    DoctorCertification(DoctorCertification),
 }
 
 /// Encodes a global ID from a type name and a key.

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object};
 
 use super::care::CareQuery;
 use super::community::CommunityQuery;
+use super::community_reviews::CommunityReviewQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::counseling::CounselingQuery;
 use super::identity::IdentityQuery;
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     InterviewQuery,
     RegionQuery,
     FileQuery,
+    CommunityReviewQuery,
 );
 
 /// Relay object identification.
@@ -150,6 +152,9 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         )
         .await?
         .map(|c| Node::Comment(Comment(c))),
+        "Report" | "DoctorCertification" => {
+            super::community_reviews::resolve_node(ctx, &ty, &key).await?
+        }
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })
 }

@@ -29,3 +29,20 @@ pub fn require_author_or_admin(viewer: &Viewer, author_id: i64) -> AppResult<()>
 pub fn may_read_private(viewer: Option<&Viewer>, owner_id: i64) -> bool {
     viewer.is_some_and(|v| v.user_id == owner_id || v.is_admin())
 }
+
+/// Reporting content: not one's own (a report asks an administrator to judge someone else).
+pub fn require_not_own_content(viewer: &Viewer, author_id: i64) -> AppResult<()> {
+    if viewer.user_id == author_id {
+        Err(AppError::bad_field(
+            "postId",
+            "you cannot report what you wrote yourself",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Reviewing reports and doctor certifications, and granting VIP memberships: administrators.
+pub fn require_moderator(viewer: &Viewer) -> AppResult<()> {
+    super::require_admin(viewer)
+}

@@ -2,6 +2,7 @@
 
 mod care;
 mod community;
+mod community_reviews;
 mod consultation;
 mod file;
 mod interview;
@@ -14,6 +15,7 @@ pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
 pub use community::{
     CoinEntry, Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, Wallet,
 };
+pub use community_reviews::{Checkin, CheckinReceipt, DoctorCertification, Report, VipMembership};
 pub use consultation::{
     ConsultantComment, ConsultationDashboard, ConsultationOrder, DutyDay, DutySlot, Suspension,
 };

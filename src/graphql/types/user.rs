@@ -530,6 +530,16 @@ impl User {
         .await?;
         Ok(to_connection(page, CoinEntry))
     }
+
+    /// Daily check-ins (签到): total, consecutive days and the last day.
+    async fn checkin(&self, ctx: &Context<'_>) -> async_graphql::Result<super::Checkin> {
+        super::community_reviews::checkin_of(ctx, self.0.id).await
+    }
+
+    /// The VIP membership (会员); null when none or expired.
+    async fn vip(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::VipMembership>> {
+        super::community_reviews::vip_of(ctx, self.0.id).await
+    }
 }
 
 impl User {

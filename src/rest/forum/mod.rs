@@ -4,6 +4,7 @@
 
 pub mod community;
 mod identity;
+mod reviews;
 
 use super::Route;
 
@@ -11,5 +12,6 @@ use super::Route;
 pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
     routes.extend(community::routes());
+    routes.extend(reviews::routes());
     routes
 }

@@ -755,8 +755,19 @@ pub(super) fn user_object(user: &Value) -> AppResult<Value> {
             "followings_count": user["followingCount"],
             "be_reward_count": user["coinsReceived"],
             "feeds_count": user["postCount"],
+            "checkin_count": user["checkin"]["total"],
+            "last_checkin_count": user["checkin"]["streak"],
             "updated_at": timestamp(&user["updatedAt"]),
         }),
+    );
+    let vip = &user["vip"];
+    out.insert(
+        "vip".into(),
+        if vip.is_null() {
+            Value::Null
+        } else {
+            json!({"level": vip["level"], "end_time": timestamp(&vip["endsAt"]), "name": vip["name"]})
+        },
     );
     let wallet = &user["wallet"];
     if !wallet.is_null() {
