@@ -11,6 +11,7 @@ mod m20261123_000003_consultations;
 mod m20261123_000004_rosters;
 mod m20261123_000005_interviews;
 mod m20261123_000006_consultation_indexes;
+mod m20261124_000002_addresses_verification;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_rosters::Migration),
             Box::new(m20261123_000005_interviews::Migration),
             Box::new(m20261123_000006_consultation_indexes::Migration),
+            Box::new(m20261124_000002_addresses_verification::Migration),
         ]
     }
 }
