@@ -2,6 +2,7 @@
 //! and REST shims call these functions and hold no rules of their own.
 
 pub mod accounts;
+pub mod addresses;
 pub mod audit;
 pub mod care;
 pub mod consultations;
@@ -18,5 +19,6 @@ pub mod regions;
 pub mod rosters;
 pub mod templates;
 pub mod transitions;
+pub mod verifications;
 
 pub use page::{Page, PageRequest};
