@@ -5,7 +5,7 @@ use base64::Engine;
 
 use super::types::{
     ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
-    MedicalRecord, Notification, Region, StoredFile, User,
+    MedicalRecord, Notification, Region, ShippingAddress, StoredFile, User, Verification,
 };
 use crate::error::{AppError, AppResult};
 
@@ -26,6 +26,8 @@ pub enum Node {
     InterviewArchive(InterviewArchive),
     InterviewSession(InterviewSession),
     ClientProfile(ClientProfile),
+    ShippingAddress(ShippingAddress),
+    Verification(Verification),
 }
 
 /// Encodes a global ID from a type name and a key.
