@@ -710,6 +710,10 @@ fn user_object(user: &Value) -> AppResult<Value> {
     );
     out.insert("created_at".into(), timestamp(&user["createdAt"]));
     out.insert("updated_at".into(), timestamp(&user["updatedAt"]));
+    out.insert(
+        "verification".into(),
+        super::verification::verification_object(&user["verification"]),
+    );
     Ok(Value::Object(out))
 }
 

@@ -2,11 +2,16 @@
 //! HTTP status codes. Its endpoints arrive with the identity and community areas; until then its
 //! prefix answers in its format (404).
 
+mod addresses;
 mod identity;
+mod verification;
 
 use super::Route;
 
 /// The social routes.
 pub fn routes() -> Vec<Route> {
-    identity::routes()
+    let mut routes = identity::routes();
+    routes.extend(addresses::routes());
+    routes.extend(verification::routes());
+    routes
 }
