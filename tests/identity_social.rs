@@ -127,7 +127,8 @@ async fn the_caller_sees_their_own_user_object() {
             "name",
             "phone",
             "sex",
-            "updated_at"
+            "updated_at",
+            "verification"
         ]
     );
     assert_eq!(user["id"], id);
