@@ -170,10 +170,7 @@ fn not_found(id: i64) -> AppError {
 /// transaction locks the user's row (a row lock on PostgreSQL, the write lock on SQLite).
 async fn lock_owner<C: ConnectionTrait>(txn: &C, user_id: i64) -> AppResult<()> {
     let locked = user::Entity::update_many()
-        .col_expr(
-            user::Column::UpdatedAt,
-            Expr::col(user::Column::UpdatedAt).into(),
-        )
+        .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
         .filter(user::Column::Id.eq(user_id))
         .exec(txn)
         .await?;
