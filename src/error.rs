@@ -22,6 +22,13 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// Several inputs are at fault at once (`BAD_USER_INPUT` too): every offending field with
+    /// its messages, so a form can show them all. GraphQL carries them in `extensions.fields`
+    /// (`{field: [messages]}`) and the first in `extensions.field`.
+    BadFields {
+        message: String,
+        fields: Vec<FieldError>,
+    },
     /// The change conflicts with the current state (a duplicate, a stale transition).
     Conflict(String),
     /// Too many requests; try again later.
@@ -35,6 +42,54 @@ pub enum AppError {
 /// Result alias used across the crate.
 pub type AppResult<T> = Result<T, AppError>;
 
+/// One input field at fault and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Collects every invalid field of an input before anything is written; [`FieldErrors::finish`]
+/// turns them into one [`AppError::BadFields`].
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Records that `field` is invalid.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records the field error of `result` (any other error too, under `field`), and gives its
+    /// value when it succeeded.
+    pub fn check<T>(&mut self, field: &str, result: AppResult<T>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.add(field, err.public_message());
+                None
+            }
+        }
+    }
+
+    /// Whether `field` already has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
+    /// `Ok` when no field is invalid, else one error listing them all.
+    pub fn finish(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::bad_fields(self.0))
+        }
+    }
+}
+
 impl AppError {
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
@@ -42,7 +97,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::BadInput { .. } | AppError::BadFields { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Unavailable(_) => "UNAVAILABLE",
@@ -64,6 +119,47 @@ impl AppError {
             message: message.into(),
             field: Some(field.into()),
         }
+    }
+
+    /// Bad input in several fields (an empty list is plain bad input). The message is the one
+    /// field's message, or names the fields.
+    pub fn bad_fields(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [] => return AppError::bad_input("invalid input"),
+            [one] => one.message.clone(),
+            many => {
+                let mut names: Vec<&str> = Vec::new();
+                for e in many {
+                    if !names.contains(&e.field.as_str()) {
+                        names.push(&e.field);
+                    }
+                }
+                format!("invalid input in {}", names.join(", "))
+            }
+        };
+        AppError::BadFields { message, fields }
+    }
+
+    /// The invalid fields with their messages, in input order, one entry per field (empty for
+    /// other errors).
+    pub fn field_messages(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        match self {
+            AppError::BadInput {
+                message,
+                field: Some(field),
+            } => out.push((field.clone(), vec![message.clone()])),
+            AppError::BadFields { fields, .. } => {
+                for e in fields {
+                    match out.iter_mut().find(|(f, _)| *f == e.field) {
+                        Some((_, messages)) => messages.push(e.message.clone()),
+                        None => out.push((e.field.clone(), vec![e.message.clone()])),
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
     }
 
     /// An unexpected failure; logs `detail` with the current span (which carries the request id).
@@ -95,7 +191,7 @@ impl AppError {
             AppError::Unauthenticated(_) => S::UNAUTHORIZED,
             AppError::Forbidden(_) => S::FORBIDDEN,
             AppError::NotFound(_) => S::NOT_FOUND,
-            AppError::BadInput { .. } => S::UNPROCESSABLE_ENTITY,
+            AppError::BadInput { .. } | AppError::BadFields { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => S::CONFLICT,
             AppError::RateLimited(_) => S::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => S::SERVICE_UNAVAILABLE,
@@ -112,7 +208,9 @@ impl AppError {
             | AppError::Conflict(m)
             | AppError::RateLimited(m)
             | AppError::Unavailable(m) => m.clone(),
-            AppError::BadInput { message, .. } => message.clone(),
+            AppError::BadInput { message, .. } | AppError::BadFields { message, .. } => {
+                message.clone()
+            }
             AppError::Internal(_) => "internal error".into(),
         }
     }
@@ -176,17 +274,7 @@ impl From<object_store::Error> for AppError {
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        let field = match &err {
-            AppError::BadInput { field, .. } => field.clone(),
-            _ => None,
-        };
-        let code = err.code();
-        async_graphql::Error::new(err.public_message()).extend_with(|_, e| {
-            e.set("code", code);
-            if let Some(field) = &field {
-                e.set("field", field.as_str());
-            }
-        })
+        err.extend()
     }
 }
 
@@ -194,6 +282,11 @@ impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         let field = match self {
             AppError::BadInput { field, .. } => field.clone(),
+            AppError::BadFields { fields, .. } => fields.first().map(|e| e.field.clone()),
+            _ => None,
+        };
+        let fields = match self {
+            AppError::BadFields { .. } => Some(self.field_messages()),
             _ => None,
         };
         let code = self.code();
@@ -201,6 +294,23 @@ impl ErrorExtensions for AppError {
             e.set("code", code);
             if let Some(field) = &field {
                 e.set("field", field.as_str());
+            }
+            if let Some(fields) = &fields {
+                let object = fields
+                    .iter()
+                    .map(|(field, messages)| {
+                        (
+                            async_graphql::Name::new(field),
+                            async_graphql::Value::List(
+                                messages
+                                    .iter()
+                                    .map(|m| async_graphql::Value::String(m.clone()))
+                                    .collect(),
+                            ),
+                        )
+                    })
+                    .collect();
+                e.set("fields", async_graphql::Value::Object(object));
             }
         })
     }
@@ -227,6 +337,35 @@ mod tests {
                 err.code()
             );
         }
+    }
+
+    #[test]
+    fn several_fields_travel_together() {
+        let mut errors = FieldErrors::default();
+        errors.add("name", "name is required");
+        errors.add("phone", "bad phone");
+        errors.add("name", "name is too long");
+        let err = errors.finish().expect_err("invalid");
+        assert_eq!(err.code(), "BAD_USER_INPUT");
+        assert_eq!(err.public_message(), "invalid input in name, phone");
+        assert_eq!(
+            err.field_messages(),
+            vec![
+                (
+                    "name".to_owned(),
+                    vec!["name is required".to_owned(), "name is too long".to_owned()]
+                ),
+                ("phone".to_owned(), vec!["bad phone".to_owned()]),
+            ]
+        );
+        let gql = err.extend();
+        let ext = gql.extensions.expect("extensions");
+        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("name")));
+        assert!(matches!(
+            ext.get("fields"),
+            Some(async_graphql::Value::Object(o)) if o.len() == 2
+        ));
+        assert!(FieldErrors::default().finish().is_ok());
     }
 
     #[test]

@@ -120,14 +120,21 @@ async fn the_caller_sees_their_own_user_object() {
             "avatar",
             "bio",
             "created_at",
+            "currency",
             "email",
+            "extra",
+            "has_follower",
+            "has_following",
             "id",
             "invite_code",
             "location",
             "name",
             "phone",
             "sex",
-            "updated_at"
+            "updated_at",
+            "verification",
+            "vip",
+            "wallet"
         ]
     );
     assert_eq!(user["id"], id);

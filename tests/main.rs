@@ -24,4 +24,6 @@ mod operations;
 mod regions;
 mod rest;
 mod schema;
+mod social_addresses;
+mod social_verification;
 mod subscriptions;

@@ -2,6 +2,7 @@
 //! and REST shims call these functions and hold no rules of their own.
 
 pub mod accounts;
+pub mod addresses;
 pub mod audit;
 pub mod care;
 pub mod certifications;
@@ -25,6 +26,7 @@ pub mod reports;
 pub mod rosters;
 pub mod templates;
 pub mod transitions;
+pub mod verifications;
 pub mod vip;
 
 pub use page::{Page, PageRequest};

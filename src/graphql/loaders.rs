@@ -6,12 +6,14 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     assistant_profile, client_profile, consultant_profile, doctor_profile, drug_order, inquiry,
-    interview_session, medical_record, patient_profile, region, user,
+    interview_session, medical_record, patient_profile, region, user, user_verification,
 };
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Role, Viewer};
-use crate::domain::{Page, PageRequest, accounts, care, files, interviews, profiles, regions};
+use crate::domain::{
+    Page, PageRequest, accounts, care, files, interviews, profiles, regions, verifications,
+};
 use crate::error::AppError;
 
 /// Every loader of one request.
@@ -35,6 +37,7 @@ pub struct Loaders {
     pub community: super::community_loaders::CommunityLoaders,
     pub checkin: DataLoader<CheckinLoader>,
     pub vip: DataLoader<VipLoader>,
+    pub verification: DataLoader<VerificationByUserLoader>,
 }
 
 impl Loaders {
@@ -71,6 +74,7 @@ impl Loaders {
             ),
             checkin: DataLoader::new(CheckinLoader(db.clone()), tokio::spawn),
             vip: DataLoader::new(VipLoader(db.clone()), tokio::spawn),
+            verification: DataLoader::new(VerificationByUserLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -323,6 +327,20 @@ impl Loader<i64> for ClientProfileLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         interviews::profiles_by_ids(&self.0.db, self.0.viewer.as_ref(), keys)
+            .await
+            .map_err(LoadError::new)
+    }
+}
+
+/// A user's verification (用户认证) by user id; who sees how much is the masking policy's.
+pub struct VerificationByUserLoader(DatabaseConnection);
+
+impl Loader<i64> for VerificationByUserLoader {
+    type Value = user_verification::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        verifications::by_user_ids(&self.0, keys)
             .await
             .map_err(LoadError::new)
     }

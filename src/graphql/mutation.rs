@@ -10,6 +10,7 @@ use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::interviews::InterviewMutation;
 use super::node::decode_int_id;
+use super::social::SocialMutation;
 use super::types::StoredFile;
 use super::{auth, read_upload, services};
 use crate::domain::{files, notifications};
@@ -24,6 +25,7 @@ pub struct MutationRoot(
     CommunityMutation,
     CounselingMutation,
     InterviewMutation,
+    SocialMutation,
     FileMutation,
     NotificationMutation,
     CommunityReviewMutation,

@@ -5,7 +5,8 @@ use base64::Engine;
 
 use super::types::{
     ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
-    InterviewSession, MedicalRecord, Notification, Post, Region, StoredFile, User,
+    InterviewSession, MedicalRecord, Notification, Post, Region, ShippingAddress, StoredFile, User,
+    Verification,
 };
 use super::types::{DoctorCertification, Report};
 use crate::error::{AppError, AppResult};
@@ -31,6 +32,8 @@ pub enum Node {
     Comment(Comment),
     Report(Report),
     DoctorCertification(DoctorCertification),
+    ShippingAddress(ShippingAddress),
+    Verification(Verification),
 }
 
 /// Encodes a global ID from a type name and a key.

@@ -11,15 +11,18 @@ use super::identity::IdentityQuery;
 use super::interviews::InterviewQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
+use super::social::SocialQuery;
 use super::types::{
     ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
-    InterviewSession, MedicalRecord, Notification, Post, Region, RegionLevel, StoredFile, User,
-    loaders,
+    InterviewSession, MedicalRecord, Notification, Post, Region, RegionLevel, ShippingAddress,
+    StoredFile, User, Verification, loaders,
 };
 use super::{auth, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::domain::regions::{self, RegionFilter};
-use crate::domain::{care, consultations, files, interviews, notifications};
+use crate::domain::{
+    addresses, care, consultations, files, interviews, notifications, verifications,
+};
 use crate::error::AppError;
 
 /// Every query.
@@ -31,6 +34,7 @@ pub struct QueryRoot(
     CommunityQuery,
     CounselingQuery,
     InterviewQuery,
+    SocialQuery,
     RegionQuery,
     FileQuery,
     CommunityReviewQuery,
@@ -154,6 +158,21 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         .map(|c| Node::Comment(Comment(c))),
         "Report" | "DoctorCertification" => {
             super::community_reviews::resolve_node(ctx, &ty, &key).await?
+        }
+        "ShippingAddress" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            let Some(viewer) = auth(ctx).viewer.as_ref() else {
+                return Ok(None);
+            };
+            addresses::find(&services(ctx)?.db, viewer, id)
+                .await?
+                .map(|m| Node::ShippingAddress(ShippingAddress(m)))
+        }
+        "Verification" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            verifications::find(&services(ctx)?.db, id)
+                .await?
+                .map(|m| Node::Verification(Verification(m)))
         }
         _ => return Err(AppError::bad_field("id", format!("unknown type {ty}")).into()),
     })

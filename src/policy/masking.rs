@@ -7,6 +7,12 @@
 //! function here ([`phone`], [`email`], [`id_card`], [`real_name`], [`birthday`], [`address`]),
 //! so the rule lives in one place.
 //!
+//! A user's verification (认证) is shown to everyone, as the social document wants, with its
+//! sensitive parts masked the way that document shows them to others
+//! ([`verification_number`], [`verification_phone`], [`real_name`]) and, privacy first, its
+//! ID-card images and certificate ([`verification_image`]) and review notes ([`review_note`])
+//! hidden from them.
+//!
 //! All maskers work on `char`s, never bytes, so non-ASCII input (Chinese names, full-width
 //! digits) is masked safely and never split inside a character.
 
@@ -157,6 +163,71 @@ pub fn birthday(d: Disclosure, v: Option<NaiveDate>) -> Option<NaiveDate> {
 
 /// An address, or `None` unless fully disclosed.
 pub fn address(d: Disclosure, v: Option<&str>) -> Option<String> {
+    match d {
+        Disclosure::Full => v.map(str::to_owned),
+        Disclosure::Masked => None,
+    }
+}
+
+/// Masks an ID-card number of a verification as the social document shows it to others: an
+/// 18-char number keeps its 1st, 5th, 6th, 15th and last chars and shows every other char as
+/// `**` (`510904199001016289` -> `5******04****************6****9`); other lengths keep the
+/// first and last char, the rest `**` each; 1 or 2 chars become `**` each.
+pub fn mask_verification_number(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let len = chars.len();
+    let shown = |i: usize| -> bool {
+        if len == 18 {
+            matches!(i, 0 | 4 | 5 | 14 | 17)
+        } else {
+            len > 2 && (i == 0 || i + 1 == len)
+        }
+    };
+    let mut out = String::with_capacity(len * 2);
+    for (i, &c) in chars.iter().enumerate() {
+        if shown(i) {
+            out.push(c);
+        } else {
+            out.push_str("**");
+        }
+    }
+    out
+}
+
+/// Masks the contact number of a verification as the social document shows it: the first 3 and
+/// last 2 chars (`18712345682` -> `187******82`); fewer than 6 chars become all `*`.
+pub fn mask_verification_phone(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < 6 {
+        "*".repeat(chars.len())
+    } else {
+        keep_ends(&chars, 3, 2)
+    }
+}
+
+/// An ID-card number of a verification (the person's or the legal representative's) as the
+/// viewer may see it (masked with [`mask_verification_number`]).
+pub fn verification_number(d: Disclosure, v: Option<&str>) -> Option<String> {
+    apply(d, v, mask_verification_number)
+}
+
+/// The contact number of a verification as the viewer may see it (masked with
+/// [`mask_verification_phone`]).
+pub fn verification_phone(d: Disclosure, v: Option<&str>) -> Option<String> {
+    apply(d, v, mask_verification_phone)
+}
+
+/// An ID-card image or organization certificate of a verification (a stored file's address):
+/// only with full disclosure. The legacy document shows them to others; privacy comes first.
+pub fn verification_image(d: Disclosure, v: Option<&str>) -> Option<String> {
+    match d {
+        Disclosure::Full => v.map(str::to_owned),
+        Disclosure::Masked => None,
+    }
+}
+
+/// An administrator's note on a review (the reason of a rejection): only with full disclosure.
+pub fn review_note(d: Disclosure, v: Option<&str>) -> Option<String> {
     match d {
         Disclosure::Full => v.map(str::to_owned),
         Disclosure::Masked => None,
@@ -328,6 +399,33 @@ mod tests {
             assert_eq!(birthday(d, None), None);
             assert_eq!(address(d, None), None);
         }
+    }
+
+    #[test]
+    fn verification_parts_are_masked_as_the_document_shows() {
+        assert_eq!(
+            mask_verification_number("510904199001016289"),
+            "5******04****************6****9"
+        );
+        assert_eq!(mask_verification_number("abc"), "a**c");
+        assert_eq!(mask_verification_number("ab"), "****");
+        assert_eq!(mask_verification_number(""), "");
+        assert_eq!(mask_verification_phone("18712345682"), "187******82");
+        assert_eq!(mask_verification_phone("12345"), "*****");
+        let d = Disclosure::Masked;
+        assert_eq!(
+            verification_phone(d, Some("18712345682")).unwrap(),
+            "187******82"
+        );
+        assert_eq!(verification_image(d, Some("ab12")), None);
+        assert_eq!(review_note(d, Some("blurred")), None);
+        let d = Disclosure::Full;
+        assert_eq!(
+            verification_number(d, Some("510904199001016289")).unwrap(),
+            "510904199001016289"
+        );
+        assert_eq!(verification_image(d, Some("ab12")).unwrap(), "ab12");
+        assert_eq!(review_note(d, Some("blurred")).unwrap(), "blurred");
     }
 
     #[test]

@@ -146,11 +146,14 @@ impl Dialect {
                 .into_response(),
             Dialect::Social => {
                 let mut body = json!({"message": message});
-                if let AppError::BadInput {
-                    field: Some(field), ..
-                } = err
-                {
-                    body["errors"] = json!({ field.as_str(): [message] });
+                let fields = err.field_messages();
+                if !fields.is_empty() {
+                    body["errors"] = Value::Object(
+                        fields
+                            .into_iter()
+                            .map(|(field, messages)| (field, json!(messages)))
+                            .collect(),
+                    );
                 }
                 (status, Json(body)).into_response()
             }

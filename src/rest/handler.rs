@@ -224,23 +224,56 @@ fn legacy_field_names(err: AppError, params: &[super::Param]) -> AppError {
         AppError::BadInput {
             message,
             field: Some(field),
-        } => {
-            let legacy = params
-                .iter()
-                .find(|p| {
-                    p.var == field
-                        || p.var
-                            .rsplit_once('.')
-                            .is_some_and(|(_, last)| last == field)
+        } => AppError::BadInput {
+            message,
+            field: Some(legacy_field_name(field, params)),
+        },
+        AppError::BadFields { message, fields } => AppError::BadFields {
+            message,
+            fields: fields
+                .into_iter()
+                .map(|e| crate::error::FieldError {
+                    field: legacy_field_name(e.field, params),
+                    message: e.message,
                 })
-                .map_or(field, |p| p.name.to_owned());
-            AppError::BadInput {
-                message,
-                field: Some(legacy),
-            }
-        }
+                .collect(),
+        },
         other => other,
     }
+}
+
+/// The legacy name of one input field: the parameter that maps onto it; for a field inside a
+/// JSON parameter that is the whole `input` object, the parameter's name and the field's path
+/// in snake case (`idCard.number` under `data` is `data.id_card.number`).
+fn legacy_field_name(field: String, params: &[super::Param]) -> String {
+    if let Some(p) = params.iter().find(|p| {
+        p.var == field
+            || p.var
+                .rsplit_once('.')
+                .is_some_and(|(_, last)| last == field)
+    }) {
+        return p.name.to_owned();
+    }
+    match params
+        .iter()
+        .find(|p| p.kind == super::Kind::Json && p.var == "input")
+    {
+        Some(p) => format!("{}.{}", p.name, snake_case(&field)),
+        None => field,
+    }
+}
+
+fn snake_case(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 4);
+    for c in path.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The application error a GraphQL error stands for.
@@ -257,6 +290,30 @@ pub fn app_error_of(err: &async_graphql::ServerError) -> AppError {
         async_graphql::Value::String(s) => Some(s.clone()),
         _ => None,
     });
+    if let (Some(async_graphql::Value::Object(fields)), "BAD_USER_INPUT") =
+        (ext.and_then(|e| e.get("fields")), code.as_str())
+    {
+        let fields = fields
+            .iter()
+            .flat_map(|(field, messages)| {
+                let messages = match messages {
+                    async_graphql::Value::List(list) => list.clone(),
+                    other => vec![other.clone()],
+                };
+                messages.into_iter().map(move |m| crate::error::FieldError {
+                    field: field.to_string(),
+                    message: match m {
+                        async_graphql::Value::String(s) => s,
+                        other => other.to_string(),
+                    },
+                })
+            })
+            .collect();
+        return AppError::BadFields {
+            message: err.message.clone(),
+            fields,
+        };
+    }
     match (code.as_str(), field) {
         ("BAD_USER_INPUT", Some(field)) => AppError::BadInput {
             message: err.message.clone(),

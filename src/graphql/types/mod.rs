@@ -9,6 +9,7 @@ mod interview;
 mod notification;
 mod profiles;
 mod region;
+mod social;
 mod user;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
@@ -29,6 +30,8 @@ pub use profiles::{
     AssistantProfile, ConsultantProfile, DoctorProfile, MaritalStatus, PatientProfile, VerifyState,
 };
 pub use region::{Region, RegionLevel};
+pub(crate) use social::verification_of_user;
+pub use social::{ShippingAddress, Verification, VerificationKind, VerificationState};
 pub use user::{AccountStatus, FieldDisclosure, Gender, User};
 
 use super::loaders::Loaders;

@@ -204,6 +204,15 @@ impl User {
         self.0.invite_code.as_deref()
     }
 
+    /// The user's verification (用户认证), personal or organization; null when none. Everyone
+    /// sees it, others with its sensitive parts masked or hidden.
+    async fn verification(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::Verification>> {
+        super::verification_of_user(ctx, self.0.id).await
+    }
+
     /// The avatar image.
     async fn avatar(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StoredFile>> {
         let Some(hash) = self.0.avatar.clone() else {

@@ -787,6 +787,10 @@ pub(super) fn user_object(user: &Value) -> AppResult<Value> {
     }
     out.insert("has_follower".into(), user["isFollowedByMe"].clone());
     out.insert("has_following".into(), user["followsMe"].clone());
+    out.insert(
+        "verification".into(),
+        super::verification::verification_object(&user["verification"]),
+    );
     Ok(Value::Object(out))
 }
 

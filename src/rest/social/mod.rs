@@ -2,8 +2,10 @@
 //! HTTP status codes. Its endpoints arrive with the identity and community areas; until then its
 //! prefix answers in its format (404).
 
+mod addresses;
 mod community;
 mod identity;
+mod verification;
 
 use super::Route;
 
@@ -11,5 +13,7 @@ use super::Route;
 pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
     routes.extend(community::routes());
+    routes.extend(addresses::routes());
+    routes.extend(verification::routes());
     routes
 }
