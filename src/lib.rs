@@ -11,6 +11,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod llm;
+pub mod payments;
 pub mod policy;
 pub mod ratelimit;
 pub mod rest;
@@ -44,6 +45,8 @@ pub struct Services {
     pub codes: auth::codes::CodeSenders,
     /// The configured language model (answers "not configured" without `llm.url`).
     pub llm: llm::LlmClient,
+    /// The payment provider of recharges (UNAVAILABLE when none is configured).
+    pub payments: payments::Payments,
 }
 
 /// State of the HTTP application.
@@ -125,6 +128,7 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
         statements,
         codes,
         llm: llm::LlmClient::from_config(&config.llm),
+        payments: payments::Payments::from_config(&config).map_err(StartupError::App)?,
     };
     let schema = graphql::build_schema(Some(services.clone()), &config);
     let routes = rest::all_routes();

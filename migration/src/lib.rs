@@ -12,6 +12,7 @@ mod m20261123_000004_rosters;
 mod m20261123_000005_interviews;
 mod m20261123_000006_consultation_indexes;
 mod m20261124_000001_community;
+mod m20261124_000003_recharge_orders;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_interviews::Migration),
             Box::new(m20261123_000006_consultation_indexes::Migration),
             Box::new(m20261124_000001_community::Migration),
+            Box::new(m20261124_000003_recharge_orders::Migration),
         ]
     }
 }

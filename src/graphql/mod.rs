@@ -10,6 +10,7 @@ pub mod loaders;
 mod mutation;
 pub mod node;
 mod query;
+mod recharge;
 mod subscription;
 pub mod types;
 

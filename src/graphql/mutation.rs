@@ -8,6 +8,7 @@ use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::interviews::InterviewMutation;
 use super::node::decode_int_id;
+use super::recharge::RechargeMutation;
 use super::types::StoredFile;
 use super::{auth, read_upload, services};
 use crate::domain::{files, notifications};
@@ -21,6 +22,7 @@ pub struct MutationRoot(
     CareMutation,
     CounselingMutation,
     InterviewMutation,
+    RechargeMutation,
     FileMutation,
     NotificationMutation,
 );

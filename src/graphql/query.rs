@@ -9,6 +9,7 @@ use super::identity::IdentityQuery;
 use super::interviews::InterviewQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
+use super::recharge::RechargeQuery;
 use super::types::{
     ClientProfile, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive, InterviewSession,
     MedicalRecord, Notification, Region, RegionLevel, StoredFile, User, loaders,
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     CareQuery,
     CounselingQuery,
     InterviewQuery,
+    RechargeQuery,
     RegionQuery,
     FileQuery,
 );

@@ -3,10 +3,13 @@
 //! community areas; until then its prefix answers in its envelope (404).
 
 mod identity;
+mod recharge;
 
 use super::Route;
 
 /// The forum routes.
 pub fn routes() -> Vec<Route> {
-    identity::routes()
+    let mut routes = identity::routes();
+    routes.extend(recharge::routes());
+    routes
 }
