@@ -352,7 +352,8 @@ impl PaymentsConfig {
         }
     }
 
-    fn validate(&self, production: bool) -> Result<(), ConfigError> {
+    /// Checks the settings (also done by [`Config::validate`]).
+    pub fn validate(&self, production: bool) -> Result<(), ConfigError> {
         let invalid = |m: &str| Err(ConfigError::Invalid(m.into()));
         if self.coin_price_cents < 1 || self.max_coins_per_order < 1 {
             return invalid("payments.coin_price_cents and max_coins_per_order must be positive");

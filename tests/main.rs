@@ -7,6 +7,7 @@ mod common;
 mod care_graphql;
 mod care_medassist;
 mod cli;
+mod community_recharge;
 mod counseling_consultations;
 mod counseling_interviews;
 mod files;

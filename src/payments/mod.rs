@@ -102,6 +102,9 @@ impl Payments {
     /// Builds the provider the configuration names (reading and checking its keys).
     pub fn from_config(config: &Config) -> Result<Self, String> {
         let settings = &config.payments;
+        settings
+            .validate(config.production)
+            .map_err(|e| e.to_string())?;
         let provider: Option<Arc<dyn PaymentProvider>> =
             match settings.effective_provider(config.production) {
                 None => None,
@@ -272,6 +275,46 @@ mod tests {
         for bad in ["", "3.", ".5", "-1", "3.001", "1e3", " 3", "abc"] {
             assert_eq!(parse_yuan(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure returns figment::Error"
+    )]
+    fn settings_come_from_the_environment_and_pick_the_provider() {
+        use crate::config::{Config, Overrides};
+        figment::Jail::expect_with(|jail| {
+            let load = || Config::load(None, &Overrides::default()).map_err(|e| e.to_string());
+            let config = load()?;
+            assert_eq!(config.payments.effective_provider(false), Some("sandbox"));
+            assert_eq!(config.payments.effective_provider(true), None);
+            assert_eq!(config.payments.coin_price_cents, 100);
+            jail.set_env("MEDGRAPH_PAYMENTS__PROVIDER", "alipay");
+            jail.set_env("MEDGRAPH_PAYMENTS__ALIPAY__APP_ID", "2021000000000001");
+            jail.set_env("MEDGRAPH_PAYMENTS__COIN_PRICE_CENTS", "50");
+            assert!(load().is_err(), "alipay needs its keys");
+            jail.set_env("MEDGRAPH_PAYMENTS__ALIPAY__PRIVATE_KEY", "secret-pem");
+            jail.set_env(
+                "MEDGRAPH_PAYMENTS__ALIPAY__PUBLIC_KEY_PATH",
+                "/etc/alipay.pem",
+            );
+            let config = load()?;
+            assert_eq!(
+                config.payments.alipay.app_id.as_deref(),
+                Some("2021000000000001")
+            );
+            assert_eq!(config.payments.coin_price_cents, 50);
+            assert!(!format!("{config:?}").contains("secret-pem"));
+            jail.set_env("MEDGRAPH_PAYMENTS__PROVIDER", "paypal");
+            assert!(load().is_err());
+            jail.set_env("MEDGRAPH_PAYMENTS__PROVIDER", "sandbox");
+            jail.set_env("DATABASE_URL", "sqlite::memory:");
+            assert!(load().is_ok());
+            jail.set_env("MEDGRAPH_PRODUCTION", "true");
+            assert!(load().is_err(), "no sandbox in production");
+            Ok(())
+        });
     }
 
     #[test]
