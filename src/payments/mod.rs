@@ -196,7 +196,8 @@ pub fn signing_string<'a>(
 ) -> String {
     let mut pairs: Vec<(&str, &str)> = fields
         .into_iter()
-        .filter(|(k, v)| !exclude.contains(k) && !(skip_empty && v.is_empty()))
+        .filter(|(k, _)| !exclude.contains(k))
+        .filter(|(_, v)| !(skip_empty && v.is_empty()))
         .collect();
     pairs.sort();
     pairs
