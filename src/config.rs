@@ -33,6 +33,7 @@ pub struct Config {
     pub events: EventsConfig,
     pub log: LogConfig,
     pub llm: LlmConfig,
+    pub payments: PaymentsConfig,
 }
 
 /// Connection pool and timeouts.
@@ -237,6 +238,175 @@ impl std::fmt::Debug for LlmConfig {
     }
 }
 
+/// Recharging coins (充值): which payment provider takes the money, the price and the keys.
+/// Without `provider` the sandbox is used in development and recharging answers UNAVAILABLE in
+/// production.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentsConfig {
+    /// `sandbox` (a self-signed demo payment; refused with `production`), `alipay`, or `none`.
+    pub provider: Option<String>,
+    /// Price of one coin in cents (fen); 100 = 1 yuan per coin.
+    pub coin_price_cents: i64,
+    /// Most coins one order may buy.
+    pub max_coins_per_order: i64,
+    /// HMAC-SHA256 key of the sandbox's notifications; a random one per process when absent.
+    /// Never logged.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub sandbox_secret: Option<String>,
+    /// Where the provider posts its asynchronous notification; default
+    /// `{public_url}/payments/{provider}/notify`.
+    pub notify_url: Option<String>,
+    /// Where the payer's browser returns after paying; default `{public_url}/`.
+    pub return_url: Option<String>,
+    pub alipay: AlipayConfig,
+}
+
+/// Alipay page pay (`alipay.trade.page.pay`, RSA2).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlipayConfig {
+    /// The application's `app_id`.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub app_id: Option<String>,
+    /// The application's RSA private key: PEM (PKCS#8 or PKCS#1) or bare base64 PKCS#8. Never
+    /// logged.
+    pub private_key: Option<String>,
+    /// A file holding the private key instead.
+    pub private_key_path: Option<PathBuf>,
+    /// Alipay's public key (支付宝公钥): PEM (SPKI or PKCS#1) or bare base64 SPKI.
+    pub public_key: Option<String>,
+    /// A file holding Alipay's public key instead.
+    pub public_key_path: Option<PathBuf>,
+    /// The gateway the payment form posts to.
+    pub gateway: String,
+}
+
+impl Default for PaymentsConfig {
+    fn default() -> Self {
+        Self {
+            provider: None,
+            coin_price_cents: 100,
+            max_coins_per_order: 10_000,
+            sandbox_secret: None,
+            notify_url: None,
+            return_url: None,
+            alipay: AlipayConfig::default(),
+        }
+    }
+}
+
+impl Default for AlipayConfig {
+    fn default() -> Self {
+        Self {
+            app_id: None,
+            private_key: None,
+            private_key_path: None,
+            public_key: None,
+            public_key_path: None,
+            gateway: "https://openapi.alipay.com/gateway.do".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PaymentsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentsConfig")
+            .field("provider", &self.provider)
+            .field("coin_price_cents", &self.coin_price_cents)
+            .field("max_coins_per_order", &self.max_coins_per_order)
+            .field(
+                "sandbox_secret",
+                &self.sandbox_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("notify_url", &self.notify_url)
+            .field("return_url", &self.return_url)
+            .field("alipay", &self.alipay)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AlipayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlipayConfig")
+            .field("app_id", &self.app_id)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("private_key_path", &self.private_key_path)
+            .field("public_key", &self.public_key.as_ref().map(|_| "<set>"))
+            .field("public_key_path", &self.public_key_path)
+            .field("gateway", &self.gateway)
+            .finish()
+    }
+}
+
+impl PaymentsConfig {
+    /// The provider in force: `sandbox`, `alipay`, or `None` (recharging unavailable).
+    pub fn effective_provider(&self, production: bool) -> Option<&str> {
+        match self.provider.as_deref().map(str::trim) {
+            None | Some("") => (!production).then_some("sandbox"),
+            Some("none") => None,
+            Some(name) => Some(name),
+        }
+    }
+
+    /// Checks the settings (also done by [`Config::validate`]).
+    pub fn validate(&self, production: bool) -> Result<(), ConfigError> {
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.into()));
+        if self.coin_price_cents < 1 || self.max_coins_per_order < 1 {
+            return invalid("payments.coin_price_cents and max_coins_per_order must be positive");
+        }
+        if self
+            .coin_price_cents
+            .checked_mul(self.max_coins_per_order)
+            .is_none()
+        {
+            return invalid("payments.coin_price_cents × max_coins_per_order is too large");
+        }
+        for url in [
+            &self.notify_url,
+            &self.return_url,
+            &Some(self.alipay.gateway.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return invalid(
+                    "payments.notify_url, return_url and alipay.gateway must be http(s) URLs",
+                );
+            }
+        }
+        match self.effective_provider(production) {
+            None => Ok(()),
+            Some("sandbox") if production => invalid(
+                "payments.provider sandbox credits coins without payment: not with --production",
+            ),
+            Some("sandbox") => Ok(()),
+            Some("alipay") => {
+                let alipay = &self.alipay;
+                if alipay.app_id.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                    return invalid("payments.alipay.app_id is required with provider alipay");
+                }
+                if alipay.private_key.is_none() && alipay.private_key_path.is_none() {
+                    return invalid(
+                        "payments.alipay.private_key (or private_key_path) is required with provider alipay",
+                    );
+                }
+                if alipay.public_key.is_none() && alipay.public_key_path.is_none() {
+                    return invalid(
+                        "payments.alipay.public_key (or public_key_path) is required with provider alipay",
+                    );
+                }
+                Ok(())
+            }
+            Some(_) => invalid("payments.provider must be sandbox, alipay or none"),
+        }
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -263,6 +433,7 @@ impl Default for Config {
             events: EventsConfig::default(),
             log: LogConfig::default(),
             llm: LlmConfig::default(),
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -494,6 +665,7 @@ impl Config {
                 "llm.timeout_secs must be positive and llm.model not empty".into(),
             ));
         }
+        self.payments.validate(self.production)?;
         if self.graphql.max_depth == 0 || self.graphql.max_complexity == 0 {
             return Err(ConfigError::Invalid(
                 "graphql limits must be positive".into(),

@@ -11,6 +11,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod llm;
+pub mod payments;
 pub mod policy;
 pub mod ratelimit;
 pub mod rest;
@@ -46,6 +47,8 @@ pub struct Services {
     pub llm: llm::LlmClient,
     /// Income rankings computed in the last three minutes.
     pub rankings: domain::discovery::RankCache,
+    /// The payment provider of recharges (UNAVAILABLE when none is configured).
+    pub payments: payments::Payments,
 }
 
 /// State of the HTTP application.
@@ -128,6 +131,7 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
         codes,
         llm: llm::LlmClient::from_config(&config.llm),
         rankings: domain::discovery::RankCache::default(),
+        payments: payments::Payments::from_config(&config).map_err(StartupError::App)?,
     };
     let schema = graphql::build_schema(Some(services.clone()), &config);
     let routes = rest::all_routes();

@@ -30,6 +30,7 @@ pub mod post_like;
 pub mod post_report;
 pub mod post_reward;
 pub mod prelude;
+pub mod recharge_order;
 pub mod region;
 pub mod session_token;
 pub mod shipping_address;

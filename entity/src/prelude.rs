@@ -26,6 +26,7 @@ pub use super::post_comment::Entity as PostComment;
 pub use super::post_like::Entity as PostLike;
 pub use super::post_report::Entity as PostReport;
 pub use super::post_reward::Entity as PostReward;
+pub use super::recharge_order::Entity as RechargeOrder;
 pub use super::region::Entity as Region;
 pub use super::session_token::Entity as SessionToken;
 pub use super::shipping_address::Entity as ShippingAddress;

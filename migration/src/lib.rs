@@ -13,6 +13,7 @@ mod m20261123_000005_interviews;
 mod m20261123_000006_consultation_indexes;
 mod m20261124_000001_community;
 mod m20261124_000002_addresses_verification;
+mod m20261124_000003_recharge_orders;
 mod m20261124_000004_community_reviews;
 pub mod regions_data;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_consultation_indexes::Migration),
             Box::new(m20261124_000001_community::Migration),
             Box::new(m20261124_000002_addresses_verification::Migration),
+            Box::new(m20261124_000003_recharge_orders::Migration),
             Box::new(m20261124_000004_community_reviews::Migration),
         ]
     }

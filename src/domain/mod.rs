@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod page;
 pub mod posts;
 pub mod profiles;
+pub mod recharge;
 pub mod regions;
 pub mod reports;
 pub mod rosters;

@@ -10,6 +10,7 @@ use super::counseling::CounselingMutation;
 use super::identity::IdentityMutation;
 use super::interviews::InterviewMutation;
 use super::node::decode_int_id;
+use super::recharge::RechargeMutation;
 use super::social::SocialMutation;
 use super::types::StoredFile;
 use super::{auth, read_upload, services};
@@ -26,6 +27,7 @@ pub struct MutationRoot(
     CounselingMutation,
     InterviewMutation,
     SocialMutation,
+    RechargeMutation,
     FileMutation,
     NotificationMutation,
     CommunityReviewMutation,

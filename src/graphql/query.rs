@@ -11,6 +11,7 @@ use super::identity::IdentityQuery;
 use super::interviews::InterviewQuery;
 use super::loaders::load_err;
 use super::node::{Node, decode_global_id};
+use super::recharge::RechargeQuery;
 use super::social::SocialQuery;
 use super::types::{
     ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     CounselingQuery,
     InterviewQuery,
     SocialQuery,
+    RechargeQuery,
     RegionQuery,
     FileQuery,
     CommunityReviewQuery,

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
             post(llm::chat_completions).fallback(llm::method_not_allowed),
         )
         .merge(crate::rest::router(&routes, upload_limit))
+        .merge(crate::payments::routes::router())
         .fallback(crate::rest::dialect_fallback)
         .layer(DefaultBodyLimit::max(config.http.body_limit_bytes))
         .layer(axum::middleware::from_fn(middleware::record_metrics))

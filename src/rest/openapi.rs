@@ -38,6 +38,7 @@ pub fn document(routes: &[Route]) -> OpenApi {
     }
     items.insert(CHAT_COMPLETIONS, chat_completions());
     items.insert(super::counseling::download::PATH, template_download());
+    items.extend(crate::payments::routes::openapi_items());
     let mut paths = PathsBuilder::new();
     for (path, item) in items {
         paths = paths.path(path, item);

@@ -4,6 +4,7 @@
 
 pub mod community;
 mod identity;
+mod recharge;
 mod reviews;
 
 use super::Route;
@@ -13,5 +14,6 @@ pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
     routes.extend(community::routes());
     routes.extend(reviews::routes());
+    routes.extend(recharge::routes());
     routes
 }
