@@ -2,6 +2,7 @@
 //! root, `X-auth-token`, `{error_code, data, error_message}`.
 
 mod identity;
+pub mod paging;
 
 use http::Method;
 use serde_json::{Value, json};

@@ -1,0 +1,113 @@
+//! Paging of the volunteer dialect: requests carry `current_page` (default 1) and `page_size`
+//! (default 10, at most 100); lists answer `data.list` with `data.page {current_page,
+//! total_page, count, page_size}`. A route declares [`PAGE_PARAMS`], calls [`prepare`] from its
+//! own prepare, selects `totalCount` on the connection and builds its data with [`paged`].
+
+use async_graphql::connection::CursorType;
+use serde_json::{Map, Value, json};
+
+use super::super::{Kind, Param, Source};
+use crate::error::{AppError, AppResult};
+use crate::graphql::connection::OffsetCursor;
+
+/// Default page size of the dialect.
+pub const DEFAULT_PAGE_SIZE: i64 = 10;
+/// Largest page a client may ask for.
+pub const MAX_PAGE_SIZE: i64 = 100;
+
+/// The two paging parameters every list route declares (set aside as `$page` and
+/// `$pageSize` for [`prepare`] and [`paged`]).
+pub const PAGE_PARAMS: [Param; 2] = [
+    Param::optional(
+        "current_page",
+        Source::Query,
+        Kind::Int,
+        "$page",
+        "Page number, from 1 (default 1)",
+    ),
+    Param::optional(
+        "page_size",
+        Source::Query,
+        Kind::Int,
+        "$pageSize",
+        "Items per page, 1 to 100 (default 10)",
+    ),
+];
+
+/// Reads the paging parameters, checks them and sets the connection's `first` / `after`
+/// variables; keeps `$page` and `$pageSize` (normalized) for the transform.
+pub fn prepare(vars: &mut Map<String, Value>) -> AppResult<()> {
+    let page = vars.get("$page").and_then(Value::as_i64).unwrap_or(1);
+    let size = vars
+        .get("$pageSize")
+        .and_then(Value::as_i64)
+        .unwrap_or(DEFAULT_PAGE_SIZE);
+    if page < 1 {
+        return Err(AppError::bad_field(
+            "current_page",
+            "current_page starts at 1",
+        ));
+    }
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        return Err(AppError::bad_field(
+            "page_size",
+            format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    let skip = (page - 1).saturating_mul(size);
+    if skip > 0 {
+        let cursor = OffsetCursor(skip.unsigned_abs() - 1).encode_cursor();
+        vars.insert("after".into(), Value::String(cursor));
+    }
+    vars.insert("first".into(), Value::from(size));
+    vars.insert("$page".into(), Value::from(page));
+    vars.insert("$pageSize".into(), Value::from(size));
+    Ok(())
+}
+
+/// `{list, page}` from the transformed items and the connection's `totalCount`; the page
+/// numbers come from the `$page` / `$pageSize` the prepare set aside (echoed in `data`).
+pub fn paged(data: &Value, list: Vec<Value>, total: &Value) -> Value {
+    let page = data.get("$page").and_then(Value::as_i64).unwrap_or(1);
+    let size = data
+        .get("$pageSize")
+        .and_then(Value::as_i64)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .max(1);
+    let count = total.as_i64().unwrap_or(0).max(0);
+    json!({
+        "list": list,
+        "page": {
+            "current_page": page,
+            "total_page": (count + size - 1) / size,
+            "count": count,
+            "page_size": size,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_become_cursors_and_come_back() {
+        let mut vars = Map::new();
+        vars.insert("$page".into(), Value::from(3));
+        assert!(prepare(&mut vars).is_ok());
+        assert_eq!(vars["first"], 10);
+        assert_eq!(vars["after"], OffsetCursor(19).encode_cursor().as_str());
+        let data = json!({"$page": 3, "$pageSize": 10});
+        let out = paged(&data, vec![json!(1)], &json!(21));
+        assert_eq!(
+            out["page"],
+            json!({"current_page": 3, "total_page": 3, "count": 21, "page_size": 10})
+        );
+        for (page, size) in [(0, 10), (1, 0), (1, 101)] {
+            let mut vars = Map::new();
+            vars.insert("$page".into(), Value::from(page));
+            vars.insert("$pageSize".into(), Value::from(size));
+            assert!(prepare(&mut vars).is_err());
+        }
+    }
+}
