@@ -901,3 +901,91 @@ async fn deep_post_queries_run_a_fixed_number_of_statements() {
     assert_eq!(small, large, "statements must not grow with the page sizes");
     assert!(large <= 13, "{large} statements");
 }
+
+#[tokio::test]
+async fn nodes_and_administrator_adjustments_respect_their_owners() {
+    let app = common::app().await;
+    let (me, my_token) = app.user_with_token("owner").await;
+    let (_, other_token) = app.user_with_token("other").await;
+    let (_, admin_token) = app.admin().await;
+    let post = new_post(&app, me, "节点").await;
+    let comment = posts::comment(&app.state.services.db, me, post, "一楼")
+        .await
+        .unwrap();
+    const NODE: &str = "query($id: ID!) { node(id: $id) { __typename ... on Post { title } ... on Comment { floor } ... on RechargeOrder { coins } } }";
+    let seen = app
+        .graphql(NODE, json!({"id": gid("Post", post)}), None)
+        .await;
+    assert_eq!(seen["data"]["node"]["title"], "节点", "{seen}");
+    let seen = app
+        .graphql(NODE, json!({"id": gid("Comment", comment.id)}), None)
+        .await;
+    assert_eq!(seen["data"]["node"]["floor"], 1);
+
+    // A recharge order is its owner's (and administrators').
+    let checkout = app
+        .graphql(
+            "mutation { rechargeCoins(coins: 3) { order { id } } }",
+            json!({}),
+            Some(&my_token),
+        )
+        .await;
+    let order = checkout["data"]["rechargeCoins"]["order"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{checkout}"))
+        .to_owned();
+    for (token, visible) in [
+        (&my_token, true),
+        (&admin_token, true),
+        (&other_token, false),
+    ] {
+        let seen = app.graphql(NODE, json!({"id": order}), Some(token)).await;
+        assert_eq!(seen["data"]["node"].is_null(), !visible, "{seen}");
+    }
+
+    // Adjustments are for administrators, and never overdraw.
+    const ADJUST: &str =
+        "mutation($u: ID!, $n: Int!) { adjustCoins(userId: $u, amount: $n, reason: \"活动奖励\") }";
+    let refused = app
+        .graphql(
+            ADJUST,
+            json!({"u": gid("User", me), "n": 5}),
+            Some(&my_token),
+        )
+        .await;
+    assert_eq!(first_code(&refused), "FORBIDDEN");
+    let credited = app
+        .graphql(
+            ADJUST,
+            json!({"u": gid("User", me), "n": 5}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(credited["data"]["adjustCoins"], 5, "{credited}");
+    let overdraw = app
+        .graphql(
+            ADJUST,
+            json!({"u": gid("User", me), "n": -6}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(first_code(&overdraw), "CONFLICT");
+    let missing = app
+        .graphql(
+            ADJUST,
+            json!({"u": gid("User", 999_999), "n": 1}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(first_code(&missing), "NOT_FOUND", "{missing}");
+    let zero = app
+        .graphql(
+            ADJUST,
+            json!({"u": gid("User", me), "n": 0}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(first_code(&zero), "BAD_USER_INPUT");
+    assert_eq!(balance(&app, me).await, 5);
+    assert_eq!(ledger_sum(&app, me).await, 5);
+}

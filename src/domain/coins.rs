@@ -201,3 +201,32 @@ pub async fn ledger_sum<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<i
         .await?;
     Ok(sum.flatten().unwrap_or(0))
 }
+
+/// An administrator's credit or debit of `user_id`'s coins, in its own transaction: `NOT_FOUND`
+/// for a missing user, `CONFLICT` when a debit would make the balance negative. Answers the
+/// entry.
+pub async fn adjust(
+    db: &sea_orm::DatabaseConnection,
+    user_id: i64,
+    amount: i64,
+    reason: String,
+) -> AppResult<coin_entry::Model> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    open_wallet(&txn, user_id).await.map_err(|e| match e {
+        AppError::BadInput { .. } => AppError::NotFound(format!("no user {user_id}")),
+        other => other,
+    })?;
+    let entry = apply(
+        &txn,
+        CoinChange {
+            user_id,
+            amount,
+            reason,
+            related: Related::Adjustment,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(entry)
+}

@@ -264,3 +264,15 @@ pub async fn orders<C: ConnectionTrait>(
     )
     .await
 }
+
+/// A recharge order as `viewer` may see it: their own, or any for an administrator.
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    viewer: &crate::auth::Viewer,
+    id: i64,
+) -> AppResult<Option<recharge_order::Model>> {
+    Ok(recharge_order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|o| crate::policy::community::may_read_private(Some(viewer), o.user_id)))
+}

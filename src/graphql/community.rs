@@ -10,7 +10,7 @@ use super::types::{Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, 
 use super::{auth, services};
 use sea_orm::EntityTrait;
 
-use crate::domain::coins::{self, CoinChange, Related};
+use crate::domain::coins;
 use crate::domain::discovery::{self, RankQuery};
 use crate::domain::follows;
 use crate::domain::page::DEFAULT_PAGE_SIZE;
@@ -380,28 +380,7 @@ impl CommunityMutation {
         let viewer = auth(ctx).require()?;
         policy::require_admin(viewer)?;
         let target = decode_int_id(&user_id, "User")?;
-        let db = &services(ctx)?.db;
-        if entity::user::Entity::find_by_id(target)
-            .one(db)
-            .await
-            .map_err(AppError::from)?
-            .is_none()
-        {
-            return Err(AppError::NotFound(format!("no user {target}")).into());
-        }
-        use sea_orm::TransactionTrait;
-        let txn = db.begin().await.map_err(AppError::from)?;
-        let entry = coins::apply(
-            &txn,
-            CoinChange {
-                user_id: target,
-                amount,
-                reason,
-                related: Related::Adjustment,
-            },
-        )
-        .await?;
-        txn.commit().await.map_err(AppError::from)?;
+        let entry = coins::adjust(&services(ctx)?.db, target, amount, reason).await?;
         Ok(entry.balance_after)
     }
 }

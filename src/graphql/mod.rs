@@ -13,7 +13,7 @@ pub mod loaders;
 mod mutation;
 pub mod node;
 mod query;
-mod recharge;
+pub(crate) mod recharge;
 mod social;
 mod subscription;
 pub mod types;

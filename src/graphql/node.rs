@@ -29,6 +29,7 @@ pub enum Node {
     InterviewSession(InterviewSession),
     ClientProfile(ClientProfile),
     Post(Post),
+    RechargeOrder(super::recharge::RechargeOrder),
     Comment(Comment),
     Report(Report),
     DoctorCertification(DoctorCertification),

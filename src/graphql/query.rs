@@ -161,6 +161,15 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         "Report" | "DoctorCertification" => {
             super::community_reviews::resolve_node(ctx, &ty, &key).await?
         }
+        "RechargeOrder" => {
+            let id = key.parse::<i64>().map_err(|_| bad())?;
+            let Some(viewer) = auth(ctx).viewer.as_ref() else {
+                return Ok(None);
+            };
+            crate::domain::recharge::find(&services(ctx)?.db, viewer, id)
+                .await?
+                .map(|m| Node::RechargeOrder(super::recharge::RechargeOrder(m)))
+        }
         "ShippingAddress" => {
             let id = key.parse::<i64>().map_err(|_| bad())?;
             let Some(viewer) = auth(ctx).viewer.as_ref() else {

@@ -30,7 +30,7 @@ pub struct RechargeOrder(pub recharge_order::Model);
 #[Object]
 impl RechargeOrder {
     /// Globally unique ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("RechargeOrder", self.0.id)
     }
 
