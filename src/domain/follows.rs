@@ -5,10 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use entity::{follow, user};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    StatementBuilder,
 };
 
 use super::accounts::status;
@@ -226,17 +225,7 @@ pub async fn pages<C: ConnectionTrait>(
         )
         .from(follow::Entity)
         .and_where(own.is_in(user_ids.iter().copied()));
-    let lo = i64::try_from(window.offset).map_err(AppError::internal)?;
-    let hi = lo + i64::try_from(window.limit).map_err(AppError::internal)? + 1;
-    let outer = Query::select()
-        .column(sea_orm::sea_query::Asterisk)
-        .from_subquery(inner, Alias::new("w"))
-        .and_where(Expr::col(Alias::new("rn")).gt(lo))
-        .and_where(Expr::col(Alias::new("rn")).lte(hi))
-        .order_by(Alias::new("owner"), sea_orm::Order::Asc)
-        .order_by(Alias::new("rn"), sea_orm::Order::Asc)
-        .to_owned();
-    let stmt = StatementBuilder::build(&outer, &db.get_database_backend());
+    let stmt = super::page::windowed(inner, "owner", window, db.get_database_backend())?;
     let rows = Edge::find_by_statement(stmt).all(db).await?;
     let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
     for row in rows {

@@ -126,3 +126,27 @@ pub fn contains(
     );
     Expr::col(column).like(LikeExpr::new(pattern).escape('\\'))
 }
+
+/// Per-parent pages in one statement: `inner` selects the rows of every parent with a column
+/// `rn` numbering them within their parent (`ROW_NUMBER() OVER (PARTITION BY …)`) and a column
+/// named `parent`; the statement keeps the rows of `window` (and one more, which only tells
+/// whether a next page exists), in parent then `rn` order.
+pub fn windowed(
+    inner: sea_orm::sea_query::SelectStatement,
+    parent: &str,
+    window: PageRequest,
+    backend: sea_orm::DbBackend,
+) -> AppResult<sea_orm::Statement> {
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+    let lo = i64::try_from(window.offset).map_err(AppError::internal)?;
+    let hi = lo + i64::try_from(window.limit).map_err(AppError::internal)? + 1;
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("w"))
+        .and_where(Expr::col(Alias::new("rn")).gt(lo))
+        .and_where(Expr::col(Alias::new("rn")).lte(hi))
+        .order_by(Alias::new(parent), sea_orm::Order::Asc)
+        .order_by(Alias::new("rn"), sea_orm::Order::Asc)
+        .to_owned();
+    Ok(sea_orm::StatementBuilder::build(&outer, &backend))
+}

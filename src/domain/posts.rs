@@ -8,11 +8,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use entity::{post, post_comment, post_like, post_reward, stored_file};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    StatementBuilder, TransactionTrait,
+    TransactionTrait,
 };
 
 use super::coins::{self, CoinChange, Related};
@@ -571,17 +571,7 @@ pub async fn comment_pages<C: ConnectionTrait>(
         )
         .from(post_comment::Entity)
         .and_where(post_comment::Column::PostId.is_in(post_ids.iter().copied()));
-    let lo = i64::try_from(window.offset).map_err(AppError::internal)?;
-    let hi = lo + i64::try_from(window.limit).map_err(AppError::internal)? + 1;
-    let outer = Query::select()
-        .column(sea_orm::sea_query::Asterisk)
-        .from_subquery(inner, Alias::new("w"))
-        .and_where(Expr::col(Alias::new("rn")).gt(lo))
-        .and_where(Expr::col(Alias::new("rn")).lte(hi))
-        .order_by(Alias::new("post_id"), sea_orm::Order::Asc)
-        .order_by(Alias::new("rn"), sea_orm::Order::Asc)
-        .to_owned();
-    let stmt = StatementBuilder::build(&outer, &db.get_database_backend());
+    let stmt = super::page::windowed(inner, "post_id", window, db.get_database_backend())?;
     let rows = post_comment::Model::find_by_statement(stmt).all(db).await?;
     let mut grouped: HashMap<i64, Vec<post_comment::Model>> = HashMap::new();
     for row in rows {

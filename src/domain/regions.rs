@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use entity::region;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, StatementBuilder,
+    QueryOrder, QuerySelect,
 };
 
 use super::{Page, PageRequest};
@@ -182,17 +182,7 @@ pub async fn children_pages<C: ConnectionTrait>(
         )
         .from(region::Entity)
         .and_where(region::Column::ParentId.is_in(parents.iter().copied()));
-    let lo = i64::try_from(page.offset).map_err(AppError::internal)?;
-    let hi = lo + i64::try_from(page.limit).map_err(AppError::internal)? + 1;
-    let outer = Query::select()
-        .column(sea_orm::sea_query::Asterisk)
-        .from_subquery(inner, Alias::new("w"))
-        .and_where(Expr::col(Alias::new("rn")).gt(lo))
-        .and_where(Expr::col(Alias::new("rn")).lte(hi))
-        .order_by(Alias::new("parent_id"), sea_orm::Order::Asc)
-        .order_by(Alias::new("rn"), sea_orm::Order::Asc)
-        .to_owned();
-    let stmt = StatementBuilder::build(&outer, &db.get_database_backend());
+    let stmt = super::page::windowed(inner, "parent_id", page, db.get_database_backend())?;
     let rows = region::Model::find_by_statement(stmt).all(db).await?;
     let mut grouped: HashMap<i32, Vec<region::Model>> = HashMap::new();
     for row in rows {
