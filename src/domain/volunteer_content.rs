@@ -511,6 +511,161 @@ pub async fn broadcast(
     Ok(sent)
 }
 
+// ---- demo data ----
+
+/// Demo content (`medgraph seed --demo`): news for every audience, banners, a broadcast and a
+/// personal message, and a chat between `demo-patient` and `demo-doctor`.
+pub async fn demo(db: &DatabaseConnection, bus: &dyn EventBus) -> AppResult<()> {
+    let id_of = |name: &'static str| async move {
+        super::accounts::find_by_username(db, name)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| AppError::internal(format!("demo user {name} missing")))
+    };
+    let admin = id_of("demo-admin").await?;
+    let doctor = id_of("demo-doctor").await?;
+    let patient = id_of("demo-patient").await?;
+    let items: [(Audience, &str, &str); 6] = [
+        (
+            Audience::Patients,
+            "义诊活动报名开始",
+            "<p>本周六上午在社区卫生服务中心举办免费义诊，欢迎报名。</p>",
+        ),
+        (
+            Audience::Patients,
+            "就诊须知",
+            "<p>请携带身份证和既往病历，提前 15 分钟到场。</p>",
+        ),
+        (
+            Audience::Doctors,
+            "志愿医生招募",
+            "<p>欢迎各科室医生报名参加下月的义诊活动。</p>",
+        ),
+        (
+            Audience::Doctors,
+            "义诊规范更新",
+            "<p>请在每次义诊后 24 小时内填写诊断结果。</p>",
+        ),
+        (
+            Audience::Assistants,
+            "医助培训通知",
+            "<p>新任医助请参加周三下午的线上培训。</p>",
+        ),
+        (
+            Audience::Assistants,
+            "帮扶患者登记说明",
+            "<p>为患者挂号时请核对身份证号与手机号。</p>",
+        ),
+    ];
+    let mut first_news = None;
+    for (audience, title, content) in items {
+        let item = create_news(
+            db,
+            admin,
+            NewsInput {
+                audience,
+                title: title.to_owned(),
+                content: content.to_owned(),
+                cover_url: None,
+                published_at: None,
+            },
+        )
+        .await?;
+        first_news.get_or_insert(item.id);
+    }
+    let banners = [
+        (
+            "欢迎使用志愿医生",
+            JumpMode::None,
+            None,
+            None,
+            Audience::Patients,
+        ),
+        (
+            "义诊活动",
+            JumpMode::News,
+            first_news,
+            None,
+            Audience::Patients,
+        ),
+        (
+            "了解我们",
+            JumpMode::Url,
+            None,
+            Some("https://example.org/volunteer"),
+            Audience::Doctors,
+        ),
+        ("医助之家", JumpMode::None, None, None, Audience::Assistants),
+    ];
+    for (sort, (title, jump_mode, jump_id, href, audience)) in banners.into_iter().enumerate() {
+        create_banner(
+            db,
+            BannerInput {
+                title: title.to_owned(),
+                image_url: "https://example.org/banner.png".to_owned(),
+                jump_mode,
+                jump_id,
+                href: href.map(str::to_owned),
+                audience,
+                sort: i32::try_from(sort).unwrap_or(0),
+                hospital_id: None,
+                organization_id: None,
+            },
+        )
+        .await?;
+    }
+    broadcast(
+        db,
+        admin,
+        None,
+        "系统维护通知",
+        "本周日凌晨 2:00-4:00 系统维护，届时暂停服务。",
+    )
+    .await?;
+    send_message(
+        db,
+        bus,
+        admin,
+        patient,
+        "挂号提醒",
+        "您关注的医生发布了新的义诊，欢迎报名。",
+    )
+    .await?;
+    let viewer = |user_id: i64, role: Role| crate::auth::Viewer {
+        user_id,
+        token_id: 0,
+        roles: vec![role],
+    };
+    let chat = [
+        (
+            viewer(patient, Role::Patient),
+            doctor,
+            "医生您好，我最近总是头晕，需要做什么检查吗？",
+        ),
+        (
+            viewer(doctor, Role::Doctor),
+            patient,
+            "您好，建议先测量血压，并来义诊时带上近期的体检报告。",
+        ),
+        (viewer(patient, Role::Patient), doctor, "好的，谢谢医生！"),
+    ];
+    for (sender, to_user_id, content) in chat {
+        super::chat::send(
+            db,
+            bus,
+            &sender,
+            super::chat::NewMessage {
+                to_user_id,
+                content: content.to_owned(),
+                photos: Vec::new(),
+                side: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
