@@ -132,7 +132,9 @@ async fn news_are_managed_by_administrators_and_listed_per_audience() {
     );
     assert_eq!(get(&app, "/news/9/list", None).await["error_code"], 422);
     assert_eq!(
-        get(&app, "/news/1/list?page_size=0", None).await["error_code"], 422);
+        get(&app, "/news/1/list?page_size=0", None).await["error_code"],
+        422
+    );
 
     let detail = get(&app, &format!("/news/{}", ids[2]), None).await;
     assert_eq!(detail["data"]["title"], "医生公告");
@@ -913,7 +915,9 @@ async fn wechat_media_is_downloaded_through_the_configured_api() {
         401
     );
     assert_eq!(
-        get(&app, "/weixin/media", Some(&token)).await["error_code"], 422);
+        get(&app, "/weixin/media", Some(&token)).await["error_code"],
+        422
+    );
     let files_before = app.count_rows("stored_files").await;
     let answer = get(&app, "/weixin/media?media_id=good", Some(&token)).await;
     assert_eq!(answer["error_code"], 0, "{answer}");

@@ -229,7 +229,7 @@ pub async fn send(
             let touched = chat_dialog::Entity::update_many()
                 .col_expr(
                     chat_dialog::Column::LastMessageAt,
-                    Expr::col(chat_dialog::Column::LastMessageAt).into(),
+                    Expr::col(chat_dialog::Column::LastMessageAt),
                 )
                 .filter(chat_dialog::Column::PatientId.eq(patient_id))
                 .filter(chat_dialog::Column::DoctorId.eq(doctor_id))

@@ -3,7 +3,6 @@
 //! `domain::chat` and `wechat`.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
@@ -472,7 +471,7 @@ impl VolunteerMutation {
         let model = files::upload(
             &s.db,
             &s.files,
-            Bytes::from(media.bytes),
+            media.bytes,
             media.file_name.as_deref().or(Some(media_id.as_str())),
             FileKind::Any,
             Some(viewer.user_id),
