@@ -34,6 +34,7 @@ pub struct Config {
     pub log: LogConfig,
     pub llm: LlmConfig,
     pub payments: PaymentsConfig,
+    pub wechat: WechatConfig,
 }
 
 /// Connection pool and timeouts.
@@ -183,6 +184,49 @@ pub struct LlmConfig {
     pub max_request_bytes: usize,
     /// Language-model requests one user may make per minute.
     pub requests_per_user_per_minute: u32,
+}
+
+/// The WeChat official-account API, used by volunteer `GET /weixin/media` (and GraphQL
+/// `importWechatMedia`) to download a media item. Without `app_id` and `app_secret` those
+/// answer "not configured".
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WechatConfig {
+    /// The application's AppID (`MEDGRAPH_WECHAT__APP_ID`).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub app_id: Option<String>,
+    /// The application's AppSecret (`MEDGRAPH_WECHAT__APP_SECRET`); never logged.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub app_secret: Option<String>,
+    /// Base URL of the API (a local fake in tests).
+    pub api_base: String,
+    /// Seconds to wait for each answer.
+    pub timeout_secs: u64,
+}
+
+impl Default for WechatConfig {
+    fn default() -> Self {
+        Self {
+            app_id: None,
+            app_secret: None,
+            api_base: "https://api.weixin.qq.com".into(),
+            timeout_secs: 20,
+        }
+    }
+}
+
+impl std::fmt::Debug for WechatConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatConfig")
+            .field("app_id", &self.app_id)
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("api_base", &self.api_base)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
 }
 
 /// Environment values are parsed, so a key or a model name made of digits arrives as a number;
@@ -434,6 +478,7 @@ impl Default for Config {
             log: LogConfig::default(),
             llm: LlmConfig::default(),
             payments: PaymentsConfig::default(),
+            wechat: WechatConfig::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod rest;
 pub mod seed;
 pub mod storage;
 pub mod telemetry;
+pub mod wechat;
 
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ pub struct Services {
     pub rankings: domain::discovery::RankCache,
     /// The payment provider of recharges (UNAVAILABLE when none is configured).
     pub payments: payments::Payments,
+    /// The WeChat API client (answers "not configured" without credentials).
+    pub wechat: wechat::WechatClient,
 }
 
 /// State of the HTTP application.
@@ -132,6 +135,7 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
         llm: llm::LlmClient::from_config(&config.llm),
         rankings: domain::discovery::RankCache::default(),
         payments: payments::Payments::from_config(&config).map_err(StartupError::App)?,
+        wechat: wechat::WechatClient::from_config(&config.wechat),
     };
     let schema = graphql::build_schema(Some(services.clone()), &config);
     let routes = rest::all_routes();

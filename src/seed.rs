@@ -113,6 +113,7 @@ pub async fn demo_if_empty(
     txn.commit().await?;
     care_demo(db, store, bus).await?;
     counseling_demo(db).await?;
+    crate::domain::volunteer_content::demo(db, bus.as_ref()).await?;
     Ok(true)
 }
 

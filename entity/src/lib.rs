@@ -5,7 +5,10 @@
 
 pub mod assistant_profile;
 pub mod audit_entry;
+pub mod banner;
 pub mod captcha;
+pub mod chat_dialog;
+pub mod chat_message;
 pub mod checkin;
 pub mod client_profile;
 pub mod coin_entry;
@@ -22,6 +25,7 @@ pub mod inquiry;
 pub mod interview_archive;
 pub mod interview_session;
 pub mod medical_record;
+pub mod news;
 pub mod notification;
 pub mod patient_profile;
 pub mod post;

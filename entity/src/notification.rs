@@ -13,6 +13,8 @@ pub struct Model {
     pub title: String,
     pub body: String,
     pub read_at: Option<DateTimeUtc>,
+    /// Who sent it (an administrator's system message, 系统消息); null for the platform.
+    pub sender_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

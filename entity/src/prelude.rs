@@ -2,7 +2,10 @@
 
 pub use super::assistant_profile::Entity as AssistantProfile;
 pub use super::audit_entry::Entity as AuditEntry;
+pub use super::banner::Entity as Banner;
 pub use super::captcha::Entity as Captcha;
+pub use super::chat_dialog::Entity as ChatDialog;
+pub use super::chat_message::Entity as ChatMessage;
 pub use super::checkin::Entity as Checkin;
 pub use super::client_profile::Entity as ClientProfile;
 pub use super::coin_entry::Entity as CoinEntry;
@@ -19,6 +22,7 @@ pub use super::inquiry::Entity as Inquiry;
 pub use super::interview_archive::Entity as InterviewArchive;
 pub use super::interview_session::Entity as InterviewSession;
 pub use super::medical_record::Entity as MedicalRecord;
+pub use super::news::Entity as News;
 pub use super::notification::Entity as Notification;
 pub use super::patient_profile::Entity as PatientProfile;
 pub use super::post::Entity as Post;

@@ -244,3 +244,97 @@ pub async fn pages<C: ConnectionTrait>(
         })
         .collect())
 }
+
+#[derive(Debug, FromQueryResult)]
+struct OwnerCount {
+    owner: i64,
+    n: i64,
+}
+
+/// One page (newest follow first) of the users each of `user_ids` follows who hold `role`
+/// (the doctors a patient follows), as user ids, in one statement plus one for the totals.
+pub async fn followings_with_role<C: ConnectionTrait>(
+    db: &C,
+    user_ids: &[i64],
+    role: crate::auth::Role,
+    window: PageRequest,
+) -> AppResult<HashMap<i64, Page<i64>>> {
+    use entity::user_role;
+    let with_role = |select: &mut SelectStatement| {
+        select
+            .from(follow::Entity)
+            .inner_join(
+                user_role::Entity,
+                Expr::col((user_role::Entity, user_role::Column::UserId))
+                    .equals((follow::Entity, follow::Column::FolloweeId))
+                    .and(Expr::col((user_role::Entity, user_role::Column::Role)).eq(role.as_str())),
+            )
+            .and_where(
+                Expr::col((follow::Entity, follow::Column::FollowerId))
+                    .is_in(user_ids.iter().copied()),
+            );
+    };
+    let mut inner = SelectStatement::new();
+    inner
+        .expr_as(
+            Expr::col((follow::Entity, follow::Column::FollowerId)),
+            Alias::new("owner"),
+        )
+        .expr_as(
+            Expr::col((follow::Entity, follow::Column::FolloweeId)),
+            Alias::new("other"),
+        )
+        .expr_as(
+            Expr::cust(
+                "ROW_NUMBER() OVER (PARTITION BY follows.follower_id \
+                 ORDER BY follows.created_at DESC, follows.followee_id DESC)",
+            ),
+            Alias::new("rn"),
+        );
+    with_role(&mut inner);
+    let lo = i64::try_from(window.offset).map_err(AppError::internal)?;
+    let hi = lo + i64::try_from(window.limit).map_err(AppError::internal)? + 1;
+    let outer = Query::select()
+        .column(sea_orm::sea_query::Asterisk)
+        .from_subquery(inner, Alias::new("w"))
+        .and_where(Expr::col(Alias::new("rn")).gt(lo))
+        .and_where(Expr::col(Alias::new("rn")).lte(hi))
+        .order_by(Alias::new("owner"), sea_orm::Order::Asc)
+        .order_by(Alias::new("rn"), sea_orm::Order::Asc)
+        .to_owned();
+    let backend = db.get_database_backend();
+    let rows = Edge::find_by_statement(StatementBuilder::build(&outer, &backend))
+        .all(db)
+        .await?;
+    let mut count = SelectStatement::new();
+    count
+        .expr_as(
+            Expr::col((follow::Entity, follow::Column::FollowerId)),
+            Alias::new("owner"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .group_by_col((follow::Entity, follow::Column::FollowerId));
+    with_role(&mut count);
+    let totals: HashMap<i64, i64> =
+        OwnerCount::find_by_statement(StatementBuilder::build(&count, &backend))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.owner, r.n))
+            .collect();
+    let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.owner).or_default().push(row.other);
+    }
+    Ok(user_ids
+        .iter()
+        .map(|id| {
+            let rows = grouped.remove(id).unwrap_or_default();
+            let total = totals.get(id).map(|n| u64::try_from(*n).unwrap_or(0));
+            (
+                *id,
+                Page::from_probe(rows, window, Some(total.unwrap_or(0))),
+            )
+        })
+        .collect())
+}

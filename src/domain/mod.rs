@@ -6,6 +6,7 @@ pub mod addresses;
 pub mod audit;
 pub mod care;
 pub mod certifications;
+pub mod chat;
 pub mod checkins;
 pub mod coins;
 pub mod consultations;
@@ -29,5 +30,6 @@ pub mod templates;
 pub mod transitions;
 pub mod verifications;
 pub mod vip;
+pub mod volunteer_content;
 
 pub use page::{Page, PageRequest};

@@ -17,6 +17,8 @@ pub(crate) mod recharge;
 mod social;
 mod subscription;
 pub mod types;
+mod volunteer;
+pub mod volunteer_loaders;
 
 use std::io::Read;
 

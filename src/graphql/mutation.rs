@@ -31,6 +31,7 @@ pub struct MutationRoot(
     FileMutation,
     NotificationMutation,
     CommunityReviewMutation,
+    super::volunteer::VolunteerMutation,
 );
 
 /// Uploads.

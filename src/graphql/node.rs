@@ -3,6 +3,7 @@
 use async_graphql::{ID, Interface};
 use base64::Engine;
 
+use super::types::{ChatDialog, ChatMessage, Message, News};
 use super::types::{
     ClientProfile, Comment, ConsultationOrder, DrugOrder, Inquiry, InterviewArchive,
     InterviewSession, MedicalRecord, Notification, Post, Region, ShippingAddress, StoredFile, User,
@@ -35,6 +36,10 @@ pub enum Node {
     DoctorCertification(DoctorCertification),
     ShippingAddress(ShippingAddress),
     Verification(Verification),
+    News(News),
+    Message(Message),
+    ChatDialog(ChatDialog),
+    ChatMessage(ChatMessage),
 }
 
 /// Encodes a global ID from a type name and a key.

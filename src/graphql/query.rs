@@ -40,6 +40,7 @@ pub struct QueryRoot(
     RegionQuery,
     FileQuery,
     CommunityReviewQuery,
+    super::volunteer::VolunteerQuery,
 );
 
 /// Relay object identification.
@@ -158,6 +159,9 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         )
         .await?
         .map(|c| Node::Comment(Comment(c))),
+        "News" | "Message" | "ChatDialog" | "ChatMessage" => {
+            super::volunteer::resolve_node(ctx, &ty, &key).await?
+        }
         "Report" | "DoctorCertification" => {
             super::community_reviews::resolve_node(ctx, &ty, &key).await?
         }

@@ -3,9 +3,10 @@
 use async_graphql::{Context, Subscription};
 use futures::{Stream, StreamExt};
 
-use super::types::{CareUpdate, CrisisAlert, Notification};
+use super::types::{CareUpdate, ChatMessage, CrisisAlert, Notification};
 use super::{auth, services};
 use crate::domain::care::{CareEvent, care_topic};
+use crate::domain::chat::{ChatEvent, chat_topic};
 use crate::domain::interviews::{CrisisEvent, crisis_topic, organization_of};
 use crate::domain::notifications::NotificationEvent;
 use crate::events::notifications_topic;
@@ -30,6 +31,25 @@ impl SubscriptionRoot {
                     .ok()
                     .filter(|e| e.user_id == user_id)
                     .map(Notification::from)
+            }))
+    }
+
+    /// New chat messages (留言) of the caller's dialogs, sent or received, as they are sent.
+    /// Requires a token in `connectionParams`.
+    async fn chat_messages(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = ChatMessage> + use<>> {
+        let viewer = auth(ctx).require()?;
+        let bus = services(ctx)?.bus.clone();
+        let user_id = viewer.user_id;
+        Ok(bus
+            .subscribe(&chat_topic(user_id))
+            .filter_map(move |payload| async move {
+                serde_json::from_value::<ChatEvent>(payload)
+                    .ok()
+                    .filter(|e| e.sender_id == user_id || e.recipient_id == user_id)
+                    .map(|e| ChatMessage(e.into()))
             }))
     }
 

@@ -5,6 +5,7 @@ pub mod care;
 pub mod community;
 pub mod counseling;
 pub mod masking;
+pub mod volunteer;
 
 use crate::auth::{Auth, Role, Viewer};
 use crate::error::{AppError, AppResult};

@@ -11,6 +11,7 @@ mod profiles;
 mod region;
 mod social;
 mod user;
+mod volunteer;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
 pub use community::{
@@ -33,6 +34,7 @@ pub use region::{Region, RegionLevel};
 pub(crate) use social::verification_of_user;
 pub use social::{ShippingAddress, Verification, VerificationKind, VerificationState};
 pub use user::{AccountStatus, FieldDisclosure, Gender, User};
+pub use volunteer::{Banner, ChatDialog, ChatMessage, Message, MessageKind, News};
 
 use super::loaders::Loaders;
 

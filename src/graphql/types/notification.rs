@@ -18,6 +18,7 @@ impl From<NotificationEvent> for Notification {
             title: e.title,
             body: e.body,
             read_at: None,
+            sender_id: None,
             created_at: e.created_at,
         })
     }

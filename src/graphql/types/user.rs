@@ -440,21 +440,23 @@ impl User {
         #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<User>> {
-        self.follow_list(ctx, Direction::Followers, first, after)
+        self.follow_list(ctx, Direction::Followers, None, first, after)
             .await
     }
 
-    /// The users this user follows (关注), most recent follow first.
+    /// The users this user follows (关注), most recent follow first; with `role`, only those
+    /// holding it (the doctors a patient follows: `followings(role: DOCTOR)`).
     #[graphql(
         complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
     )]
     async fn followings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only users holding this role.")] role: Option<crate::auth::Role>,
         #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<User>> {
-        self.follow_list(ctx, Direction::Followings, first, after)
+        self.follow_list(ctx, Direction::Followings, role, first, after)
             .await
     }
 
@@ -631,18 +633,30 @@ impl User {
         &self,
         ctx: &Context<'_>,
         direction: Direction,
+        role: Option<crate::auth::Role>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<User>> {
         let window = PageArgs::forward(first, after).to_request()?;
         let loaders = loaders(ctx)?;
-        let page = loaders
-            .community
-            .follow_pages
-            .load_one((self.0.id, direction, window))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, Some(0)));
+        let page = match role {
+            Some(role) => {
+                loaders
+                    .volunteer
+                    .role_followings
+                    .load_one((self.0.id, role, window))
+                    .await
+            }
+            None => {
+                loaders
+                    .community
+                    .follow_pages
+                    .load_one((self.0.id, direction, window))
+                    .await
+            }
+        }
+        .map_err(load_err)?
+        .unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, Some(0)));
         let users = loaders
             .user
             .load_many(page.items.iter().copied())

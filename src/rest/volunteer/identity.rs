@@ -479,7 +479,7 @@ pub fn routes() -> Vec<Route> {
 
 /// The legacy user type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(super) enum Shape {
     Patient,
     Doctor,
     Assistant,
@@ -705,7 +705,7 @@ fn shape_by_roles(user: &Value) -> Shape {
 
 /// One of the three legacy structures (§2.2.3-§2.2.5) from a `VolunteerIdentityUser`.
 /// `org_list` (doctor) is left out: organisations are not modelled yet.
-fn profile(user: &Value, shape: Shape) -> AppResult<Map<String, Value>> {
+pub(super) fn profile(user: &Value, shape: Shape) -> AppResult<Map<String, Value>> {
     let id = user["id"]
         .as_str()
         .ok_or_else(|| AppError::internal("user without id"))?;
