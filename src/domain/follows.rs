@@ -292,18 +292,8 @@ pub async fn followings_with_role<C: ConnectionTrait>(
             Alias::new("rn"),
         );
     with_role(&mut inner);
-    let lo = i64::try_from(window.offset).map_err(AppError::internal)?;
-    let hi = lo + i64::try_from(window.limit).map_err(AppError::internal)? + 1;
-    let outer = Query::select()
-        .column(sea_orm::sea_query::Asterisk)
-        .from_subquery(inner, Alias::new("w"))
-        .and_where(Expr::col(Alias::new("rn")).gt(lo))
-        .and_where(Expr::col(Alias::new("rn")).lte(hi))
-        .order_by(Alias::new("owner"), sea_orm::Order::Asc)
-        .order_by(Alias::new("rn"), sea_orm::Order::Asc)
-        .to_owned();
     let backend = db.get_database_backend();
-    let rows = Edge::find_by_statement(StatementBuilder::build(&outer, &backend))
+    let rows = Edge::find_by_statement(super::page::windowed(inner, "owner", window, backend)?)
         .all(db)
         .await?;
     let mut count = SelectStatement::new();
@@ -316,7 +306,7 @@ pub async fn followings_with_role<C: ConnectionTrait>(
         .group_by_col((follow::Entity, follow::Column::FollowerId));
     with_role(&mut count);
     let totals: HashMap<i64, i64> =
-        OwnerCount::find_by_statement(StatementBuilder::build(&count, &backend))
+        OwnerCount::find_by_statement(sea_orm::StatementBuilder::build(&count, &backend))
             .all(db)
             .await?
             .into_iter()
