@@ -235,6 +235,20 @@ impl From<DbErr> for AppError {
             }
             _ => match err {
                 DbErr::RecordNotFound(what) => AppError::NotFound(what),
+                // PostgreSQL gave up one of two transactions waiting on each other (40P01) or
+                // could not serialize it (40001): nothing was written; the client may retry.
+                other
+                    if {
+                        let text = other.to_string();
+                        text.contains("deadlock detected")
+                            || text.contains("could not serialize access")
+                    } =>
+                {
+                    tracing::warn!(error = %other, "transaction aborted by the database");
+                    AppError::Conflict(
+                        "the change collided with a concurrent one; try again".into(),
+                    )
+                }
                 DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                     tracing::error!(error = %err, "database unavailable");
                     AppError::Unavailable("the database is unavailable".into())

@@ -369,7 +369,13 @@ pub async fn reward(
             format!("a reward is 1 to {MAX_REWARD} coins"),
         ));
     }
+    // Both wallets exist before the transaction, so inside it no transaction holds a
+    // freshly inserted wallet row that another one waits for.
+    let author_id = existing(db, post_id).await?.author_id;
+    coins::open_wallet(db, user_id).await?;
+    coins::open_wallet(db, author_id).await?;
     let txn = db.begin().await?;
+    // The first statement writes (SQLite: the write lock before any read).
     coins::open_wallet(&txn, user_id).await?;
     let post = existing(&txn, post_id).await?;
     if post.author_id == user_id {
@@ -398,26 +404,28 @@ pub async fn reward(
         ));
     }
     let title: String = post.title.chars().take(40).collect();
-    coins::apply(
-        &txn,
-        CoinChange {
-            user_id,
-            amount: -amount,
-            reason: format!("投币：《{title}》"),
-            related: Related::Post(post_id),
-        },
-    )
-    .await?;
-    coins::apply(
-        &txn,
-        CoinChange {
-            user_id: post.author_id,
-            amount,
-            reason: format!("帖子《{title}》获得投币"),
-            related: Related::Post(post_id),
-        },
-    )
-    .await?;
+    let debit = CoinChange {
+        user_id,
+        amount: -amount,
+        reason: format!("投币：《{title}》"),
+        related: Related::Post(post_id),
+    };
+    let credit = CoinChange {
+        user_id: post.author_id,
+        amount,
+        reason: format!("帖子《{title}》获得投币"),
+        related: Related::Post(post_id),
+    };
+    // Wallet rows are locked in ascending user order, so two users rewarding each other at
+    // the same moment cannot deadlock (PostgreSQL); a failed debit rolls the credit back.
+    let changes = if user_id < post.author_id {
+        [debit, credit]
+    } else {
+        [credit, debit]
+    };
+    for change in changes {
+        coins::apply(&txn, change).await?;
+    }
     bump(&txn, post_id, post::Column::CoinCount, amount).await?;
     let post = existing(&txn, post_id).await?;
     txn.commit().await?;
