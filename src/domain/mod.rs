@@ -8,6 +8,7 @@ pub mod care;
 pub mod certifications;
 pub mod checkins;
 pub mod coins;
+pub mod community_demo;
 pub mod consultations;
 pub mod counseling_imports;
 pub mod demo_accounts;
