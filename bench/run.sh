@@ -26,6 +26,10 @@
 #                      (`medgraph seed --demo --bulk-consultations N`), default 100000; only when
 #                      a counselling scenario is selected (BENCH_SCENARIOS empty, or naming a
 #                      scenario with "counseling" or "consultation")
+#   BENCH_COMMUNITY_USERS community users made before the server starts
+#                      (`medgraph seed --demo --bulk-community N`), default 10000; only when a
+#                      community scenario is selected (BENCH_SCENARIOS empty, or naming a
+#                      scenario with "forum", "social" or "posts")
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +43,7 @@ PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/medgraph_bench}"
 PG_ADMIN="${BENCH_PG_ADMIN:-host=127.0.0.1 user=postgres dbname=test}"
 PORT="${BENCH_PORT:-18080}"
 CONSULTATIONS="${BENCH_CONSULTATIONS:-100000}"
+COMMUNITY_USERS="${BENCH_COMMUNITY_USERS:-10000}"
 ADDR="127.0.0.1:$PORT"
 READY_TIMEOUT=60
 STOP_TIMEOUT=30
@@ -66,10 +71,19 @@ if [[ ! "$CONSULTATIONS" =~ ^[0-9]+$ ]]; then
     log "BENCH_CONSULTATIONS must be a number, got '$CONSULTATIONS'"
     exit 1
 fi
+if [[ ! "$COMMUNITY_USERS" =~ ^[0-9]+$ ]] || ((COMMUNITY_USERS < 2)); then
+    log "BENCH_COMMUNITY_USERS must be a number of at least 2, got '$COMMUNITY_USERS'"
+    exit 1
+fi
 # The counselling scenarios need the demo consultant's orders, id and token.
 COUNSELING=0
 if [[ -z "${BENCH_SCENARIOS:-}" || "$BENCH_SCENARIOS" =~ counseling|consultation ]]; then
     COUNSELING=1
+fi
+# The community scenarios need the bulk users and the id of the one with 20 posts.
+COMMUNITY=0
+if [[ -z "${BENCH_SCENARIOS:-}" || "$BENCH_SCENARIOS" =~ forum|social|posts ]]; then
+    COMMUNITY=1
 fi
 
 SERVER_PID=""
@@ -152,7 +166,7 @@ fresh_postgres() {
 # Runs one database's benchmark; returns non-zero on failure.
 bench_one() {
     local db="$1"
-    local data_dir env_args
+    local data_dir env_args community_args=()
     data_dir="$(mktemp -d "${TMPDIR:-/tmp}/medgraph-bench-$db.XXXXXX")"
     TMP_DIRS+=("$data_dir")
     case "$db" in
@@ -177,28 +191,41 @@ bench_one() {
         return 1
     fi
 
-    # Demo data and the consultant's orders, before the server starts (it then finds users and
-    # loads no demo data of its own).
-    local consultant_args=() seed_note=""
-    if ((COUNSELING)); then
-        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id
-        log "seeding demo data and $CONSULTATIONS consultation orders ($db)"
+    # Demo data, the consultant's orders and the community users, before the server starts (it
+    # then finds users and loads no demo data of its own).
+    local consultant_args=() seed_note="" seed_args=()
+    if ((COUNSELING)); then seed_args+=(--bulk-consultations "$CONSULTATIONS"); fi
+    if ((COMMUNITY)); then seed_args+=(--bulk-community "$COMMUNITY_USERS"); fi
+    if ((${#seed_args[@]})); then
+        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id poster_id
+        log "seeding demo data and ${seed_args[*]} ($db)"
         started=$(date +%s.%N)
         if ! env "${env_args[@]}" MEDGRAPH_LOG__FILTER=warn "$SERVER" seed --demo \
-            --bulk-consultations "$CONSULTATIONS" --data-dir "$data_dir" >"$seed_log" 2>&1; then
+            "${seed_args[@]}" --data-dir "$data_dir" >"$seed_log" 2>&1; then
             log "seeding failed; last lines of $seed_log:"
             tail -n 20 "$seed_log" >&2 || true
             return 1
         fi
         ended=$(date +%s.%N)
         cat "$seed_log" >&2
-        consultant_id="$(sed -n 's/^bulk: .*(user id \([0-9][0-9]*\)).*/\1/p' "$seed_log")"
-        if [[ -z "$consultant_id" ]]; then
-            log "no consultant id in $seed_log"
-            return 1
+        seed_note="$(grep '^bulk: ' "$seed_log" | sed 's/^/# seed: /')
+# seed: whole seed command (migrations, demo data, bulk data) $(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s"
+        if ((COUNSELING)); then
+            consultant_id="$(sed -n 's/^bulk: .*(user id \([0-9][0-9]*\)).*/\1/p' "$seed_log")"
+            if [[ -z "$consultant_id" ]]; then
+                log "no consultant id in $seed_log"
+                return 1
+            fi
+            consultant_args=(--consultant-id "$consultant_id")
         fi
-        seed_note="# seed: $(grep '^bulk: ' "$seed_log"); whole seed command (migrations, demo data) $(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s"
-        consultant_args=(--consultant-id "$consultant_id")
+        if ((COMMUNITY)); then
+            poster_id="$(sed -n 's/^bulk: .*(poster user id \([0-9][0-9]*\) .*/\1/p' "$seed_log")"
+            if [[ -z "$poster_id" ]]; then
+                log "no poster id in $seed_log"
+                return 1
+            fi
+            community_args=(--var "POSTER_ID=$poster_id")
+        fi
     fi
 
     local server_log="$RESULTS/$db.server.log"
@@ -221,8 +248,8 @@ bench_one() {
         log "could not issue a token; the login scenarios are skipped"
         token=""
     fi
-    local token_args=()
-    [[ -n "$token" ]] && token_args=(--token "$token")
+    local token_args=("${community_args[@]+"${community_args[@]}"}")
+    [[ -n "$token" ]] && token_args+=(--token "$token")
     # A session of the demo consultant for the counselling scenarios (userID + token).
     if ((${#consultant_args[@]})); then
         local consultant_token

@@ -59,6 +59,11 @@ enum Command {
         /// The consultant who gets --bulk-consultations.
         #[arg(long, value_name = "USERNAME", default_value = "demo-consultant")]
         consultant: String,
+        /// Then add this many made-up community users with posts, comment floors, likes,
+        /// rewards, follows and coins (load benchmark data; deterministic, in one
+        /// transaction).
+        #[arg(long, value_name = "N")]
+        bulk_community: Option<u64>,
     },
     /// Print the GraphQL SDL.
     Schema,
@@ -165,9 +170,13 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             demo,
             bulk_consultations,
             consultant,
+            bulk_community,
         } => {
-            if !demo && bulk_consultations.is_none() {
-                return Err("say what to seed: --demo and/or --bulk-consultations N".into());
+            if !demo && bulk_consultations.is_none() && bulk_community.is_none() {
+                return Err(
+                    "say what to seed: --demo, --bulk-consultations N and/or --bulk-community N"
+                        .into(),
+                );
             }
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             medgraph::telemetry::init_logging(&config.log);
@@ -185,6 +194,27 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                     "bulk: {} consultation orders for {consultant} (user id {}) in {:.2} s",
                     report.inserted,
                     report.consultant_id,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if let Some(users) = bulk_community {
+                let started = std::time::Instant::now();
+                let r = medgraph::domain::community_demo::bulk(&db, users)
+                    .await
+                    .map_err(|e| e.detail())?;
+                println!(
+                    "bulk: {} community users (poster user id {} with {} posts): {} posts, \
+                     {} comment floors, {} likes, {} rewards, {} follows, {} coin entries in \
+                     {:.2} s",
+                    r.users,
+                    r.poster_id,
+                    medgraph::domain::community_demo::POSTER_POSTS,
+                    r.posts,
+                    r.comments,
+                    r.likes,
+                    r.rewards,
+                    r.follows,
+                    r.coin_entries,
                     started.elapsed().as_secs_f64()
                 );
             }

@@ -114,11 +114,12 @@ pub async fn demo_if_empty(
     care_demo(db, store, bus).await?;
     counseling_demo(db).await?;
     crate::domain::volunteer_content::demo(db, bus.as_ref()).await?;
+    crate::domain::community_demo::demo(db, store).await?;
     Ok(true)
 }
 
 /// A 1x1 PNG, the demo record image.
-const DEMO_IMAGE: &[u8] = &[
+pub(crate) const DEMO_IMAGE: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
     0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
@@ -530,34 +531,34 @@ pub struct BulkReport {
 }
 
 /// SplitMix64's finalizer: a well-mixed 64-bit hash of `z`.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
 /// SplitMix64: a tiny seeded generator, so a database gets the same orders every time.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(self.0)
     }
 
     /// In `0..n` (`n` > 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
     /// True `percent` times in 100.
-    fn percent(&mut self, percent: u64) -> bool {
+    pub(crate) fn percent(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
 
 /// `items[i % len]` (`items` not empty).
-fn nth<'a>(items: &[&'a str], i: u64) -> &'a str {
+pub(crate) fn nth<'a>(items: &[&'a str], i: u64) -> &'a str {
     items
         .get(usize::try_from(i % items.len() as u64).unwrap_or(0))
         .copied()

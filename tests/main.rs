@@ -8,6 +8,7 @@ mod care_graphql;
 mod care_medassist;
 mod cli;
 mod community;
+mod community_demo;
 mod community_recharge;
 mod community_reviews;
 mod counseling_consultations;

@@ -228,6 +228,33 @@ const SCENARIOS: &[Scenario] = &[
         r#"{"query":"{ consultationDashboard { today { count amountCents } kinds { online offline } year { total months } timeSlots { hour appointments } genders { male female undisclosed } ageBands { band clients } } }"}"#,
     ))
     .expecting("/data/consultationDashboard/ageBands/5"),
+    // Community: over `seed --bulk-community` data (run.sh: 10,000 users, ~50,000 posts).
+    // POSTER_ID is the bulk user with 20 posts, each with 10 floors.
+    post_json(
+        "rest-forum-user-posts",
+        "/api/UserInfo/fetchUserPosts",
+        r#"{"user_id":{{POSTER_ID}}}"#,
+    )
+    .expecting("/data/post_list/19"),
+    authed(post_json(
+        "rest-forum-user-posts-authed",
+        "/api/UserInfo/fetchUserPosts",
+        r#"{"user_id":{{POSTER_ID}}}"#,
+    ))
+    .expecting("/data/post_list/19"),
+    get("rest-social-users", "/api/v2/users?limit=20").expecting("/19/id"),
+    get(
+        "rest-social-users-active",
+        "/api/v2/users?active=1&offset=0&limit=20",
+    )
+    .expecting("/19/id"),
+    get("rest-social-user", "/api/v2/users/{{POSTER_ID}}").expecting("/id"),
+    authed(post_json(
+        "graphql-posts",
+        "/graphql",
+        r#"{"query":"{ posts(first: 20) { totalCount nodes { legacyId title tags coverUrl likeCount commentCount coinCount likedByMe coinedByMe createdAt author { username displayName avatarUrl } comments(first: 10) { totalCount nodes { floor body isDeleted createdAt author { username displayName avatarUrl } } } } } }"}"#,
+    ))
+    .expecting("/data/posts/nodes/19/author"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -760,10 +787,14 @@ struct Envelope {
     error_code: Option<Value>,
     /// Counselling and medassist dialects: 0 on success.
     code: Option<Value>,
+    /// Forum dialect: 200 on success.
+    #[serde(rename = "errorCode")]
+    forum_code: Option<Value>,
 }
 
 /// The application error a 2xx answer carries, if any: not JSON, a non-empty GraphQL
-/// `errors`, a REST `error_code` or `code` other than 0. Checked on every answer.
+/// `errors`, a REST `error_code` or `code` other than 0, a forum `errorCode` other than 200.
+/// Checked on every answer.
 fn app_error(body: &[u8]) -> Option<String> {
     let not_json = || Some(format!("response is not JSON: {}", snippet(body)));
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
@@ -792,6 +823,11 @@ fn app_error(body: &[u8]) -> Option<String> {
         && code.as_i64() != Some(0)
     {
         return Some(format!("code {code}: {}", snippet(body)));
+    }
+    if let Some(code) = envelope.forum_code
+        && code.as_i64() != Some(200)
+    {
+        return Some(format!("errorCode {code}: {}", snippet(body)));
     }
     None
 }
@@ -1219,6 +1255,8 @@ mod tests {
         assert!(app_error(br#"{"code":401,"message":"login required","data":null}"#).is_some());
         assert!(app_error(br#"{"data":null,"errors":[{"message":"x"}]}"#).is_some());
         assert!(app_error(br#"{"error_code":400,"data":null}"#).is_some());
+        assert_eq!(app_error(br#"{"errorCode":200,"data":{}}"#), None);
+        assert!(app_error(br#"{"errorCode":118,"data":null}"#).is_some());
         assert!(app_error(b"<html>").is_some());
         // Every scenario's body is JSON once its variables are filled.
         let vars: BTreeMap<String, String> = [
@@ -1227,6 +1265,7 @@ mod tests {
             "CONSULTANT_ID",
             "DATE_TODAY",
             "DATE_180_DAYS_AGO",
+            "POSTER_ID",
         ]
         .into_iter()
         .map(|n| (n.to_owned(), "7".to_owned()))

@@ -9,6 +9,7 @@ pub mod certifications;
 pub mod chat;
 pub mod checkins;
 pub mod coins;
+pub mod community_demo;
 pub mod consultations;
 pub mod counseling_imports;
 pub mod demo_accounts;
