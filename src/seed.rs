@@ -113,6 +113,7 @@ pub async fn demo_if_empty(
     txn.commit().await?;
     care_demo(db, store, bus).await?;
     counseling_demo(db).await?;
+    crate::domain::free_clinics::seed_demo(db, store).await?;
     Ok(true)
 }
 

@@ -28,3 +28,4 @@ mod schema;
 mod social_addresses;
 mod social_verification;
 mod subscriptions;
+mod volunteer_clinics;

@@ -38,6 +38,7 @@ pub struct Loaders {
     pub checkin: DataLoader<CheckinLoader>,
     pub vip: DataLoader<VipLoader>,
     pub verification: DataLoader<VerificationByUserLoader>,
+    pub clinics: super::clinic_loaders::ClinicLoaders,
 }
 
 impl Loaders {
@@ -75,6 +76,7 @@ impl Loaders {
             checkin: DataLoader::new(CheckinLoader(db.clone()), tokio::spawn),
             vip: DataLoader::new(VipLoader(db.clone()), tokio::spawn),
             verification: DataLoader::new(VerificationByUserLoader(db.clone()), tokio::spawn),
+            clinics: super::clinic_loaders::ClinicLoaders::new(db),
         }
     }
 }

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 
 use super::care::CareMutation;
+use super::clinics::ClinicMutation;
 use super::community::CommunityMutation;
 use super::community_reviews::CommunityReviewMutation;
 use super::counseling::CounselingMutation;
@@ -31,6 +32,7 @@ pub struct MutationRoot(
     FileMutation,
     NotificationMutation,
     CommunityReviewMutation,
+    ClinicMutation,
 );
 
 /// Uploads.

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, MergedObject, Object};
 
 use super::care::CareQuery;
+use super::clinics::ClinicQuery;
 use super::community::CommunityQuery;
 use super::community_reviews::CommunityReviewQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     RegionQuery,
     FileQuery,
     CommunityReviewQuery,
+    ClinicQuery,
 );
 
 /// Relay object identification.
@@ -158,6 +160,11 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         )
         .await?
         .map(|c| Node::Comment(Comment(c))),
+        "Hospital"
+        | "Organization"
+        | "OrganizationMembership"
+        | "SpecialProject"
+        | "FreeClinic" => super::clinics::resolve_node(ctx, &ty, &key).await?,
         "Report" | "DoctorCertification" => {
             super::community_reviews::resolve_node(ctx, &ty, &key).await?
         }

@@ -1,6 +1,7 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
 
 mod care;
+mod clinics;
 mod community;
 mod community_reviews;
 mod consultation;
@@ -13,6 +14,10 @@ mod social;
 mod user;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
+pub use clinics::{
+    FreeClinic, FreeClinicBookingState, FreeClinicSlot, FreeClinicState, Hospital, MembershipState,
+    Organization, OrganizationMembership, SpecialProject,
+};
 pub use community::{
     CoinEntry, Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, Wallet,
 };

@@ -1,6 +1,7 @@
 //! Volunteer-doctor dialect (`shared/seeds/001_303bc9a5d2be2197.txt`): documented paths at the
 //! root, `X-auth-token`, `{error_code, data, error_message}`.
 
+mod clinics;
 mod identity;
 pub mod paging;
 
@@ -38,6 +39,7 @@ const IMAGE_UPLOAD_PARAMS: &[Param] = &[Param::required(
 /// The volunteer routes.
 pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
+    routes.extend(clinics::routes());
     routes.extend(vec![
         Route {
             dialect: Dialect::Volunteer,
