@@ -755,12 +755,15 @@ pub struct ProjectStats {
     pub min_deposit_cents: Option<i64>,
 }
 
+/// Special project, clinics, places, places taken, lowest deposit.
+type StatsRow = (Option<i64>, i64, i64, i64, Option<i64>);
+
 /// [`ProjectStats`] of each special project, in one statement, for the loaders.
 pub async fn project_stats<C: ConnectionTrait>(
     db: &C,
     projects: &[i64],
 ) -> AppResult<HashMap<i64, ProjectStats>> {
-    let rows: Vec<(Option<i64>, i64, i64, i64, Option<i64>)> = free_clinic::Entity::find()
+    let rows: Vec<StatsRow> = free_clinic::Entity::find()
         .select_only()
         .column(free_clinic::Column::SpecialProjectId)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "clinics")
@@ -892,21 +895,19 @@ impl Point {
     }
 
     /// The squared degree distance as SQL over the `free_clinics` row in scope: the same
-    /// formula as [`Point::distance_to`] without the root, portable to SQLite and PostgreSQL.
+    /// formula as [`Point::distance_to`] without the root, portable to SQLite and PostgreSQL
+    /// (plain arithmetic, no functions).
     fn squared_sql(&self) -> Expr {
+        // Checked, finite numbers: written into the SQL as literals, which both backends read
+        // alike (bound parameters inside a custom ORDER BY expression are numbered differently).
         let k = self.latitude.to_radians().cos();
-        Expr::cust_with_values(
-            "((free_clinics.latitude - ?) * (free_clinics.latitude - ?) \
-             + (free_clinics.longitude - ?) * ? * (free_clinics.longitude - ?) * ?)",
-            [
-                self.latitude,
-                self.latitude,
-                self.longitude,
-                k,
-                self.longitude,
-                k,
-            ],
-        )
+        Expr::cust(format!(
+            "((free_clinics.latitude - ({lat:.9})) * (free_clinics.latitude - ({lat:.9})) \
+             + (free_clinics.longitude - ({lng:.9})) * ({k:.12}) \
+             * (free_clinics.longitude - ({lng:.9})) * ({k:.12}))",
+            lat = self.latitude,
+            lng = self.longitude,
+        ))
     }
 }
 
@@ -1097,6 +1098,83 @@ const DEMO_ORGANIZATIONS: &[(&str, &str)] = &[
     ("银龄健康服务中心", "面向老年人的慢病筛查与健康宣教。"),
 ];
 
+/// A demo clinic of every doctor.
+#[derive(Clone, Copy)]
+struct DemoClinic {
+    /// Days from today.
+    days: i64,
+    begin: (u32, u32),
+    end: (u32, u32),
+    places: i32,
+    /// Cents.
+    deposit: i64,
+    /// For the first organization, in the special project.
+    in_project: bool,
+    cancelled: bool,
+    title: &'static str,
+    targets: &'static [&'static str],
+}
+
+/// Over, under way (all day today), coming up (one with a deposit, one with two places),
+/// cancelled.
+const DEMO_CLINICS: &[DemoClinic] = &[
+    DemoClinic {
+        days: -3,
+        begin: (9, 0),
+        end: (11, 30),
+        places: 20,
+        deposit: 0,
+        in_project: true,
+        cancelled: false,
+        title: "社区慢病义诊",
+        targets: &["老年人", "慢病患者"],
+    },
+    DemoClinic {
+        days: 0,
+        begin: (0, 0),
+        end: (23, 59),
+        places: 30,
+        deposit: 0,
+        in_project: true,
+        cancelled: false,
+        title: "全天健康咨询",
+        targets: &["老年人"],
+    },
+    DemoClinic {
+        days: 2,
+        begin: (9, 0),
+        end: (12, 0),
+        places: 12,
+        deposit: 5_000,
+        in_project: false,
+        cancelled: false,
+        title: "儿童常见病义诊",
+        targets: &["儿童"],
+    },
+    DemoClinic {
+        days: 3,
+        begin: (14, 0),
+        end: (15, 0),
+        places: 2,
+        deposit: 0,
+        in_project: true,
+        cancelled: false,
+        title: "专家号(名额有限)",
+        targets: &["慢病患者"],
+    },
+    DemoClinic {
+        days: 5,
+        begin: (9, 0),
+        end: (10, 0),
+        places: 6,
+        deposit: 0,
+        in_project: false,
+        cancelled: true,
+        title: "已取消的义诊",
+        targets: &["老年人"],
+    },
+];
+
 /// Demo data of the free-clinic service: hospitals and organizations in several cities, a
 /// special project, and for every doctor account an approved membership, a pending
 /// application and clinics that are over, under way today, coming up (one with only two
@@ -1222,76 +1300,19 @@ pub async fn seed_demo(
             .insert(&txn)
             .await?;
         }
-        // (days from today, begin, end, places, deposit in cents, with the organization and
-        // special project, cancelled, title, targets)
-        let plans: [(
-            i64,
-            NaiveTime,
-            NaiveTime,
-            i32,
-            i64,
-            bool,
-            bool,
-            &str,
-            &[&str],
-        ); 5] = [
-            (
-                -3,
-                hours(9, 0),
-                hours(11, 30),
-                20,
-                0,
-                true,
-                false,
-                "社区慢病义诊",
-                &["老年人", "慢病患者"],
-            ),
-            (
-                0,
-                hours(0, 0),
-                hours(23, 59),
-                30,
-                0,
-                true,
-                false,
-                "全天健康咨询",
-                &["老年人"],
-            ),
-            (
-                2,
-                hours(9, 0),
-                hours(12, 0),
-                12,
-                5_000,
-                false,
-                false,
-                "儿童常见病义诊",
-                &["儿童"],
-            ),
-            (
-                3,
-                hours(14, 0),
-                hours(15, 0),
-                2,
-                0,
-                true,
-                false,
-                "专家号(名额有限)",
-                &["慢病患者"],
-            ),
-            (
-                5,
-                hours(9, 0),
-                hours(10, 0),
-                6,
-                0,
-                false,
-                true,
-                "已取消的义诊",
-                &["老年人"],
-            ),
-        ];
-        for (days, begin, end, places, deposit, in_project, cancelled, title, targets) in plans {
+        for plan in DEMO_CLINICS {
+            let DemoClinic {
+                days,
+                begin,
+                end,
+                places,
+                deposit,
+                in_project,
+                cancelled,
+                title,
+                targets,
+            } = *plan;
+            let (begin, end) = (hours(begin.0, begin.1), hours(end.0, end.1));
             let date = today + Duration::days(days);
             let clinic = insert(
                 &txn,
@@ -1300,7 +1321,7 @@ pub async fn seed_demo(
                 in_project.then_some(organizations[0].id),
                 in_project.then_some(project.id),
                 Checked {
-                    title: Some((*title).to_owned()),
+                    title: Some(title.to_owned()),
                     date,
                     begin,
                     end,
