@@ -173,21 +173,29 @@ pub struct PlannedSlot {
     pub capacity: i32,
 }
 
-/// Splits `begin..end` into slots of [`DEFAULT_SLOT_SECS`] (fewer, longer ones when there are
-/// fewer places than slots) and shares the places out, the earlier slots taking the remainder.
+/// Splits `begin..end` into slots of [`DEFAULT_SLOT_SECS`] (the last one shorter when the
+/// hours do not divide), and shares the places out, the earlier slots taking the remainder.
+/// With fewer places than slots, neighbouring half hours are merged (still on half-hour
+/// boundaries) so that every slot has a place.
 pub fn split_slots(begin: NaiveTime, end: NaiveTime, capacity: i32) -> Vec<PlannedSlot> {
     let total = (end - begin).num_seconds().max(1);
-    let wanted = (total + DEFAULT_SLOT_SECS - 1) / DEFAULT_SLOT_SECS;
-    let n = wanted.min(i64::from(capacity.max(1))).max(1);
-    let base = i64::from(capacity) / n;
-    let extra = i64::from(capacity) % n;
-    (0..n)
-        .map(|i| PlannedSlot {
-            begin: begin + Duration::seconds(total * i / n),
-            end: begin + Duration::seconds(total * (i + 1) / n),
-            capacity: i32::try_from(base + i64::from(i < extra)).unwrap_or(0),
-        })
-        .collect()
+    let units = (total + DEFAULT_SLOT_SECS - 1) / DEFAULT_SLOT_SECS;
+    let n = units.min(i64::from(capacity.max(1))).max(1);
+    let (units_each, units_extra) = (units / n, units % n);
+    let (places_each, places_extra) = (i64::from(capacity) / n, i64::from(capacity) % n);
+    let mut slots = Vec::new();
+    let mut done_units = 0;
+    for i in 0..n {
+        let start = begin + Duration::seconds((done_units * DEFAULT_SLOT_SECS).min(total));
+        done_units += units_each + i64::from(i < units_extra);
+        let finish = begin + Duration::seconds((done_units * DEFAULT_SLOT_SECS).min(total));
+        slots.push(PlannedSlot {
+            begin: start,
+            end: finish,
+            capacity: i32::try_from(places_each + i64::from(i < places_extra)).unwrap_or(0),
+        });
+    }
+    slots
 }
 
 /// Checks a list of service targets: trimmed, non-empty, at most 20 characters each, at most
@@ -1372,6 +1380,21 @@ mod tests {
         let few = split_slots(t(9, 0), t(12, 0), 2);
         assert_eq!(few.len(), 2);
         assert_eq!((few[0].end, few[1].end), (t(10, 30), t(12, 0)));
+        let uneven = split_slots(t(9, 0), t(11, 15), 3);
+        assert_eq!(
+            uneven.iter().map(|s| (s.begin, s.end)).collect::<Vec<_>>(),
+            [
+                (t(9, 0), t(10, 0)),
+                (t(10, 0), t(11, 0)),
+                (t(11, 0), t(11, 15))
+            ]
+        );
+        let odd = split_slots(t(9, 0), t(9, 45), 10);
+        assert_eq!(odd.len(), 2);
+        assert_eq!(
+            (odd[1].begin, odd[1].end, odd[1].capacity),
+            (t(9, 30), t(9, 45), 5)
+        );
         assert_eq!(slot_label(t(9, 0), t(9, 30)), "09:00:00 - 09:30:00");
         assert_eq!(
             normalize_label("09:00-09:30").as_deref(),
