@@ -30,3 +30,4 @@ mod social_addresses;
 mod social_verification;
 mod subscriptions;
 mod volunteer_chat;
+mod volunteer_clinics;

@@ -156,6 +156,10 @@ const SCENARIOS: &[Scenario] = &[
         "rest-medassist-doctors",
         "/api/user/queryDoctorInformation?page=1&pageSize=20",
     ),
+    // Free clinics: the public list (most popular first) and one clinic's detail (the demo
+    // doctor's clinic running today is id 2), each with hospital, doctor and time slots.
+    get("rest-volunteer-clinics", "/project?sort=3&page_size=20").expecting("/data/list/0"),
+    get("rest-volunteer-clinic", "/project/2").expecting("/data/plan_time"),
     // Home care: the demo doctor's inquiry list (a page of 20 with patient and physician).
     authed(get(
         "rest-medassist-physician-inquiries",

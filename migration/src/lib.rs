@@ -15,6 +15,7 @@ mod m20261124_000001_community;
 mod m20261124_000002_addresses_verification;
 mod m20261124_000003_recharge_orders;
 mod m20261124_000004_community_reviews;
+mod m20261124_000010_free_clinics;
 mod m20261124_000011_volunteer_content;
 pub mod regions_data;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_addresses_verification::Migration),
             Box::new(m20261124_000003_recharge_orders::Migration),
             Box::new(m20261124_000004_community_reviews::Migration),
+            Box::new(m20261124_000010_free_clinics::Migration),
             Box::new(m20261124_000011_volunteer_content::Migration),
         ]
     }

@@ -39,6 +39,7 @@ pub struct Loaders {
     pub vip: DataLoader<VipLoader>,
     pub verification: DataLoader<VerificationByUserLoader>,
     pub volunteer: super::volunteer_loaders::VolunteerLoaders,
+    pub clinics: super::clinic_loaders::ClinicLoaders,
 }
 
 impl Loaders {
@@ -77,6 +78,7 @@ impl Loaders {
             vip: DataLoader::new(VipLoader(db.clone()), tokio::spawn),
             verification: DataLoader::new(VerificationByUserLoader(db.clone()), tokio::spawn),
             volunteer: super::volunteer_loaders::VolunteerLoaders::new(db),
+            clinics: super::clinic_loaders::ClinicLoaders::new(db),
         }
     }
 }

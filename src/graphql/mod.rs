@@ -2,6 +2,8 @@
 //! DataLoaders, Relay `Node` and connections, and the limits that keep queries affordable.
 
 mod care;
+pub mod clinic_loaders;
+mod clinics;
 mod community;
 pub mod community_loaders;
 mod community_reviews;

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Upload};
 use bytes::Bytes;
 
 use super::care::CareMutation;
+use super::clinics::ClinicMutation;
 use super::community::CommunityMutation;
 use super::community_reviews::CommunityReviewMutation;
 use super::counseling::CounselingMutation;
@@ -32,6 +33,7 @@ pub struct MutationRoot(
     NotificationMutation,
     CommunityReviewMutation,
     super::volunteer::VolunteerMutation,
+    ClinicMutation,
 );
 
 /// Uploads.

@@ -10,6 +10,7 @@ use super::types::{
     Verification,
 };
 use super::types::{DoctorCertification, Report};
+use super::types::{FreeClinic, Hospital, Organization, OrganizationMembership, SpecialProject};
 use crate::error::{AppError, AppResult};
 
 /// An object with a globally unique, opaque ID that `node(id:)` resolves.
@@ -40,6 +41,11 @@ pub enum Node {
     Message(Message),
     ChatDialog(ChatDialog),
     ChatMessage(ChatMessage),
+    Hospital(Hospital),
+    Organization(Organization),
+    OrganizationMembership(OrganizationMembership),
+    SpecialProject(SpecialProject),
+    FreeClinic(FreeClinic),
 }
 
 /// Encodes a global ID from a type name and a key.

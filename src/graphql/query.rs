@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, MergedObject, Object};
 
 use super::care::CareQuery;
+use super::clinics::ClinicQuery;
 use super::community::CommunityQuery;
 use super::community_reviews::CommunityReviewQuery;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     FileQuery,
     CommunityReviewQuery,
     super::volunteer::VolunteerQuery,
+    ClinicQuery,
 );
 
 /// Relay object identification.
@@ -162,6 +164,11 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
         "News" | "Message" | "ChatDialog" | "ChatMessage" => {
             super::volunteer::resolve_node(ctx, &ty, &key).await?
         }
+        "Hospital"
+        | "Organization"
+        | "OrganizationMembership"
+        | "SpecialProject"
+        | "FreeClinic" => super::clinics::resolve_node(ctx, &ty, &key).await?,
         "Report" | "DoctorCertification" => {
             super::community_reviews::resolve_node(ctx, &ty, &key).await?
         }

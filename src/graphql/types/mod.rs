@@ -1,6 +1,7 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
 
 mod care;
+mod clinics;
 mod community;
 mod community_reviews;
 mod consultation;
@@ -14,6 +15,10 @@ mod user;
 mod volunteer;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
+pub use clinics::{
+    FreeClinic, FreeClinicBookingState, FreeClinicSlot, FreeClinicState, Hospital, MembershipState,
+    Organization, OrganizationMembership, SpecialProject,
+};
 pub use community::{
     CoinEntry, Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, Wallet,
 };

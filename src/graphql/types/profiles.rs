@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 use entity::{assistant_profile, consultant_profile, doctor_profile, patient_profile};
 
 use crate::domain::profiles::{self, WorkDay};
+use crate::graphql::loaders::load_err;
 use crate::graphql::public_url;
+
+use super::{Hospital, Organization, loaders};
 
 /// Review state of a role profile (legacy `is_verify`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -132,6 +135,34 @@ impl DoctorProfile {
     /// Hospital the doctor works at, by id (hospitals come with free clinics).
     async fn hospital_id(&self) -> Option<i64> {
         self.0.hospital_id
+    }
+
+    /// The hospital the doctor works at (医院信息).
+    async fn hospital(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Hospital>> {
+        match self.0.hospital_id {
+            Some(id) => Ok(loaders(ctx)?
+                .clinics
+                .hospital
+                .load_one(id)
+                .await
+                .map_err(load_err)?
+                .map(Hospital)),
+            None => Ok(None),
+        }
+    }
+
+    /// The organizations (组织) the doctor is an approved member of (legacy `org_list`).
+    async fn organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
+        Ok(loaders(ctx)?
+            .clinics
+            .doctor_organizations
+            .load_one(self.0.user_id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Organization)
+            .collect())
     }
 
     /// Hospital name (工作医院).

@@ -683,6 +683,11 @@ fn user_by_id(data: Value) -> AppResult<Value> {
     }
 }
 
+/// The doctor structure (§2.2.4) of a `VolunteerIdentityUser`, for the free-clinic routes.
+pub(super) fn doctor_structure(user: &Value) -> AppResult<Map<String, Value>> {
+    profile(user, Shape::Doctor)
+}
+
 fn by_roles(user: &Value) -> AppResult<Value> {
     profile(user, shape_by_roles(user)).map(Value::Object)
 }

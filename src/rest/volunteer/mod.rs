@@ -2,6 +2,7 @@
 //! root, `X-auth-token`, `{error_code, data, error_message}`.
 
 mod chat;
+mod clinics;
 mod content;
 mod identity;
 pub mod paging;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
     routes.extend(content::routes());
     routes.extend(chat::routes());
+    routes.extend(clinics::routes());
     routes.extend(vec![
         Route {
             dialect: Dialect::Volunteer,
