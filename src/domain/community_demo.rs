@@ -669,8 +669,14 @@ pub async fn bulk(db: &DatabaseConnection, users: u64) -> AppResult<CommunityBul
                 nth(SURNAMES, traits >> 8),
                 nth(GIVEN, traits >> 16)
             )),
-            gender: Set(if (traits >> 28) % 2 == 0 { 1 } else { 2 }),
-            bio: Set(((traits >> 32) % 3 == 0).then(|| "热爱生活，关注健康。".to_owned())),
+            gender: Set(if (traits >> 28).is_multiple_of(2) {
+                1
+            } else {
+                2
+            }),
+            bio: Set((traits >> 32)
+                .is_multiple_of(3)
+                .then(|| "热爱生活，关注健康。".to_owned())),
             province_code: Set(Some(province)),
             city_code: Set(Some(city)),
             invite_code: Set(Some(format!("BK{id:08}"))),
