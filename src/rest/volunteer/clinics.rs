@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
 use super::identity::doctor_structure;
-use super::paging::{self, PAGE_PARAMS, paged};
+use super::paging::{self, PAGE_PARAMS, paged, paged_at};
 use crate::domain::free_clinics::Point;
 use crate::error::{AppError, AppResult};
 use crate::graphql::node::decode_int_id;
@@ -832,25 +832,11 @@ fn null(_: Value) -> AppResult<Value> {
 }
 
 fn hospital_list(data: Value) -> AppResult<Value> {
-    let conn = pick(&data, "/hospitals")?;
-    let list = conn["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(hospital)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(paged(&data, list, &conn["totalCount"]))
+    paged_at(&data, "/hospitals", hospital)
 }
 
 fn org_list(data: Value) -> AppResult<Value> {
-    let conn = pick(&data, "/organizations")?;
-    let list = conn["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(organization)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(paged(&data, list, &conn["totalCount"]))
+    paged_at(&data, "/organizations", organization)
 }
 
 fn my_orgs(data: Value) -> AppResult<Value> {
@@ -878,14 +864,7 @@ fn my_orgs(data: Value) -> AppResult<Value> {
 }
 
 fn doctor_list(data: Value) -> AppResult<Value> {
-    let conn = pick(&data, "/doctors")?;
-    let list = conn["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(doctor)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(paged(&data, list, &conn["totalCount"]))
+    paged_at(&data, "/doctors", doctor)
 }
 
 /// The legacy "@专题活动信息".
@@ -915,14 +894,7 @@ fn special_project(p: &Value) -> AppResult<Value> {
 }
 
 fn special_project_list(data: Value) -> AppResult<Value> {
-    let conn = pick(&data, "/specialProjects")?;
-    let list = conn["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(special_project)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(paged(&data, list, &conn["totalCount"]))
+    paged_at(&data, "/specialProjects", special_project)
 }
 
 fn special_project_clinics(data: Value) -> AppResult<Value> {

@@ -86,6 +86,22 @@ pub fn paged(data: &Value, list: Vec<Value>, total: &Value) -> Value {
     })
 }
 
+/// `{list, page}` of the connection at `pointer` in `data`, each node shaped by `item`.
+pub fn paged_at(
+    data: &Value,
+    pointer: &str,
+    item: impl Fn(&Value) -> AppResult<Value>,
+) -> AppResult<Value> {
+    let conn = super::super::pick(data, pointer)?;
+    let list = conn["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(item)
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(paged(data, list, &conn["totalCount"]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
