@@ -4,10 +4,10 @@
 //!
 //! Clinic times are China Standard Time (UTC+8), as the legacy clients write them; the
 //! derived states ([`ClinicState`], [`BookingState`]) compare them with the current instant.
-//! Places live in `free_clinic_slots` (`capacity`, `taken`); registrations (another module)
-//! take one with [`take_place_in`], a single conditional `UPDATE` that cannot overbook.
-//! Cancelling runs [`cancellation_effects_in`] inside its transaction and publishes a
-//! [`ClinicCancelled`] event on [`CANCELLED_TOPIC`] once committed.
+//! Places live in `free_clinic_slots` (`capacity`, `taken`); registrations
+//! (`domain::registrations`) take one with [`take_place_in`], a single conditional `UPDATE`
+//! that cannot overbook. Cancelling ends the clinic's registrations inside its transaction and
+//! publishes a [`ClinicCancelled`] event on [`CANCELLED_TOPIC`] once committed.
 
 use std::collections::HashMap;
 
@@ -599,21 +599,15 @@ pub struct ClinicCancelled {
     pub cancelled_at: DateTime<Utc>,
 }
 
-/// What a cancellation does to the rest of the service inside its transaction, before it
-/// commits: the registrations of the clinic are released here (with their patients notified
-/// and deposits refunded) once registrations exist. Nothing yet.
-pub async fn cancellation_effects_in<C: ConnectionTrait>(
-    _txn: &C,
-    _clinic: &free_clinic::Model,
-) -> AppResult<()> {
-    Ok(())
-}
-
 /// The clinic's doctor cancels it before it ends. Another doctor's clinic is `FORBIDDEN`; an
-/// ended or already cancelled one a `CONFLICT`. Publishes [`ClinicCancelled`] once committed.
-pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+/// ended or already cancelled one a `CONFLICT`. In the same transaction its booked
+/// registrations are cancelled, their places freed, refunds applied and patients notified
+/// (`registrations::end_for_cancelled_clinic_in`). Publishes [`ClinicCancelled`] once
+/// committed, then the notices and refunds.
+pub async fn cancel(
+    db: &sea_orm::DatabaseConnection,
     bus: &dyn EventBus,
+    payments: &crate::payments::Payments,
     viewer: &Viewer,
     id: i64,
 ) -> AppResult<free_clinic::Model> {
@@ -646,7 +640,7 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
         cancelled_at: Some(now),
         ..clinic
     };
-    cancellation_effects_in(&txn, &clinic).await?;
+    let ended = super::registrations::end_for_cancelled_clinic_in(&txn, &clinic).await?;
     txn.commit().await?;
     let event = ClinicCancelled {
         clinic_id: clinic.id,
@@ -662,6 +656,7 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
         }
         Err(e) => tracing::warn!(error = %e, "clinic cancellation not serialisable"),
     }
+    super::registrations::after_clinic_cancelled(db, bus, payments, &ended).await?;
     Ok(clinic)
 }
 

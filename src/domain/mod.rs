@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod assistants;
 pub mod audit;
 pub mod care;
 pub mod certifications;
@@ -27,6 +28,7 @@ pub mod posts;
 pub mod profiles;
 pub mod recharge;
 pub mod regions;
+pub mod registrations;
 pub mod reports;
 pub mod rosters;
 pub mod templates;

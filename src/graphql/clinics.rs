@@ -635,7 +635,7 @@ impl ClinicMutation {
         let viewer = auth(ctx).require()?;
         let id = key_of(&id, "FreeClinic", "id")?;
         let s = services(ctx)?;
-        let clinic = free_clinics::cancel(&s.db, s.bus.as_ref(), viewer, id).await?;
+        let clinic = free_clinics::cancel(&s.db, s.bus.as_ref(), &s.payments, viewer, id).await?;
         Ok(FreeClinic::new(clinic))
     }
 

@@ -74,6 +74,18 @@ pub trait PaymentProvider: Send + Sync {
     /// Verifies an asynchronous notification (its form fields): `BadInput` when the signature,
     /// the merchant or a field is wrong.
     async fn verify_notification(&self, fields: &Fields) -> AppResult<Notice>;
+
+    /// Pays back `amount_cents` of the paid order `serial` under the refund serial
+    /// `refund_serial`: `true` when the provider refunded it now, `false` when the refund is
+    /// left applied for the finance team (providers without automatic refunds).
+    async fn refund(
+        &self,
+        _serial: &str,
+        _refund_serial: &str,
+        _amount_cents: i64,
+    ) -> AppResult<bool> {
+        Ok(false)
+    }
 }
 
 /// The configured provider and the recharge settings, shared by every request.

@@ -3,6 +3,9 @@
 //!
 //! - `POST /payments/alipay/notify` (form-encoded, as Alipay posts it)
 //! - `POST /payments/sandbox/notify` (the sandbox payment page posts here)
+//!
+//! A serial starting with `D` is a free clinic's deposit (`domain::registrations`); any other a
+//! coin recharge (`domain::recharge`).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +24,7 @@ use utoipa::openapi::{ContentBuilder, Required};
 use super::Fields;
 use crate::AppState;
 use crate::domain::recharge::{self, Settlement};
+use crate::domain::registrations::{self, DepositSettlement};
 use crate::error::{AppError, AppResult};
 
 /// Path of Alipay's notifications.
@@ -56,7 +60,13 @@ fn parse_fields(body: &[u8]) -> AppResult<Fields> {
     Ok(fields)
 }
 
-async fn handle(state: &AppState, provider_name: &str, body: &[u8]) -> AppResult<Settlement> {
+/// What a notification settled.
+enum Settled {
+    Recharge(Settlement),
+    Deposit(DepositSettlement),
+}
+
+async fn handle(state: &AppState, provider_name: &str, body: &[u8]) -> AppResult<Settled> {
     let provider = state
         .services
         .payments
@@ -66,16 +76,34 @@ async fn handle(state: &AppState, provider_name: &str, body: &[u8]) -> AppResult
         })?;
     let fields = parse_fields(body)?;
     let notice = provider.verify_notification(&fields).await?;
-    recharge::settle(&state.services.db, provider.name(), &notice).await
+    let s = &state.services;
+    if registrations::is_deposit_serial(&notice.serial) {
+        registrations::settle_deposit(&s.db, s.bus.as_ref(), &s.payments, provider.name(), &notice)
+            .await
+            .map(Settled::Deposit)
+    } else {
+        recharge::settle(&s.db, provider.name(), &notice)
+            .await
+            .map(Settled::Recharge)
+    }
 }
 
 /// `success` for a notification handled (now or before), `failure` otherwise (logged, without
 /// the fields).
-fn answer(result: AppResult<Settlement>) -> Response {
+fn answer(result: AppResult<Settled>) -> Response {
     let text = match result {
-        Ok(settlement) => {
-            if let Settlement::Credited(order) = &settlement {
-                tracing::info!(serial = %order.serial, coins = order.coins, "recharge credited");
+        Ok(settled) => {
+            match &settled {
+                Settled::Recharge(Settlement::Credited(order)) => {
+                    tracing::info!(serial = %order.serial, coins = order.coins, "recharge credited");
+                }
+                Settled::Deposit(DepositSettlement::Paid(r)) => {
+                    tracing::info!(registration = r.id, "deposit paid");
+                }
+                Settled::Deposit(DepositSettlement::Refunding(r)) => {
+                    tracing::info!(registration = r.id, "late deposit refunded");
+                }
+                _ => {}
             }
             "success"
         }

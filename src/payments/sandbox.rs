@@ -62,6 +62,16 @@ impl PaymentProvider for SandboxProvider {
         NAME
     }
 
+    /// No money moves: a sandbox refund succeeds at once.
+    async fn refund(
+        &self,
+        _serial: &str,
+        _refund_serial: &str,
+        _amount_cents: i64,
+    ) -> AppResult<bool> {
+        Ok(true)
+    }
+
     async fn pay_page(&self, request: &PayRequest) -> AppResult<String> {
         let amount = yuan(request.amount_cents);
         let trade_no = format!(
