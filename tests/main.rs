@@ -31,3 +31,4 @@ mod social_verification;
 mod subscriptions;
 mod volunteer_chat;
 mod volunteer_clinics;
+mod volunteer_registrations;

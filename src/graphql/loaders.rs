@@ -40,6 +40,7 @@ pub struct Loaders {
     pub verification: DataLoader<VerificationByUserLoader>,
     pub volunteer: super::volunteer_loaders::VolunteerLoaders,
     pub clinics: super::clinic_loaders::ClinicLoaders,
+    pub registrations: super::registration_loaders::RegistrationLoaders,
 }
 
 impl Loaders {
@@ -79,6 +80,10 @@ impl Loaders {
             verification: DataLoader::new(VerificationByUserLoader(db.clone()), tokio::spawn),
             volunteer: super::volunteer_loaders::VolunteerLoaders::new(db),
             clinics: super::clinic_loaders::ClinicLoaders::new(db),
+            registrations: super::registration_loaders::RegistrationLoaders::new(
+                db,
+                viewer.as_ref().map(|v| v.user_id),
+            ),
         }
     }
 }

@@ -16,6 +16,8 @@ mod mutation;
 pub mod node;
 mod query;
 pub(crate) mod recharge;
+pub mod registration_loaders;
+pub(crate) mod registrations;
 mod social;
 mod subscription;
 pub mod types;

@@ -3,12 +3,14 @@
 use async_graphql::{Context, Subscription};
 use futures::{Stream, StreamExt};
 
+use super::registrations::RegistrationChange;
 use super::types::{CareUpdate, ChatMessage, CrisisAlert, Notification};
 use super::{auth, services};
 use crate::domain::care::{CareEvent, care_topic};
 use crate::domain::chat::{ChatEvent, chat_topic};
 use crate::domain::interviews::{CrisisEvent, crisis_topic, organization_of};
 use crate::domain::notifications::NotificationEvent;
+use crate::domain::registrations::{RegistrationChanged, changes_topic};
 use crate::events::notifications_topic;
 
 /// Every subscription.
@@ -50,6 +52,26 @@ impl SubscriptionRoot {
                     .ok()
                     .filter(|e| e.sender_id == user_id || e.recipient_id == user_id)
                     .map(|e| ChatMessage(e.into()))
+            }))
+    }
+
+    /// Changes of the caller's registrations for free clinics as a patient (joined, paid,
+    /// cancelled, rejected, seen, result, scored, reviewed, clinicCancelled, refunded), as they
+    /// happen. Requires a token in `connectionParams`.
+    async fn registration_changes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = RegistrationChange> + use<>> {
+        let viewer = auth(ctx).require()?;
+        let bus = services(ctx)?.bus.clone();
+        let user_id = viewer.user_id;
+        Ok(bus
+            .subscribe(&changes_topic(user_id))
+            .filter_map(move |payload| async move {
+                serde_json::from_value::<RegistrationChanged>(payload)
+                    .ok()
+                    .filter(|e| e.patient_id == user_id)
+                    .map(RegistrationChange)
             }))
     }
 

@@ -10,8 +10,11 @@ use entity::{
 use super::{Region, User, loaders};
 use crate::domain::clinic_catalogue::{membership_state, string_list};
 use crate::domain::free_clinics::{self, BookingState, ClinicState, ProjectStats};
+use crate::domain::registrations::ClinicRegistrations;
+use crate::graphql::connection::{Conn, PageArgs, to_connection};
 use crate::graphql::loaders::load_err;
 use crate::graphql::node::global_id;
+use crate::graphql::registrations::Registration;
 use crate::graphql::{auth, public_url};
 
 fn file_url(ctx: &Context<'_>, hash: &str) -> String {
@@ -696,5 +699,66 @@ impl FreeClinic {
     /// `op_cancel` for doctors).
     async fn can_cancel(&self, ctx: &Context<'_>) -> bool {
         free_clinics::can_cancel(&self.model, auth(ctx).user_id(), Utc::now())
+    }
+
+    /// Its registrations (诊断), in visit order: booked ones unless `all`. Only for its doctor
+    /// and administrators (FORBIDDEN otherwise).
+    #[graphql(
+        complexity = "first.map_or(crate::domain::page::DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Rejected and cancelled ones too.", default)] all: bool,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<Registration>> {
+        let viewer = auth(ctx).require()?;
+        if viewer.user_id != self.model.doctor_id && !viewer.is_admin() {
+            return Err(crate::error::AppError::Forbidden(
+                "only the clinic's doctor lists its registrations".into(),
+            )
+            .into());
+        }
+        let which = if all {
+            ClinicRegistrations::All
+        } else {
+            ClinicRegistrations::Booked
+        };
+        let window = PageArgs::forward(first, after).to_request()?;
+        let page = loaders(ctx)?
+            .registrations
+            .clinic_pages
+            .load_one((self.model.id, which, window))
+            .await
+            .map_err(load_err)?
+            .unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, Some(0)));
+        Ok(to_connection(page, Registration))
+    }
+
+    /// The caller's booked registration for it, if any (legacy `is_join`).
+    async fn my_registration(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Registration>> {
+        Ok(loaders(ctx)?
+            .registrations
+            .viewer_booked
+            .load_one(self.model.id)
+            .await
+            .map_err(load_err)?
+            .map(Registration))
+    }
+
+    /// How many patients the caller registered for it as an assistant (legacy
+    /// `assistant_join_count`).
+    async fn assistant_registration_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(loaders(ctx)?
+            .registrations
+            .assistant_counts
+            .load_one(self.model.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or(0))
     }
 }

@@ -5,7 +5,9 @@
 //!
 //! Clinics answer the legacy "@义诊信息" (§2.2.8): `plan_time` maps each slot label to its
 //! remaining places, `hospital_info`, `doctor_info` (the doctor structure with `org_list`),
-//! `join_user` (empty until registrations exist), `price` in yuan, `lng`/`lat` as strings,
+//! `join_user` (always empty: other patients are not shown), `is_join` (the caller holds a
+//! booked registration), `assistant_join_count` (patients the calling assistant registered),
+//! `price` in yuan, `lng`/`lat` as strings,
 //! the state codes, and `distance` in metres when the request carries `X-location: lng-lat`.
 
 use http::{Method, StatusCode};
@@ -291,7 +293,7 @@ macro_rules! doc {
     };
 }
 
-const CLINIC_EXAMPLE: &str = r#"{"id":12,"title":"北京协和医院义诊","date":"2026-12-01","begin":"09:00:00","end":"10:00:00","people_count":4,"join_people_count":0,"addr":"北京市东城区帅府园一号","lng":"116.417700","lat":"39.912500","abstract":"专家坐诊","price":0,"status":1,"progress_status":1,"project_status":1,"op_cancel":1,"service_target":["老年人"],"departments":"内科","hospital_info":{"id":1,"name":"北京协和医院"},"org_info":null,"sp_id":null,"doctor_info":{"id":2,"real_name":"李医生","org_list":[]},"join_user":[],"plan_time":{"09:00:00 - 09:30:00":2,"09:30:00 - 10:00:00":2}}"#;
+const CLINIC_EXAMPLE: &str = r#"{"id":12,"title":"北京协和医院义诊","date":"2026-12-01","begin":"09:00:00","end":"10:00:00","people_count":4,"join_people_count":0,"addr":"北京市东城区帅府园一号","lng":"116.417700","lat":"39.912500","abstract":"专家坐诊","price":0,"status":1,"progress_status":1,"project_status":1,"op_cancel":1,"service_target":["老年人"],"departments":"内科","hospital_info":{"id":1,"name":"北京协和医院"},"org_info":null,"sp_id":null,"doctor_info":{"id":2,"real_name":"李医生","org_list":[]},"join_user":[],"is_join":0,"assistant_join_count":0,"plan_time":{"09:00:00 - 09:30:00":2,"09:30:00 - 10:00:00":2}}"#;
 
 #[allow(clippy::too_many_arguments)]
 fn route(
@@ -730,7 +732,7 @@ fn hospital(h: &Value) -> AppResult<Value> {
 }
 
 /// The legacy "@组织信息".
-fn organization(o: &Value) -> AppResult<Value> {
+pub(super) fn organization(o: &Value) -> AppResult<Value> {
     if o.is_null() {
         return Ok(Value::Null);
     }
@@ -758,7 +760,7 @@ fn doctor(user: &Value) -> AppResult<Value> {
 }
 
 /// The legacy "@义诊信息" of a `VolunteerClinic`.
-fn clinic(c: &Value) -> AppResult<Value> {
+pub(super) fn clinic(c: &Value) -> AppResult<Value> {
     let mut plan_time = Map::new();
     for slot in c["slots"].as_array().into_iter().flatten() {
         if let Some(label) = slot["label"].as_str() {
@@ -789,6 +791,8 @@ fn clinic(c: &Value) -> AppResult<Value> {
         "sp_id": legacy_id(&c["specialProject"]["id"], "SpecialProject")?,
         "doctor_info": doctor(&c["doctor"])?,
         "join_user": [],
+        "is_join": i64::from(c["myRegistration"].is_object()),
+        "assistant_join_count": c["assistantRegistrationCount"].as_i64().unwrap_or(0),
         "plan_time": plan_time,
     });
     if let (Some(d), Value::Object(map)) = (c["distance"].as_f64(), &mut out) {

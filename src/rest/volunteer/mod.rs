@@ -6,6 +6,7 @@ mod clinics;
 mod content;
 mod identity;
 pub mod paging;
+mod registrations;
 
 use http::Method;
 use serde_json::{Value, json};
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(content::routes());
     routes.extend(chat::routes());
     routes.extend(clinics::routes());
+    routes.extend(registrations::routes());
     routes.extend(vec![
         Route {
             dialect: Dialect::Volunteer,
