@@ -513,15 +513,8 @@ async fn doctors_reject_confirm_record_and_score_and_patients_review_once() {
     )
     .await;
     assert_eq!(code(&out_of_range), 422, "{out_of_range}");
-    assert_eq!(
-        out_of_range["error_message"]
-            .as_str()
-            .unwrap_or_default()
-            .matches("score")
-            .count()
-            >= 1,
-        true
-    );
+    let message = out_of_range["error_message"].as_str().unwrap_or_default();
+    assert!(message.contains("patient_credit_score"), "{message}");
     let scored = vol(
         &app,
         "POST",
@@ -1103,4 +1096,69 @@ async fn a_deep_registration_query_runs_a_fixed_number_of_statements() {
     assert_eq!(small, large, "statements grow with the page sizes");
     assert!(large <= 20, "{large} statements");
     println!("deep registration query: {large} statements");
+}
+
+#[tokio::test]
+async fn demo_data_has_registrations_in_every_state() {
+    let app = common::app().await;
+    let s = &app.state.services;
+    assert!(
+        medgraph::seed::demo_if_empty(&s.db, &s.files, &s.bus)
+            .await
+            .unwrap()
+    );
+    for (condition, what) in [
+        ("verify_state = 1 AND seen_at IS NULL", "booked"),
+        ("verify_state = 2", "rejected"),
+        ("verify_state = 3", "cancelled"),
+        (
+            "seen_at IS NOT NULL AND patient_commented_at IS NOT NULL",
+            "reviewed",
+        ),
+        (
+            "seen_at IS NOT NULL AND patient_commented_at IS NULL",
+            "awaiting review",
+        ),
+        (
+            "seen_at IS NULL AND verify_state = 1 AND ends_at < CURRENT_TIMESTAMP",
+            "missed",
+        ),
+        ("payment_state = 2", "paid deposit"),
+        ("refund_state = 3", "refunded"),
+        ("assistant_id IS NOT NULL", "by an assistant"),
+    ] {
+        assert!(
+            app.count_rows_where("registrations", condition).await >= 1,
+            "no {what} registration"
+        );
+    }
+    // Every slot's places taken equal its booked registrations.
+    assert_eq!(
+        app.count_rows_where(
+            "free_clinic_slots",
+            "taken <> (SELECT COUNT(*) FROM registrations r WHERE r.slot_id = free_clinic_slots.id \
+             AND r.verify_state = 1)"
+        )
+        .await,
+        0
+    );
+    let user = medgraph::domain::accounts::find_by_username(&s.db, "demo-patient")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = medgraph::auth::issue_token(&s.db, user.id, 1)
+        .await
+        .unwrap()
+        .0;
+    let mine = vol(&app, "GET", "/custom/diagnoses", None, Some(&token)).await;
+    assert!(ok(&mine)["page"]["count"].as_i64().unwrap() >= 5, "{mine}");
+    let profile = entity::doctor_profile::Entity::find()
+        .all(&s.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.score_count > 0)
+        .expect("a reviewed doctor");
+    assert_eq!(profile.score, Some(5.0));
+    assert!(profile.service_minutes > 0);
 }

@@ -1043,12 +1043,12 @@ pub async fn score_patient(
     load(db, id).await
 }
 
-/// `(avg * n + x) / (n + 1)` over the row's current values, as one SQL expression.
+/// `(avg * n + x) / (n + 1)` over the row's current values, as one SQL expression; `x` is a
+/// checked score (1–5), written as a literal.
 fn running_average(avg: &str, count: &str, x: i16) -> Expr {
-    Expr::cust_with_values(
-        format!("(COALESCE({avg}, 0) * {count} + CAST(? AS DOUBLE PRECISION)) / ({count} + 1)"),
-        [f64::from(x)],
-    )
+    Expr::cust(format!(
+        "(CAST(COALESCE({avg}, 0) AS DOUBLE PRECISION) * {count} + {x}.0) / ({count} + 1)"
+    ))
 }
 
 /// The patient scores (1–5) and comments on the doctor once, after a seen visit; the doctor's
@@ -1684,4 +1684,302 @@ pub async fn assistants_of_doctor<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok(rows.into_iter().filter_map(|(a, _)| a).collect())
+}
+
+/// One demo registration: who, where, and how far it went.
+struct DemoRegistration<'a> {
+    clinic: &'a free_clinic::Model,
+    patient: i64,
+    assistant: Option<i64>,
+    casebook: &'a str,
+    verify_state: i16,
+    reason: Option<&'a str>,
+    seen: bool,
+    result: Option<&'a str>,
+    /// Credit and punctuality the doctor gave.
+    patient_scores: Option<(i16, i16)>,
+    /// Score and comment the patient gave.
+    review: Option<(i16, &'a str)>,
+    paid: bool,
+    refunded: bool,
+}
+
+async fn insert_demo<C: ConnectionTrait>(txn: &C, d: DemoRegistration<'_>) -> AppResult<()> {
+    let now = Utc::now();
+    let Some(slot) = free_clinics::slots_by_clinics(txn, &[d.clinic.id])
+        .await?
+        .remove(&d.clinic.id)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|s| s.taken < s.capacity)
+    else {
+        return Ok(());
+    };
+    let booked = d.verify_state == verify::BOOKED;
+    if booked && !free_clinics::take_place_in(txn, slot.id).await? {
+        return Ok(());
+    }
+    casebook::Entity::insert(casebook::ActiveModel {
+        patient_id: Set(d.patient),
+        clinic_id: Set(d.clinic.id),
+        content: Set(d.casebook.to_owned()),
+        photos: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([casebook::Column::PatientId, casebook::Column::ClinicId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    let casebook_id = casebook_of(txn, d.patient, d.clinic.id)
+        .await?
+        .map(|c| c.id);
+    let deposit = d.clinic.deposit_cents > 0;
+    let visit_at = free_clinics::china_instant(d.clinic.date, slot.begin_time);
+    registration::Entity::insert(registration::ActiveModel {
+        clinic_id: Set(d.clinic.id),
+        doctor_id: Set(d.clinic.doctor_id),
+        hospital_id: Set(d.clinic.hospital_id),
+        patient_id: Set(d.patient),
+        assistant_id: Set(d.assistant),
+        slot_id: Set(slot.id),
+        casebook_id: Set(casebook_id),
+        visit_at: Set(visit_at),
+        ends_at: Set(d.clinic.ends_at),
+        verify_state: Set(d.verify_state),
+        reject_reason: Set(d.reason.map(str::to_owned)),
+        seen_at: Set(d.seen.then_some(visit_at)),
+        result: Set(d.result.map(str::to_owned)),
+        result_photos: Set("[]".into()),
+        deposit_cents: Set(d.clinic.deposit_cents),
+        payment_state: Set(match (deposit, d.paid) {
+            (false, _) => payment::NONE,
+            (true, true) => payment::PAID,
+            (true, false) => payment::AWAITING,
+        }),
+        payment_due_at: Set(
+            (deposit && !d.paid).then(|| now + Duration::minutes(PAYMENT_WINDOW_MINUTES))
+        ),
+        order_sn: Set(deposit.then(|| new_serial('D'))),
+        provider: Set(deposit.then(|| "sandbox".to_owned())),
+        trade_no: Set((deposit && d.paid).then(|| new_serial('S'))),
+        paid_at: Set((deposit && d.paid).then_some(now)),
+        refund_state: Set(d.refunded.then_some(refund::DONE)),
+        refund_sn: Set(d.refunded.then(|| new_serial('F'))),
+        refund_requested_at: Set(d.refunded.then_some(now)),
+        refunded_at: Set(d.refunded.then_some(now)),
+        patient_credit_score: Set(d.patient_scores.map(|s| s.0)),
+        patient_punctuality_score: Set(d.patient_scores.map(|s| s.1)),
+        doctor_commented_at: Set(d.patient_scores.map(|_| now)),
+        doctor_score: Set(d.review.map(|r| r.0)),
+        doctor_comment: Set(d.review.map(|r| r.1.to_owned())),
+        patient_commented_at: Set(d.review.map(|_| now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await?;
+    super::profiles::ensure(txn, d.patient, Role::Patient).await?;
+    if booked {
+        count_registration(txn, d.patient, 1).await?;
+    }
+    if d.seen {
+        patient_profile::Entity::update_many()
+            .col_expr(
+                patient_profile::Column::VisitCount,
+                Expr::col(patient_profile::Column::VisitCount).add(1),
+            )
+            .filter(patient_profile::Column::UserId.eq(d.patient))
+            .exec(txn)
+            .await?;
+        doctor_profile::Entity::update_many()
+            .col_expr(
+                doctor_profile::Column::PatientCount,
+                Expr::col(doctor_profile::Column::PatientCount).add(1),
+            )
+            .filter(doctor_profile::Column::UserId.eq(d.clinic.doctor_id))
+            .exec(txn)
+            .await?;
+        let first = free_clinic_held::Entity::insert(free_clinic_held::ActiveModel {
+            clinic_id: Set(d.clinic.id),
+            held_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(free_clinic_held::Column::ClinicId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        if first == 1 {
+            let minutes = std::cmp::max(
+                i32::try_from((d.clinic.ends_at - d.clinic.starts_at).num_minutes()).unwrap_or(0),
+                0,
+            );
+            doctor_profile::Entity::update_many()
+                .col_expr(
+                    doctor_profile::Column::VisitCount,
+                    Expr::col(doctor_profile::Column::VisitCount).add(1),
+                )
+                .col_expr(
+                    doctor_profile::Column::ServiceMinutes,
+                    Expr::col(doctor_profile::Column::ServiceMinutes).add(minutes),
+                )
+                .filter(doctor_profile::Column::UserId.eq(d.clinic.doctor_id))
+                .exec(txn)
+                .await?;
+        }
+    }
+    if let Some((credit, punctuality)) = d.patient_scores {
+        patient_profile::Entity::update_many()
+            .col_expr(
+                patient_profile::Column::CreditScore,
+                running_average("credit_score", "scored_count", credit),
+            )
+            .col_expr(
+                patient_profile::Column::PunctualityScore,
+                running_average("punctuality_score", "scored_count", punctuality),
+            )
+            .col_expr(
+                patient_profile::Column::ScoredCount,
+                Expr::col(patient_profile::Column::ScoredCount).add(1),
+            )
+            .filter(patient_profile::Column::UserId.eq(d.patient))
+            .exec(txn)
+            .await?;
+    }
+    if let Some((score, _)) = d.review {
+        doctor_profile::Entity::update_many()
+            .col_expr(
+                doctor_profile::Column::Score,
+                running_average("score", "score_count", score),
+            )
+            .col_expr(
+                doctor_profile::Column::ScoreCount,
+                Expr::col(doctor_profile::Column::ScoreCount).add(1),
+            )
+            .filter(doctor_profile::Column::UserId.eq(d.clinic.doctor_id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Demo registrations on the demo doctor's clinics, in every state: seen with a result and
+/// both scorings, seen awaiting the patient's review, missed, rejected, booked today, cancelled
+/// by the patient, a paid deposit, a refunded one, one made by the demo assistant, and those
+/// of the cancelled clinic. Three more demo patients (`demo-patient-2` to `-4`) join them.
+/// Skipped when registrations exist or the demo doctor has no clinics.
+pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<()> {
+    use sea_orm::PaginatorTrait;
+    if registration::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let id_of = |name: &'static str| async move {
+        super::accounts::find_by_username(db, name)
+            .await
+            .map(|u| u.map(|u| u.id))
+    };
+    let (Some(doctor), Some(patient)) = (id_of("demo-doctor").await?, id_of("demo-patient").await?)
+    else {
+        return Ok(());
+    };
+    let assistant = id_of("demo-assistant").await?;
+    let clinics = free_clinic::Entity::find()
+        .filter(free_clinic::Column::DoctorId.eq(doctor))
+        .order_by_asc(free_clinic::Column::Date)
+        .all(db)
+        .await?;
+    let by_title = |title: &str| clinics.iter().find(|c| c.title == title);
+    let (Some(past), Some(today), Some(deposit), Some(scarce), Some(cancelled)) = (
+        by_title("社区慢病义诊"),
+        by_title("全天健康咨询"),
+        by_title("儿童常见病义诊"),
+        by_title("专家号(名额有限)"),
+        by_title("已取消的义诊"),
+    ) else {
+        return Ok(());
+    };
+    let txn = db.begin().await?;
+    let mut patients = vec![patient];
+    for (username, name) in [
+        ("demo-patient-2", "王阿姨"),
+        ("demo-patient-3", "李大爷"),
+        ("demo-patient-4", "赵同学"),
+    ] {
+        let user = super::accounts::create_user(&txn, username, name).await?;
+        super::accounts::grant_role(&txn, user.id, Role::Patient).await?;
+        patients.push(user.id);
+    }
+    let base = |clinic, patient, casebook| DemoRegistration {
+        clinic,
+        patient,
+        assistant: None,
+        casebook,
+        verify_state: verify::BOOKED,
+        reason: None,
+        seen: false,
+        result: None,
+        patient_scores: None,
+        review: None,
+        paid: false,
+        refunded: false,
+    };
+    let demos = vec![
+        DemoRegistration {
+            seen: true,
+            result: Some("血压偏高，低盐饮食，一个月后复查。"),
+            patient_scores: Some((5, 5)),
+            review: Some((5, "医生讲解很耐心，谢谢！")),
+            ..base(past, patients[0], "头晕两周，血压 150/95。")
+        },
+        DemoRegistration {
+            seen: true,
+            result: Some("血糖控制良好，继续用药。"),
+            ..base(past, patients[1], "糖尿病复诊。")
+        },
+        DemoRegistration {
+            patient_scores: Some((2, 1)),
+            ..base(past, patients[2], "膝盖疼痛。")
+        },
+        DemoRegistration {
+            verify_state: verify::REJECTED,
+            reason: Some("该症状请到骨科门诊就诊"),
+            ..base(past, patients[3], "腰椎间盘突出。")
+        },
+        base(today, patients[0], "咳嗽一周，夜间加重。"),
+        DemoRegistration {
+            verify_state: verify::CANCELLED,
+            ..base(today, patients[1], "体检咨询。")
+        },
+        DemoRegistration {
+            paid: true,
+            ..base(deposit, patients[0], "孩子发烧两天。")
+        },
+        DemoRegistration {
+            verify_state: verify::CANCELLED,
+            paid: true,
+            refunded: true,
+            ..base(deposit, patients[2], "孩子过敏。")
+        },
+        DemoRegistration {
+            assistant,
+            ..base(scarce, patients[0], "医助代为挂号：心悸。")
+        },
+        DemoRegistration {
+            verify_state: verify::CANCELLED,
+            reason: Some("义诊已取消"),
+            ..base(cancelled, patients[0], "复查。")
+        },
+    ];
+    for d in demos {
+        insert_demo(&txn, d).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }

@@ -63,7 +63,7 @@ fn parse_fields(body: &[u8]) -> AppResult<Fields> {
 /// What a notification settled.
 enum Settled {
     Recharge(Settlement),
-    Deposit(DepositSettlement),
+    Deposit(Box<DepositSettlement>),
 }
 
 async fn handle(state: &AppState, provider_name: &str, body: &[u8]) -> AppResult<Settled> {
@@ -80,7 +80,7 @@ async fn handle(state: &AppState, provider_name: &str, body: &[u8]) -> AppResult
     if registrations::is_deposit_serial(&notice.serial) {
         registrations::settle_deposit(&s.db, s.bus.as_ref(), &s.payments, provider.name(), &notice)
             .await
-            .map(Settled::Deposit)
+            .map(|d| Settled::Deposit(Box::new(d)))
     } else {
         recharge::settle(&s.db, provider.name(), &notice)
             .await
@@ -97,12 +97,15 @@ fn answer(result: AppResult<Settled>) -> Response {
                 Settled::Recharge(Settlement::Credited(order)) => {
                     tracing::info!(serial = %order.serial, coins = order.coins, "recharge credited");
                 }
-                Settled::Deposit(DepositSettlement::Paid(r)) => {
-                    tracing::info!(registration = r.id, "deposit paid");
-                }
-                Settled::Deposit(DepositSettlement::Refunding(r)) => {
-                    tracing::info!(registration = r.id, "late deposit refunded");
-                }
+                Settled::Deposit(d) => match d.as_ref() {
+                    DepositSettlement::Paid(r) => {
+                        tracing::info!(registration = r.id, "deposit paid");
+                    }
+                    DepositSettlement::Refunding(r) => {
+                        tracing::info!(registration = r.id, "late deposit refunded");
+                    }
+                    DepositSettlement::Unchanged(_) => {}
+                },
                 _ => {}
             }
             "success"
