@@ -17,6 +17,7 @@ mod m20261124_000003_recharge_orders;
 mod m20261124_000004_community_reviews;
 mod m20261124_000010_free_clinics;
 mod m20261124_000011_volunteer_content;
+mod m20261124_000013_assistant_patients;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_community_reviews::Migration),
             Box::new(m20261124_000010_free_clinics::Migration),
             Box::new(m20261124_000011_volunteer_content::Migration),
+            Box::new(m20261124_000013_assistant_patients::Migration),
         ]
     }
 }
