@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod assistants;
 pub mod audit;
 pub mod care;
 pub mod certifications;
@@ -18,6 +19,7 @@ pub mod discovery;
 pub mod files;
 pub mod follows;
 pub mod free_clinics;
+pub mod homepages;
 pub mod idcard;
 pub mod imports;
 pub mod interviews;
