@@ -34,6 +34,7 @@ pub struct MutationRoot(
     CommunityReviewMutation,
     super::volunteer::VolunteerMutation,
     ClinicMutation,
+    super::assistants::AssistantMutation,
 );
 
 /// Uploads.

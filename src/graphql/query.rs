@@ -43,6 +43,7 @@ pub struct QueryRoot(
     CommunityReviewQuery,
     super::volunteer::VolunteerQuery,
     ClinicQuery,
+    super::assistants::AssistantQuery,
 );
 
 /// Relay object identification.
