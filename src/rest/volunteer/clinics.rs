@@ -510,7 +510,7 @@ pub fn routes() -> Vec<Route> {
 // Preparing variables
 
 /// `a.b` variables into nested objects (`filter.keyword` → `filter: {keyword}`).
-fn nest(vars: &mut Map<String, Value>) {
+pub(super) fn nest(vars: &mut Map<String, Value>) {
     let dotted: Vec<String> = vars
         .keys()
         .filter(|k| !k.starts_with('$') && k.contains('.'))
@@ -758,7 +758,7 @@ fn doctor(user: &Value) -> AppResult<Value> {
 }
 
 /// The legacy "@义诊信息" of a `VolunteerClinic`.
-fn clinic(c: &Value) -> AppResult<Value> {
+pub(super) fn clinic(c: &Value) -> AppResult<Value> {
     let mut plan_time = Map::new();
     for slot in c["slots"].as_array().into_iter().flatten() {
         if let Some(label) = slot["label"].as_str() {
@@ -868,7 +868,7 @@ fn doctor_list(data: Value) -> AppResult<Value> {
 }
 
 /// The legacy "@专题活动信息".
-fn special_project(p: &Value) -> AppResult<Value> {
+pub(super) fn special_project(p: &Value) -> AppResult<Value> {
     Ok(json!({
         "id": legacy_id(&p["id"], "SpecialProject")?,
         "title": p["title"],

@@ -244,7 +244,7 @@ fn prepare_news_list(vars: &mut Map<String, Value>) -> AppResult<()> {
     paging::prepare(vars)
 }
 
-fn news_item(news: &Value) -> Value {
+pub(super) fn news_item(news: &Value) -> Value {
     json!({
         "id": news["legacyId"],
         "title": news["title"],
