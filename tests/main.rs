@@ -29,5 +29,6 @@ mod schema;
 mod social_addresses;
 mod social_verification;
 mod subscriptions;
+mod volunteer_assistants;
 mod volunteer_chat;
 mod volunteer_clinics;
