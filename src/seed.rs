@@ -115,6 +115,7 @@ pub async fn demo_if_empty(
     counseling_demo(db).await?;
     crate::domain::volunteer_content::demo(db, bus.as_ref()).await?;
     crate::domain::community_demo::demo(db, store).await?;
+    crate::domain::assistants::seed_demo(db).await?;
     crate::domain::free_clinics::seed_demo(db, store).await?;
     crate::domain::registrations::seed_demo(db).await?;
     Ok(true)

@@ -29,6 +29,7 @@ mod schema;
 mod social_addresses;
 mod social_verification;
 mod subscriptions;
+mod volunteer_assistants;
 mod volunteer_chat;
 mod volunteer_clinics;
 mod volunteer_registrations;

@@ -3,6 +3,7 @@
 //! Entities carry no GraphQL derives: table columns are not the public contract. The GraphQL
 //! types in the server crate wrap these models and decide what is exposed.
 
+pub mod assistant_patient;
 pub mod assistant_profile;
 pub mod audit_entry;
 pub mod banner;

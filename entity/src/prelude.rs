@@ -1,5 +1,6 @@
 //! Re-exports of every entity under a distinct name.
 
+pub use super::assistant_patient::Entity as AssistantPatient;
 pub use super::assistant_profile::Entity as AssistantProfile;
 pub use super::audit_entry::Entity as AuditEntry;
 pub use super::banner::Entity as Banner;

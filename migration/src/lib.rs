@@ -18,6 +18,7 @@ mod m20261124_000004_community_reviews;
 mod m20261124_000010_free_clinics;
 mod m20261124_000011_volunteer_content;
 mod m20261124_000012_registrations;
+mod m20261124_000013_assistant_patients;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_free_clinics::Migration),
             Box::new(m20261124_000011_volunteer_content::Migration),
             Box::new(m20261124_000012_registrations::Migration),
+            Box::new(m20261124_000013_assistant_patients::Migration),
         ]
     }
 }

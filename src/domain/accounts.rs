@@ -482,6 +482,49 @@ async fn create_with_contact<C: ConnectionTrait>(
     Ok(user)
 }
 
+/// Creates an account on someone's behalf (a doctor's assistant creating a patient, 新建病人)
+/// inside the caller's transaction: an optional phone number (without a code: the account's
+/// owner proves it when they log in by SMS), a password, a role and personal data, checked as
+/// profile edits are. A taken phone number or e-mail address is a `CONFLICT`.
+pub(crate) async fn create_on_behalf_in<C: ConnectionTrait>(
+    txn: &C,
+    phone: Option<&str>,
+    password_hash: String,
+    role: Role,
+    changes: ProfileChanges,
+) -> AppResult<user::Model> {
+    let display_name = changes
+        .real_name
+        .as_deref()
+        .map(validate_display_name)
+        .transpose()?;
+    let user = match phone {
+        Some(phone) => {
+            let phone = codes::normalize_phone(phone, "phone")?;
+            create_with_contact(
+                txn,
+                Channel::Sms,
+                &phone,
+                None,
+                display_name,
+                Some(password_hash),
+                role,
+            )
+            .await?
+        }
+        None => {
+            let name = display_name.unwrap_or_else(|| "患者".to_owned());
+            let user = create_user(txn, &format!("u_{}", random_suffix(10)), &name).await?;
+            let mut model = user.into_active_model();
+            model.password_hash = Set(Some(password_hash));
+            let user = model.update(txn).await?;
+            grant_role(txn, user.id, role).await?;
+            user
+        }
+    };
+    update_profile_in(txn, user.id, changes).await
+}
+
 /// A password login.
 #[derive(Debug, Clone)]
 pub struct PasswordLogin {

@@ -19,6 +19,7 @@ pub mod discovery;
 pub mod files;
 pub mod follows;
 pub mod free_clinics;
+pub mod homepages;
 pub mod idcard;
 pub mod imports;
 pub mod interviews;

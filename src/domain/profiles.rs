@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::Services;
 use crate::auth::{self, Role, Viewer};
 use crate::domain::files;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 
 /// A consultant's UTC offset until they set one: China Standard Time.
 pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 480;
@@ -266,30 +266,31 @@ pub async fn update_patient(
     Ok(updated)
 }
 
+/// Records the invalid fields of patient changes (height, weight, marital status).
+pub fn check_patient(c: &PatientChanges, errors: &mut FieldErrors) {
+    if c.height_cm.is_some_and(|h| !(30.0..=260.0).contains(&h)) {
+        errors.add("heightCm", "a height between 30 and 260 cm");
+    }
+    if c.weight_kg.is_some_and(|w| !(2.0..=400.0).contains(&w)) {
+        errors.add("weightKg", "a weight between 2 and 400 kg");
+    }
+    if c.marital_status.is_some_and(|m| !(0..=3).contains(&m)) {
+        errors.add(
+            "maritalStatus",
+            "0 single, 1 married, 2 divorced or 3 widowed",
+        );
+    }
+}
+
 /// [`update_patient`] inside a caller's transaction (permissions checked by the caller).
 pub async fn update_patient_in<C: ConnectionTrait>(
     txn: &C,
     target: i64,
     c: PatientChanges,
 ) -> AppResult<patient_profile::Model> {
-    if c.height_cm.is_some_and(|h| !(30.0..=260.0).contains(&h)) {
-        return Err(AppError::bad_field(
-            "heightCm",
-            "a height between 30 and 260 cm",
-        ));
-    }
-    if c.weight_kg.is_some_and(|w| !(2.0..=400.0).contains(&w)) {
-        return Err(AppError::bad_field(
-            "weightKg",
-            "a weight between 2 and 400 kg",
-        ));
-    }
-    if c.marital_status.is_some_and(|m| !(0..=3).contains(&m)) {
-        return Err(AppError::bad_field(
-            "maritalStatus",
-            "0 single, 1 married, 2 divorced or 3 widowed",
-        ));
-    }
+    let mut errors = FieldErrors::default();
+    check_patient(&c, &mut errors);
+    errors.finish()?;
     ensure(txn, target, Role::Patient).await?;
     let current = patient_profile::Entity::find_by_id(target)
         .one(txn)

@@ -1,6 +1,7 @@
 //! The GraphQL schema: queries, mutations and subscriptions per area, request-scoped
 //! DataLoaders, Relay `Node` and connections, and the limits that keep queries affordable.
 
+mod assistants;
 mod care;
 pub mod clinic_loaders;
 mod clinics;

@@ -35,6 +35,7 @@ pub struct MutationRoot(
     super::volunteer::VolunteerMutation,
     ClinicMutation,
     super::registrations::RegistrationMutation,
+    super::assistants::AssistantMutation,
 );
 
 /// Uploads.

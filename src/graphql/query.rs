@@ -44,6 +44,7 @@ pub struct QueryRoot(
     super::volunteer::VolunteerQuery,
     ClinicQuery,
     super::registrations::RegistrationQuery,
+    super::assistants::AssistantQuery,
 );
 
 /// Relay object identification.

@@ -228,16 +228,16 @@ fn legacy_field_names(err: AppError, params: &[super::Param]) -> AppError {
             message,
             field: Some(legacy_field_name(field, params)),
         },
-        AppError::BadFields { message, fields } => AppError::BadFields {
-            message,
-            fields: fields
+        // Rebuilt, so that a message naming several fields names them as the clients do.
+        AppError::BadFields { fields, .. } => AppError::bad_fields(
+            fields
                 .into_iter()
                 .map(|e| crate::error::FieldError {
                     field: legacy_field_name(e.field, params),
                     message: e.message,
                 })
                 .collect(),
-        },
+        ),
         other => other,
     }
 }

@@ -512,7 +512,7 @@ pub fn routes() -> Vec<Route> {
 // Preparing variables
 
 /// `a.b` variables into nested objects (`filter.keyword` → `filter: {keyword}`).
-fn nest(vars: &mut Map<String, Value>) {
+pub(super) fn nest(vars: &mut Map<String, Value>) {
     let dotted: Vec<String> = vars
         .keys()
         .filter(|k| !k.starts_with('$') && k.contains('.'))
@@ -872,7 +872,7 @@ fn doctor_list(data: Value) -> AppResult<Value> {
 }
 
 /// The legacy "@专题活动信息".
-fn special_project(p: &Value) -> AppResult<Value> {
+pub(super) fn special_project(p: &Value) -> AppResult<Value> {
     Ok(json!({
         "id": legacy_id(&p["id"], "SpecialProject")?,
         "title": p["title"],

@@ -551,7 +551,7 @@ fn nest_update_user(vars: &mut Map<String, Value>) -> AppResult<()> {
     Ok(())
 }
 
-fn marital_status(value: &Value) -> AppResult<Value> {
+pub(super) fn marital_status(value: &Value) -> AppResult<Value> {
     Ok(Value::from(match value.as_i64() {
         Some(0) => "SINGLE",
         Some(1) => "MARRIED",

@@ -1,6 +1,7 @@
 //! Volunteer-doctor dialect (`shared/seeds/001_303bc9a5d2be2197.txt`): documented paths at the
 //! root, `X-auth-token`, `{error_code, data, error_message}`.
 
+mod assistants;
 mod chat;
 mod clinics;
 mod content;
@@ -46,6 +47,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(chat::routes());
     routes.extend(clinics::routes());
     routes.extend(registrations::routes());
+    routes.extend(assistants::routes());
     routes.extend(vec![
         Route {
             dialect: Dialect::Volunteer,
