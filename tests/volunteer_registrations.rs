@@ -1162,3 +1162,120 @@ async fn demo_data_has_registrations_in_every_state() {
     assert_eq!(profile.score, Some(5.0));
     assert!(profile.service_minutes > 0);
 }
+
+#[tokio::test]
+async fn assistants_register_their_bound_patients() {
+    let app = common::app().await;
+    let w = world(&app).await;
+    let c = clinic(&app, &w, 10, 0).await;
+    let (assistant, at) = app
+        .account("helper", "13700000001", "pass-word-1", &[Role::Assistant])
+        .await;
+    let (bound, bt) = &w.patients[0];
+    let (unbound, _) = &w.patients[1];
+    sea_orm::ActiveModelTrait::insert(
+        entity::assistant_patient::ActiveModel {
+            assistant_id: sea_orm::Set(assistant),
+            patient_id: sea_orm::Set(*bound),
+            created_at: sea_orm::Set(Utc::now()),
+        },
+        &app.state.services.db,
+    )
+    .await
+    .unwrap();
+    let path = format!("/assistant/join/project/{c}");
+    let refused = vol(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"user_id": unbound, "plan_time": "09:00:00 - 09:30:00"})),
+        Some(&at),
+    )
+    .await;
+    assert_eq!(code(&refused), 403, "{refused}");
+    let no_slot = vol(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"user_id": bound})),
+        Some(&at),
+    )
+    .await;
+    assert_eq!(code(&no_slot), 422, "{no_slot}");
+    let by_patient = vol(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"user_id": unbound, "plan_time": "09:00:00 - 09:30:00"})),
+        Some(bt),
+    )
+    .await;
+    assert_eq!(code(&by_patient), 403, "{by_patient}");
+    assert_eq!(app.count_rows("registrations").await, 0);
+
+    let joined = vol(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"user_id": bound, "plan_time": "09:00:00 - 09:30:00"})),
+        Some(&at),
+    )
+    .await;
+    let id = ok(&joined)["id"].as_i64().unwrap();
+    let one = vol(&app, "GET", &format!("/diagnoses/{id}"), None, Some(bt)).await;
+    assert_eq!(ok(&one)["assistant_user_id"], assistant);
+    assert!(ok(&one)["casebook_info"].is_null());
+
+    let clinics = vol(&app, "GET", "/assistant/project", None, Some(&at)).await;
+    assert_eq!(ok(&clinics)["list"][0]["id"], c);
+    assert_eq!(ok(&clinics)["list"][0]["assistant_join_count"], 1);
+    let made = vol(
+        &app,
+        "GET",
+        &format!("/assistant/project/{c}/paitient"),
+        None,
+        Some(&at),
+    )
+    .await;
+    assert_eq!(ok(&made)["list"][0]["id"], id);
+    assert_eq!(ok(&made)["list"][0]["user_info"]["id"], *bound);
+    let assistants = vol(&app, "GET", "/doctor/assistant", None, Some(&w.doctor.1)).await;
+    assert_eq!(ok(&assistants)["list"][0]["id"], assistant);
+    assert!(ok(&assistants)["list"][0].get("help_count").is_some());
+    let history = vol(
+        &app,
+        "GET",
+        &format!("/all_diagnoses/{bound}"),
+        None,
+        Some(&at),
+    )
+    .await;
+    assert_eq!(ok(&history).as_array().unwrap().len(), 1);
+    let not_theirs = vol(
+        &app,
+        "GET",
+        &format!("/all_diagnoses/{unbound}"),
+        None,
+        Some(&at),
+    )
+    .await;
+    assert_eq!(code(&not_theirs), 403, "{not_theirs}");
+
+    // Another assistant cannot cancel it; theirs can, and the patient is told.
+    let (_, other) = app
+        .account("helper2", "13700000002", "pass-word-1", &[Role::Assistant])
+        .await;
+    let cancel = format!("/assistant/diagnoses/{id}/cancel");
+    let refused = vol(&app, "GET", &cancel, None, Some(&other)).await;
+    assert_eq!(code(&refused), 403, "{refused}");
+    ok(&vol(&app, "GET", &cancel, None, Some(&at)).await);
+    let one = vol(&app, "GET", &format!("/diagnoses/{id}"), None, Some(bt)).await;
+    assert_eq!(ok(&one)["verify_status"], 3);
+    let messages = vol(&app, "GET", "/message", None, Some(bt)).await;
+    assert!(
+        ok(&messages)["list"].to_string().contains("挂号已取消"),
+        "{messages}"
+    );
+    let clinics = vol(&app, "GET", "/assistant/project", None, Some(&at)).await;
+    assert_eq!(ok(&clinics)["list"][0]["assistant_join_count"], 0);
+}
