@@ -841,6 +841,8 @@ async fn deposits_are_paid_once_and_refunded_when_the_clinic_is_cancelled() {
         );
     }
     assert_eq!(seen, ["clinicCancelled", "refunded"]);
+    let closed = join(&app, c, &w.patients[1].1, json!({"content": "还能挂吗"})).await;
+    assert_eq!(code(&closed), 409, "{closed}");
     assert_eq!(
         app.count_rows_where("free_clinic_slots", "taken > 0").await,
         0
