@@ -283,6 +283,11 @@ async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
     {
         tracing::info!("demo data loaded");
     }
+    medgraph::domain::registrations::spawn_expiry(
+        app.state.services.db.clone(),
+        app.state.services.bus.clone(),
+        Duration::from_secs(60),
+    );
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(
         address = %listen,

@@ -881,6 +881,15 @@ async fn unpaid_deposits_expire_and_late_payments_are_refunded() {
         1
     );
 
+    // The sweep expires what is left over (nothing here: the join expired it already).
+    let s = &app.state.services;
+    assert_eq!(
+        registrations::expire_unpaid(&s.db, s.bus.as_ref())
+            .await
+            .unwrap(),
+        0
+    );
+
     // The first patient pays after all: acknowledged and refunded at once.
     assert_eq!(notify(&app, &form_fields(&page)).await, "success");
     let refunds = vol(
@@ -1280,4 +1289,55 @@ async fn assistants_register_their_bound_patients() {
     );
     let clinics = vol(&app, "GET", "/assistant/project", None, Some(&at)).await;
     assert_eq!(ok(&clinics)["list"][0]["assistant_join_count"], 0);
+}
+
+#[tokio::test]
+async fn the_sweep_expires_unpaid_deposits_once() {
+    let app = sandbox_app().await;
+    let w = world(&app).await;
+    let c = clinic(&app, &w, 2, 30).await;
+    let (p0, t0) = &w.patients[0];
+    ok(&join(&app, c, t0, json!({"content": "a"})).await);
+    let s = &app.state.services;
+    assert_eq!(
+        registrations::expire_unpaid(&s.db, s.bus.as_ref())
+            .await
+            .unwrap(),
+        0,
+        "still inside its window"
+    );
+    entity::registration::Entity::update_many()
+        .col_expr(
+            entity::registration::Column::PaymentDueAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .exec(&s.db)
+        .await
+        .unwrap();
+    let sweeps: Vec<_> = (0..4)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { registrations::expire_unpaid(&s.db, s.bus.as_ref()).await })
+        })
+        .collect();
+    let mut expired = 0;
+    for sweep in sweeps {
+        expired += sweep.await.unwrap().unwrap();
+    }
+    assert_eq!(expired, 1);
+    assert_eq!(
+        app.count_rows_where("free_clinic_slots", "taken > 0").await,
+        0
+    );
+    assert_eq!(
+        app.count_rows_where(
+            "patient_profiles",
+            &format!("user_id = {p0} AND registration_count = 0")
+        )
+        .await,
+        1
+    );
+    let mine = vol(&app, "GET", "/custom/diagnoses", None, Some(t0)).await;
+    assert_eq!(ok(&mine)["list"][0]["verify_status"], 3);
+    assert_eq!(ok(&mine)["list"][0]["pay_status"], 2);
 }

@@ -300,6 +300,51 @@ async fn expire_clinic_in<C: ConnectionTrait>(
     Ok(freed)
 }
 
+/// Cancels every unpaid registration past its payment window, freeing its place, each in its
+/// own transaction whose first statement is the conditional update (several server processes
+/// may sweep at once: each registration expires once). Answers how many this call expired.
+pub async fn expire_unpaid(db: &DatabaseConnection, bus: &dyn EventBus) -> AppResult<usize> {
+    let now = Utc::now();
+    let stale = registration::Entity::find()
+        .filter(registration::Column::VerifyState.eq(verify::BOOKED))
+        .filter(registration::Column::PaymentState.eq(payment::AWAITING))
+        .filter(registration::Column::PaymentDueAt.lte(now))
+        .order_by_asc(registration::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut expired = 0;
+    for r in stale {
+        let txn = db.begin().await?;
+        if expire_in(&txn, &r, now).await? {
+            txn.commit().await?;
+            publish(bus, &r, "expired").await;
+            expired += 1;
+        }
+    }
+    Ok(expired)
+}
+
+/// Sweeps unpaid deposits every `every` for the life of the process (see [`expire_unpaid`]).
+pub fn spawn_expiry(
+    db: DatabaseConnection,
+    bus: crate::events::SharedBus,
+    every: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match expire_unpaid(&db, bus.as_ref()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "unpaid deposits expired"),
+                Err(e) => tracing::warn!(error = ?e, "expiring unpaid deposits failed"),
+            }
+        }
+    });
+}
+
 /// `registration_count` of the patient moves by `delta` (never below 0).
 async fn count_registration<C: ConnectionTrait>(
     txn: &C,
