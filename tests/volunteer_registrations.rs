@@ -1341,3 +1341,81 @@ async fn the_sweep_expires_unpaid_deposits_once() {
     assert_eq!(ok(&mine)["list"][0]["verify_status"], 3);
     assert_eq!(ok(&mine)["list"][0]["pay_status"], 2);
 }
+
+#[tokio::test]
+async fn joins_racing_the_clinic_cancellation_leave_no_booked_place() {
+    let app = pooled_app().await;
+    let w = world(&app).await;
+    let c = clinic(&app, &w, 30, 0).await;
+    let mut patients = Vec::new();
+    for i in 0..20 {
+        patients.push(
+            app.account(
+                &format!("race{i}"),
+                &format!("1560000{i:04}"),
+                "pass-word-1",
+                &[Role::Patient],
+            )
+            .await
+            .0,
+        );
+    }
+    let s = app.state.services.clone();
+    let mut tasks = Vec::new();
+    for (n, patient) in patients.iter().enumerate() {
+        let s = s.clone();
+        let patient = *patient;
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(StdDuration::from_millis((n % 5) as u64)).await;
+            registrations::join(
+                &s.db,
+                s.bus.as_ref(),
+                &s.payments,
+                "http://localhost",
+                &Viewer {
+                    user_id: patient,
+                    token_id: 0,
+                    roles: vec![Role::Patient],
+                },
+                JoinRequest {
+                    clinic_id: c,
+                    slot: None,
+                    casebook: Some(registrations::CasebookInput {
+                        content: "抢号".into(),
+                        photos: vec![],
+                    }),
+                    patient_id: None,
+                },
+            )
+            .await
+            .map(|_| ())
+        }));
+    }
+    let doctor = Viewer {
+        user_id: w.doctor.0,
+        token_id: 0,
+        roles: vec![Role::Doctor],
+    };
+    let cancel = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(StdDuration::from_millis(2)).await;
+            free_clinics::cancel(&s.db, s.bus.as_ref(), &s.payments, &doctor, c).await
+        })
+    };
+    for t in tasks {
+        if let Err(e) = t.await.unwrap() {
+            assert!(matches!(e, medgraph::error::AppError::Conflict(_)), "{e:?}");
+        }
+    }
+    cancel.await.unwrap().unwrap();
+    assert_eq!(
+        app.count_rows_where("registrations", "verify_state = 1")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count_rows_where("free_clinic_slots", "taken > 0").await,
+        0
+    );
+}

@@ -486,7 +486,19 @@ pub async fn join(
     let txn = db.begin().await?;
     // The first statement is the write that takes the place (SQLite's write lock; a row lock on
     // PostgreSQL).
+    // The clinic is read again inside the transaction, so that a cancellation racing this join
+    // either commits first (and is seen) or comes after it (and ends its registration). On
+    // PostgreSQL a shared lock on the clinic row, taken before the slot's row as the
+    // cancellation does, makes them wait for each other; on SQLite the first statement must be
+    // the write that takes the place, and the write lock serialises the two transactions.
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    if postgres {
+        require_open_in(&txn, clinic.id).await?;
+    }
     let slot = take_place(&txn, &clinic, request.slot.as_deref(), now).await?;
+    if !postgres {
+        require_open_in(&txn, clinic.id).await?;
+    }
     if let Some(assistant) = assistant_id
         && !super::assistants::is_bound(&txn, assistant, patient_id).await?
     {
@@ -603,6 +615,18 @@ pub async fn join(
         registration,
         pay_page,
     })
+}
+
+/// The clinic, read under a shared lock (PostgreSQL), must not be cancelled.
+async fn require_open_in<C: ConnectionTrait>(txn: &C, clinic_id: i64) -> AppResult<()> {
+    let current = free_clinic::Entity::find_by_id(clinic_id)
+        .lock_shared()
+        .one(txn)
+        .await?;
+    if current.is_none_or(|c| c.cancelled_at.is_some()) {
+        return Err(AppError::Conflict("the clinic is cancelled".into()));
+    }
+    Ok(())
 }
 
 /// The patient's casebook for a clinic.
