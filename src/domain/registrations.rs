@@ -920,6 +920,113 @@ pub async fn reject(
     load(db, id).await
 }
 
+/// Counts a confirmed visit: the patient's visits and the doctor's patients served and, on the
+/// clinic's first confirmed visit (an insert into `free_clinics_held` that only one
+/// transaction wins), the doctor's visits and service minutes.
+async fn count_visit_in<C: ConnectionTrait>(
+    txn: &C,
+    r: &registration::Model,
+    clinic: &free_clinic::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    patient_profile::Entity::update_many()
+        .col_expr(
+            patient_profile::Column::VisitCount,
+            Expr::col(patient_profile::Column::VisitCount).add(1),
+        )
+        .filter(patient_profile::Column::UserId.eq(r.patient_id))
+        .exec(txn)
+        .await?;
+    super::profiles::ensure(txn, r.doctor_id, Role::Doctor).await?;
+    doctor_profile::Entity::update_many()
+        .col_expr(
+            doctor_profile::Column::PatientCount,
+            Expr::col(doctor_profile::Column::PatientCount).add(1),
+        )
+        .filter(doctor_profile::Column::UserId.eq(r.doctor_id))
+        .exec(txn)
+        .await?;
+    let first = free_clinic_held::Entity::insert(free_clinic_held::ActiveModel {
+        clinic_id: Set(r.clinic_id),
+        held_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(free_clinic_held::Column::ClinicId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if first == 1 {
+        let minutes = std::cmp::max(
+            i32::try_from((clinic.ends_at - clinic.starts_at).num_minutes()).unwrap_or(0),
+            0,
+        );
+        doctor_profile::Entity::update_many()
+            .col_expr(
+                doctor_profile::Column::VisitCount,
+                Expr::col(doctor_profile::Column::VisitCount).add(1),
+            )
+            .col_expr(
+                doctor_profile::Column::ServiceMinutes,
+                Expr::col(doctor_profile::Column::ServiceMinutes).add(minutes),
+            )
+            .filter(doctor_profile::Column::UserId.eq(r.doctor_id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves the patient's credit and punctuality averages by one scoring.
+async fn count_patient_scores_in<C: ConnectionTrait>(
+    txn: &C,
+    patient_id: i64,
+    credit: i16,
+    punctuality: i16,
+) -> AppResult<()> {
+    super::profiles::ensure(txn, patient_id, Role::Patient).await?;
+    patient_profile::Entity::update_many()
+        .col_expr(
+            patient_profile::Column::CreditScore,
+            running_average("credit_score", "scored_count", credit),
+        )
+        .col_expr(
+            patient_profile::Column::PunctualityScore,
+            running_average("punctuality_score", "scored_count", punctuality),
+        )
+        .col_expr(
+            patient_profile::Column::ScoredCount,
+            Expr::col(patient_profile::Column::ScoredCount).add(1),
+        )
+        .filter(patient_profile::Column::UserId.eq(patient_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the doctor's score average by one review.
+async fn count_doctor_score_in<C: ConnectionTrait>(
+    txn: &C,
+    doctor_id: i64,
+    score: i16,
+) -> AppResult<()> {
+    super::profiles::ensure(txn, doctor_id, Role::Doctor).await?;
+    doctor_profile::Entity::update_many()
+        .col_expr(
+            doctor_profile::Column::Score,
+            running_average("score", "score_count", score),
+        )
+        .col_expr(
+            doctor_profile::Column::ScoreCount,
+            Expr::col(doctor_profile::Column::ScoreCount).add(1),
+        )
+        .filter(doctor_profile::Column::UserId.eq(doctor_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// The clinic's doctor confirms the visit (就诊) once the clinic has begun: counts it for the
 /// patient and the doctor and refunds the deposit.
 pub async fn confirm_visit(
@@ -963,52 +1070,7 @@ pub async fn confirm_visit(
     if changed == 0 {
         return Err(AppError::Conflict("the visit is already confirmed".into()));
     }
-    patient_profile::Entity::update_many()
-        .col_expr(
-            patient_profile::Column::VisitCount,
-            Expr::col(patient_profile::Column::VisitCount).add(1),
-        )
-        .filter(patient_profile::Column::UserId.eq(r.patient_id))
-        .exec(&txn)
-        .await?;
-    super::profiles::ensure(&txn, r.doctor_id, Role::Doctor).await?;
-    doctor_profile::Entity::update_many()
-        .col_expr(
-            doctor_profile::Column::PatientCount,
-            Expr::col(doctor_profile::Column::PatientCount).add(1),
-        )
-        .filter(doctor_profile::Column::UserId.eq(r.doctor_id))
-        .exec(&txn)
-        .await?;
-    let first = free_clinic_held::Entity::insert(free_clinic_held::ActiveModel {
-        clinic_id: Set(r.clinic_id),
-        held_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(free_clinic_held::Column::ClinicId)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if first == 1 {
-        let minutes = std::cmp::max(
-            i32::try_from((clinic.ends_at - clinic.starts_at).num_minutes()).unwrap_or(0),
-            0,
-        );
-        doctor_profile::Entity::update_many()
-            .col_expr(
-                doctor_profile::Column::VisitCount,
-                Expr::col(doctor_profile::Column::VisitCount).add(1),
-            )
-            .col_expr(
-                doctor_profile::Column::ServiceMinutes,
-                Expr::col(doctor_profile::Column::ServiceMinutes).add(minutes),
-            )
-            .filter(doctor_profile::Column::UserId.eq(r.doctor_id))
-            .exec(&txn)
-            .await?;
-    }
+    count_visit_in(&txn, &r, &clinic, now).await?;
     apply_refund_in(&txn, &r, now).await?;
     txn.commit().await?;
     publish(bus, &r, "seen").await;
@@ -1090,23 +1152,7 @@ pub async fn score_patient(
     if changed == 0 {
         return Err(AppError::Conflict("the patient is already scored".into()));
     }
-    super::profiles::ensure(&txn, r.patient_id, Role::Patient).await?;
-    patient_profile::Entity::update_many()
-        .col_expr(
-            patient_profile::Column::CreditScore,
-            running_average("credit_score", "scored_count", credit),
-        )
-        .col_expr(
-            patient_profile::Column::PunctualityScore,
-            running_average("punctuality_score", "scored_count", punctuality),
-        )
-        .col_expr(
-            patient_profile::Column::ScoredCount,
-            Expr::col(patient_profile::Column::ScoredCount).add(1),
-        )
-        .filter(patient_profile::Column::UserId.eq(r.patient_id))
-        .exec(&txn)
-        .await?;
+    count_patient_scores_in(&txn, r.patient_id, credit, punctuality).await?;
     txn.commit().await?;
     publish(bus, &r, "scored").await;
     load(db, id).await
@@ -1162,19 +1208,7 @@ pub async fn review_doctor(
             "you have already reviewed this visit".into(),
         ));
     }
-    super::profiles::ensure(&txn, r.doctor_id, Role::Doctor).await?;
-    doctor_profile::Entity::update_many()
-        .col_expr(
-            doctor_profile::Column::Score,
-            running_average("score", "score_count", score),
-        )
-        .col_expr(
-            doctor_profile::Column::ScoreCount,
-            Expr::col(doctor_profile::Column::ScoreCount).add(1),
-        )
-        .filter(doctor_profile::Column::UserId.eq(r.doctor_id))
-        .exec(&txn)
-        .await?;
+    count_doctor_score_in(&txn, r.doctor_id, score).await?;
     txn.commit().await?;
     publish(bus, &r, "reviewed").await;
     load(db, id).await
@@ -1809,7 +1843,7 @@ async fn insert_demo<C: ConnectionTrait>(txn: &C, d: DemoRegistration<'_>) -> Ap
         .map(|c| c.id);
     let deposit = d.clinic.deposit_cents > 0;
     let visit_at = free_clinics::china_instant(d.clinic.date, slot.begin_time);
-    registration::Entity::insert(registration::ActiveModel {
+    let model = registration::Entity::insert(registration::ActiveModel {
         clinic_id: Set(d.clinic.id),
         doctor_id: Set(d.clinic.doctor_id),
         hospital_id: Set(d.clinic.hospital_id),
@@ -1851,90 +1885,20 @@ async fn insert_demo<C: ConnectionTrait>(txn: &C, d: DemoRegistration<'_>) -> Ap
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec_without_returning(txn)
+    .exec_with_returning(txn)
     .await?;
     super::profiles::ensure(txn, d.patient, Role::Patient).await?;
     if booked {
         count_registration(txn, d.patient, 1).await?;
     }
     if d.seen {
-        patient_profile::Entity::update_many()
-            .col_expr(
-                patient_profile::Column::VisitCount,
-                Expr::col(patient_profile::Column::VisitCount).add(1),
-            )
-            .filter(patient_profile::Column::UserId.eq(d.patient))
-            .exec(txn)
-            .await?;
-        doctor_profile::Entity::update_many()
-            .col_expr(
-                doctor_profile::Column::PatientCount,
-                Expr::col(doctor_profile::Column::PatientCount).add(1),
-            )
-            .filter(doctor_profile::Column::UserId.eq(d.clinic.doctor_id))
-            .exec(txn)
-            .await?;
-        let first = free_clinic_held::Entity::insert(free_clinic_held::ActiveModel {
-            clinic_id: Set(d.clinic.id),
-            held_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(free_clinic_held::Column::ClinicId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-        if first == 1 {
-            let minutes = std::cmp::max(
-                i32::try_from((d.clinic.ends_at - d.clinic.starts_at).num_minutes()).unwrap_or(0),
-                0,
-            );
-            doctor_profile::Entity::update_many()
-                .col_expr(
-                    doctor_profile::Column::VisitCount,
-                    Expr::col(doctor_profile::Column::VisitCount).add(1),
-                )
-                .col_expr(
-                    doctor_profile::Column::ServiceMinutes,
-                    Expr::col(doctor_profile::Column::ServiceMinutes).add(minutes),
-                )
-                .filter(doctor_profile::Column::UserId.eq(d.clinic.doctor_id))
-                .exec(txn)
-                .await?;
-        }
+        count_visit_in(txn, &model, d.clinic, now).await?;
     }
     if let Some((credit, punctuality)) = d.patient_scores {
-        patient_profile::Entity::update_many()
-            .col_expr(
-                patient_profile::Column::CreditScore,
-                running_average("credit_score", "scored_count", credit),
-            )
-            .col_expr(
-                patient_profile::Column::PunctualityScore,
-                running_average("punctuality_score", "scored_count", punctuality),
-            )
-            .col_expr(
-                patient_profile::Column::ScoredCount,
-                Expr::col(patient_profile::Column::ScoredCount).add(1),
-            )
-            .filter(patient_profile::Column::UserId.eq(d.patient))
-            .exec(txn)
-            .await?;
+        count_patient_scores_in(txn, d.patient, credit, punctuality).await?;
     }
     if let Some((score, _)) = d.review {
-        doctor_profile::Entity::update_many()
-            .col_expr(
-                doctor_profile::Column::Score,
-                running_average("score", "score_count", score),
-            )
-            .col_expr(
-                doctor_profile::Column::ScoreCount,
-                Expr::col(doctor_profile::Column::ScoreCount).add(1),
-            )
-            .filter(doctor_profile::Column::UserId.eq(d.clinic.doctor_id))
-            .exec(txn)
-            .await?;
+        count_doctor_score_in(txn, d.clinic.doctor_id, score).await?;
     }
     Ok(())
 }
