@@ -74,7 +74,7 @@ pub(super) async fn resolve_node(
 }
 
 /// An ID of `ty` given as argument `field`, as a database key.
-fn key_of(id: &ID, ty: &str, field: &str) -> Result<i64, AppError> {
+pub(super) fn key_of(id: &ID, ty: &str, field: &str) -> Result<i64, AppError> {
     decode_int_id(id, ty).map_err(|_| AppError::bad_field(field, format!("expected a {ty} ID")))
 }
 

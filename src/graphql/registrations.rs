@@ -6,9 +6,10 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{casebook, registration};
 
+use super::clinics::key_of;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::loaders::load_err;
-use super::node::{decode_int_id, global_id};
+use super::node::global_id;
 use super::types::{FreeClinic, FreeClinicSlot, User, loaders};
 use super::{auth, public_url, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
@@ -18,10 +19,6 @@ use crate::domain::registrations::{
 };
 use crate::error::AppError;
 use crate::policy::masking;
-
-fn key_of(id: &ID, ty: &str, field: &str) -> Result<i64, AppError> {
-    decode_int_id(id, ty).map_err(|_| AppError::bad_field(field, format!("expected a {ty} ID")))
-}
 
 fn file_url(ctx: &Context<'_>, hash: &str) -> String {
     format!("{}/files/{hash}", public_url(ctx))

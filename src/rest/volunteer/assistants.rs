@@ -7,10 +7,10 @@
 //! with error_code 403). Patients answer the "@患者信息" structure (§2.2.3), assistants the
 //! "@医助信息" (§2.2.5), clinics the "@义诊信息" (§2.2.8) and special projects §2.2.12.
 
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Map, Value, json};
 
-use super::super::{Access, Dialect, Kind, Param, Route, Source, empty, pick};
+use super::super::{Access, Kind, Param, Route, Source, empty, pick};
 use super::clinics::{clinic, nest, special_project};
 use super::content::news_item;
 use super::identity::{Shape, marital_status, profile};
@@ -185,6 +185,7 @@ macro_rules! with_user_fields {
     };
 }
 
+/// A logged-in volunteer route.
 #[allow(clippy::too_many_arguments)]
 fn route(
     method: Method,
@@ -196,19 +197,17 @@ fn route(
     prepare: Option<super::super::Prepare>,
     example: &'static str,
 ) -> Route {
-    Route {
-        dialect: Dialect::Volunteer,
+    super::clinics::route(
         method,
         path,
         summary,
-        access: Access::LoggedIn,
+        Access::LoggedIn,
         document,
         params,
         transform,
-        example: Some(example),
-        status: StatusCode::OK,
         prepare,
-    }
+        Some(example),
+    )
 }
 
 /// The assistant, centre and homepage routes.

@@ -295,8 +295,9 @@ macro_rules! doc {
 
 const CLINIC_EXAMPLE: &str = r#"{"id":12,"title":"北京协和医院义诊","date":"2026-12-01","begin":"09:00:00","end":"10:00:00","people_count":4,"join_people_count":0,"addr":"北京市东城区帅府园一号","lng":"116.417700","lat":"39.912500","abstract":"专家坐诊","price":0,"status":1,"progress_status":1,"project_status":1,"op_cancel":1,"service_target":["老年人"],"departments":"内科","hospital_info":{"id":1,"name":"北京协和医院"},"org_info":null,"sp_id":null,"doctor_info":{"id":2,"real_name":"李医生","org_list":[]},"join_user":[],"is_join":0,"assistant_join_count":0,"plan_time":{"09:00:00 - 09:30:00":2,"09:30:00 - 10:00:00":2}}"#;
 
+/// A volunteer route answering HTTP 200 (shared by this dialect's route tables).
 #[allow(clippy::too_many_arguments)]
-fn route(
+pub(super) fn route(
     method: Method,
     path: &'static str,
     summary: &'static str,

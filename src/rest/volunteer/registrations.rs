@@ -8,10 +8,10 @@
 //! `user_info` (the patient structure) and `casebook_info`; plus `project_id`, `plan_time`
 //! (the slot), `amount` (deposit in yuan), `sn` and `refund_sn`.
 
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Map, Value, json};
 
-use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::super::{Access, Kind, Param, Route, Source, pick};
 use super::clinics::{clinic, organization};
 use super::content::{legacy_time, news_item};
 use super::identity::{Shape, profile};
@@ -258,6 +258,7 @@ const PAGE_ONLY: &[Param] = &PAGE_PARAMS;
 
 const REGISTRATION_EXAMPLE: &str = r#"{"id":123,"project_id":12,"assistant_user_id":0,"verify_status":1,"reject_msg":"","visit_time":"2026-12-01 09:00:00","plan_time":"09:00:00 - 09:30:00","diag_result":"","diag_photo":[],"status":1,"amount":"0.00","sn":null,"refund_status":null,"refund_sn":null,"refund_time":null,"patient_credit_score":0,"patient_punctuality_score":0,"doctor_comment_time":null,"doctor_score":0,"doctor_comment":"","patient_comment_time":null,"op_cancel":1,"user_info":{"id":5,"real_name":"张*"},"casebook_info":{"id":1,"photo":[],"content":"咳嗽两周"}}"#;
 
+/// A logged-in volunteer route.
 #[allow(clippy::too_many_arguments)]
 fn route(
     method: Method,
@@ -269,19 +270,17 @@ fn route(
     prepare: Option<super::super::Prepare>,
     example: Option<&'static str>,
 ) -> Route {
-    Route {
-        dialect: Dialect::Volunteer,
+    super::clinics::route(
         method,
         path,
         summary,
-        access: Access::LoggedIn,
+        Access::LoggedIn,
         document,
         params,
         transform,
-        example,
-        status: StatusCode::OK,
         prepare,
-    }
+        example,
+    )
 }
 
 /// The registration routes.
