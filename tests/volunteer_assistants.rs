@@ -320,11 +320,11 @@ async fn an_assistant_creates_a_patient_and_bad_fields_create_nothing() {
     has_keys(first, PATIENT_KEYS);
     assert_eq!(first["id"], id);
     assert_eq!(first["sex"], 2);
-    // The one masking policy: others (assistants too) see masked personal data and no
-    // health data.
-    assert_eq!(first["real_name"], "李**");
+    // The one masking policy: the bound assistant is a carer: the name and the health profile
+    // in full, the ID-card number still masked.
+    assert_eq!(first["real_name"], "李秀兰");
     assert_eq!(first["idno"], "110105********002X");
-    assert_eq!(first["height"], Value::Null);
+    assert_ne!(first["height"], Value::Null);
 
     // With a phone: a number already registered is a conflict; a new one can log in by SMS.
     let mut taken = create_body();

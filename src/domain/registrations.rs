@@ -2016,3 +2016,41 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<()> {
     txn.commit().await?;
     Ok(())
 }
+
+/// Which of `users` `carer` takes care of (one statement per role the carer holds): patients booked (now or before, not rejected or
+/// cancelled) in a free clinic of `carer` as its doctor, and patients bound to `carer` as their
+/// assistant.
+pub async fn cared_for<C: ConnectionTrait>(
+    db: &C,
+    carer: &Viewer,
+    users: &[i64],
+) -> AppResult<std::collections::HashSet<i64>> {
+    let mut out = std::collections::HashSet::new();
+    if carer.has(Role::Doctor) {
+        out.extend(
+            registration::Entity::find()
+                .select_only()
+                .column(registration::Column::PatientId)
+                .distinct()
+                .filter(registration::Column::DoctorId.eq(carer.user_id))
+                .filter(registration::Column::PatientId.is_in(users.iter().copied()))
+                .filter(registration::Column::VerifyState.eq(verify::BOOKED))
+                .into_tuple::<i64>()
+                .all(db)
+                .await?,
+        );
+    }
+    if carer.has(Role::Assistant) {
+        out.extend(
+            entity::assistant_patient::Entity::find()
+                .select_only()
+                .column(entity::assistant_patient::Column::PatientId)
+                .filter(entity::assistant_patient::Column::AssistantId.eq(carer.user_id))
+                .filter(entity::assistant_patient::Column::PatientId.is_in(users.iter().copied()))
+                .into_tuple::<i64>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}

@@ -82,7 +82,7 @@ impl Loaders {
             clinics: super::clinic_loaders::ClinicLoaders::new(db),
             registrations: super::registration_loaders::RegistrationLoaders::new(
                 db,
-                viewer.as_ref().map(|v| v.user_id),
+                viewer.as_ref(),
             ),
         }
     }

@@ -10,6 +10,7 @@ use entity::{casebook, registration};
 use sea_orm::DatabaseConnection;
 
 use super::loaders::LoadError;
+use crate::auth::Viewer;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::registrations::{self, ClinicRegistrations};
 
@@ -20,11 +21,14 @@ pub struct RegistrationLoaders {
     pub clinic_pages: DataLoader<ClinicRegistrationPagesLoader>,
     pub viewer_booked: DataLoader<ViewerBookedLoader>,
     pub assistant_counts: DataLoader<AssistantCountsLoader>,
+    pub cared_for: DataLoader<CaredForLoader>,
 }
 
 impl RegistrationLoaders {
     /// Fresh loaders for one request by `viewer` (a user id).
-    pub fn new(db: &DatabaseConnection, viewer: Option<i64>) -> Self {
+    pub fn new(db: &DatabaseConnection, viewer: Option<&Viewer>) -> Self {
+        let carer = viewer.cloned();
+        let viewer = viewer.map(|v| v.user_id);
         Self {
             registration: DataLoader::new(RegistrationLoader(db.clone()), tokio::spawn),
             casebook: DataLoader::new(CasebookLoader(db.clone()), tokio::spawn),
@@ -40,6 +44,13 @@ impl RegistrationLoaders {
                 AssistantCountsLoader {
                     db: db.clone(),
                     viewer,
+                },
+                tokio::spawn,
+            ),
+            cared_for: DataLoader::new(
+                CaredForLoader {
+                    db: db.clone(),
+                    carer,
                 },
                 tokio::spawn,
             ),
@@ -146,5 +157,26 @@ impl Loader<i64> for AssistantCountsLoader {
         registrations::assistant_counts(&self.db, viewer, keys)
             .await
             .map_err(LoadError::new)
+    }
+}
+
+/// Whether the viewer takes care of a user (their clinic's doctor or their assistant).
+pub struct CaredForLoader {
+    db: DatabaseConnection,
+    carer: Option<Viewer>,
+}
+
+impl Loader<i64> for CaredForLoader {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let Some(carer) = &self.carer else {
+            return Ok(HashMap::new());
+        };
+        let cared = registrations::cared_for(&self.db, carer, keys)
+            .await
+            .map_err(LoadError::new)?;
+        Ok(keys.iter().map(|k| (*k, cared.contains(k))).collect())
     }
 }

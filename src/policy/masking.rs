@@ -7,6 +7,11 @@
 //! function here ([`phone`], [`email`], [`id_card`], [`real_name`], [`birthday`], [`address`]),
 //! so the rule lives in one place.
 //!
+//! A carer of the person ([`Disclosure::Care`]: the doctor of a free clinic the person is booked
+//! in, or an assistant the person bound to themself with their SMS code) needs to reach and
+//! treat them: they see the real name, phone number, birthday and the patient profile in full;
+//! the email and ID-card number stay masked and the address hidden.
+//!
 //! A user's verification (认证) is shown to everyone, as the social document wants, with its
 //! sensitive parts masked the way that document shows them to others
 //! ([`verification_number`], [`verification_phone`], [`real_name`]) and, privacy first, its
@@ -23,6 +28,8 @@ use chrono::NaiveDate;
 pub enum Disclosure {
     /// The owner or an administrator: everything in full.
     Full,
+    /// A carer: name, phone, birthday and patient profile in full; the rest as for others.
+    Care,
     /// Anyone else (including anonymous callers): masked values or nothing.
     Masked,
 }
@@ -129,13 +136,21 @@ pub fn mask_name(s: &str) -> String {
 fn apply(d: Disclosure, v: Option<&str>, mask: fn(&str) -> String) -> Option<String> {
     v.map(|s| match d {
         Disclosure::Full => s.to_owned(),
+        Disclosure::Care | Disclosure::Masked => mask(s),
+    })
+}
+
+/// As [`apply`], with carers seeing the value in full.
+fn apply_care(d: Disclosure, v: Option<&str>, mask: fn(&str) -> String) -> Option<String> {
+    v.map(|s| match d {
+        Disclosure::Full | Disclosure::Care => s.to_owned(),
         Disclosure::Masked => mask(s),
     })
 }
 
 /// A phone number as the viewer may see it (masked with [`mask_phone`]).
 pub fn phone(d: Disclosure, v: Option<&str>) -> Option<String> {
-    apply(d, v, mask_phone)
+    apply_care(d, v, mask_phone)
 }
 
 /// An email address as the viewer may see it (masked with [`mask_email`]).
@@ -150,13 +165,13 @@ pub fn id_card(d: Disclosure, v: Option<&str>) -> Option<String> {
 
 /// A real name as the viewer may see it (masked with [`mask_name`]).
 pub fn real_name(d: Disclosure, v: Option<&str>) -> Option<String> {
-    apply(d, v, mask_name)
+    apply_care(d, v, mask_name)
 }
 
-/// A birthday, or `None` unless fully disclosed.
+/// A birthday, or `None` unless fully disclosed or to a carer.
 pub fn birthday(d: Disclosure, v: Option<NaiveDate>) -> Option<NaiveDate> {
     match d {
-        Disclosure::Full => v,
+        Disclosure::Full | Disclosure::Care => v,
         Disclosure::Masked => None,
     }
 }
@@ -165,7 +180,7 @@ pub fn birthday(d: Disclosure, v: Option<NaiveDate>) -> Option<NaiveDate> {
 pub fn address(d: Disclosure, v: Option<&str>) -> Option<String> {
     match d {
         Disclosure::Full => v.map(str::to_owned),
-        Disclosure::Masked => None,
+        Disclosure::Care | Disclosure::Masked => None,
     }
 }
 
@@ -222,7 +237,7 @@ pub fn verification_phone(d: Disclosure, v: Option<&str>) -> Option<String> {
 pub fn verification_image(d: Disclosure, v: Option<&str>) -> Option<String> {
     match d {
         Disclosure::Full => v.map(str::to_owned),
-        Disclosure::Masked => None,
+        Disclosure::Care | Disclosure::Masked => None,
     }
 }
 
@@ -230,7 +245,7 @@ pub fn verification_image(d: Disclosure, v: Option<&str>) -> Option<String> {
 pub fn review_note(d: Disclosure, v: Option<&str>) -> Option<String> {
     match d {
         Disclosure::Full => v.map(str::to_owned),
-        Disclosure::Masked => None,
+        Disclosure::Care | Disclosure::Masked => None,
     }
 }
 
@@ -238,21 +253,43 @@ pub fn review_note(d: Disclosure, v: Option<&str>) -> Option<String> {
 /// user's data in full and to care roles (doctors, assistants, hospital staff).
 pub fn patient_role_visible(d: Disclosure, viewer_roles: &[crate::auth::Role]) -> bool {
     use crate::auth::Role;
-    d == Disclosure::Full
+    matches!(d, Disclosure::Full | Disclosure::Care)
         || viewer_roles
             .iter()
             .any(|r| matches!(r, Role::Doctor | Role::Assistant | Role::HospitalStaff))
 }
 
-/// The patient profile (height, weight, habits) shows only to the patient and administrators.
+/// The patient profile (height, weight, habits, scores) shows only to the patient,
+/// administrators and the patient's carers.
 pub fn patient_profile_visible(d: Disclosure) -> bool {
-    d == Disclosure::Full
+    matches!(d, Disclosure::Full | Disclosure::Care)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn carers_see_name_phone_and_birthday_but_not_the_id_card_or_address() {
+        let d = Disclosure::Care;
+        assert_eq!(
+            phone(d, Some("13800000001")).as_deref(),
+            Some("13800000001")
+        );
+        assert_eq!(real_name(d, Some("张三")).as_deref(), Some("张三"));
+        assert_eq!(
+            id_card(d, Some("110101199001011234")).as_deref(),
+            Some("110101********1234")
+        );
+        assert_eq!(address(d, Some("国贸三期")), None);
+        assert_eq!(
+            email(d, Some("a@qq.com")).as_deref(),
+            Some(mask_email("a@qq.com").as_str())
+        );
+        assert!(patient_profile_visible(d));
+        assert!(!patient_profile_visible(Disclosure::Masked));
+    }
 
     #[test]
     fn owner_and_admin_see_everything() {

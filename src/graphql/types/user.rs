@@ -67,16 +67,38 @@ impl Gender {
 pub enum FieldDisclosure {
     /// Everything (the owner or an administrator).
     Full,
+    /// A carer (the doctor of a clinic the user is booked in, or the user's assistant): name,
+    /// phone, birthday and patient profile in full; email and ID-card number masked, address
+    /// hidden.
+    Care,
     /// Masked contact details; birthday, address and age hidden.
     Masked,
 }
 
 impl User {
-    fn visibility(&self, ctx: &Context<'_>) -> Disclosure {
+    /// The one disclosure decision for this user's sensitive fields: full for the owner and
+    /// administrators, `Care` for a doctor the user is booked with or an assistant the user is
+    /// bound to (one batched lookup, only for viewers holding those roles), masked otherwise.
+    async fn visibility(&self, ctx: &Context<'_>) -> Disclosure {
         let viewer = crate::graphql::is_owner(ctx, self.0.id)
             .then_some(self.0.id)
             .or(auth(ctx).user_id());
-        masking::disclosure(viewer, auth(ctx).is_admin(), self.0.id)
+        let d = masking::disclosure(viewer, auth(ctx).is_admin(), self.0.id);
+        if d == Disclosure::Full {
+            return d;
+        }
+        let may_care = auth(ctx)
+            .viewer
+            .as_ref()
+            .is_some_and(|v| v.has(Role::Doctor) || v.has(Role::Assistant));
+        if !may_care {
+            return d;
+        }
+        let Ok(loaders) = loaders(ctx) else { return d };
+        match loaders.registrations.cared_for.load_one(self.0.id).await {
+            Ok(Some(true)) => Disclosure::Care,
+            _ => d,
+        }
     }
 
     async fn region(
@@ -137,40 +159,41 @@ impl User {
     /// How much of this user's personal data the caller sees: `FULL` for the owner and
     /// administrators, `MASKED` for everyone else.
     async fn disclosure(&self, ctx: &Context<'_>) -> FieldDisclosure {
-        match self.visibility(ctx) {
+        match self.visibility(ctx).await {
             Disclosure::Full => FieldDisclosure::Full,
+            Disclosure::Care => FieldDisclosure::Care,
             Disclosure::Masked => FieldDisclosure::Masked,
         }
     }
 
     /// Mobile number; masked (`138****0001`) for others.
     async fn phone(&self, ctx: &Context<'_>) -> Option<String> {
-        masking::phone(self.visibility(ctx), self.0.phone.as_deref())
+        masking::phone(self.visibility(ctx).await, self.0.phone.as_deref())
     }
 
     /// E-mail address; masked (`a***@qq.com`) for others.
     async fn email(&self, ctx: &Context<'_>) -> Option<String> {
-        masking::email(self.visibility(ctx), self.0.email.as_deref())
+        masking::email(self.visibility(ctx).await, self.0.email.as_deref())
     }
 
     /// Legal name (真实姓名); masked (`张*`) for others.
     async fn real_name(&self, ctx: &Context<'_>) -> Option<String> {
-        masking::real_name(self.visibility(ctx), self.0.real_name.as_deref())
+        masking::real_name(self.visibility(ctx).await, self.0.real_name.as_deref())
     }
 
     /// Resident ID-card number (身份证号); masked (`110101**********1234`) for others.
     async fn id_card_number(&self, ctx: &Context<'_>) -> Option<String> {
-        masking::id_card(self.visibility(ctx), self.0.id_card_number.as_deref())
+        masking::id_card(self.visibility(ctx).await, self.0.id_card_number.as_deref())
     }
 
     /// Date of birth; null for others.
     async fn birthday(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
-        masking::birthday(self.visibility(ctx), self.0.birthday)
+        masking::birthday(self.visibility(ctx).await, self.0.birthday)
     }
 
     /// Age in whole years, from the birthday; null for others.
     async fn age(&self, ctx: &Context<'_>) -> Option<i32> {
-        let birthday = masking::birthday(self.visibility(ctx), self.0.birthday)?;
+        let birthday = masking::birthday(self.visibility(ctx).await, self.0.birthday)?;
         let today = Utc::now().date_naive();
         let mut age = today.year() - birthday.year();
         if (today.month(), today.day()) < (birthday.month(), birthday.day()) {
@@ -181,7 +204,7 @@ impl User {
 
     /// Street address (详细地址); null for others.
     async fn address(&self, ctx: &Context<'_>) -> Option<String> {
-        masking::address(self.visibility(ctx), self.0.address.as_deref())
+        masking::address(self.visibility(ctx).await, self.0.address.as_deref())
     }
 
     /// Gender as disclosed.
@@ -288,7 +311,7 @@ impl User {
             .viewer
             .as_ref()
             .map_or(&[][..], |v| v.roles.as_slice());
-        if !masking::patient_role_visible(self.visibility(ctx), viewer_roles) {
+        if !masking::patient_role_visible(self.visibility(ctx).await, viewer_roles) {
             roles.retain(|r| *r != Role::Patient);
         }
         Ok(roles)
@@ -296,7 +319,7 @@ impl User {
 
     /// Whether the account has a password (only the owner and administrators see it).
     async fn has_password(&self, ctx: &Context<'_>) -> Option<bool> {
-        (self.visibility(ctx) == Disclosure::Full).then_some(self.0.password_hash.is_some())
+        (self.visibility(ctx).await == Disclosure::Full).then_some(self.0.password_hash.is_some())
     }
 
     /// The patient profile (health data): only the owner and administrators see it.
@@ -304,7 +327,7 @@ impl User {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<PatientProfile>> {
-        if !masking::patient_profile_visible(self.visibility(ctx))
+        if !masking::patient_profile_visible(self.visibility(ctx).await)
             || !self.has_role(ctx, Role::Patient).await?
         {
             return Ok(None);
