@@ -121,9 +121,7 @@ async fn bulk_clinic_data_is_consistent() {
     assert_eq!(
         app.count_rows_where(
             "free_clinics",
-            &format!(
-                "id > {demo_clinics} AND (date < '{first}' OR date > '{last}')"
-            ),
+            &format!("id > {demo_clinics} AND (date < '{first}' OR date > '{last}')"),
         )
         .await,
         0,

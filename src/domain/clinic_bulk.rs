@@ -19,10 +19,10 @@ use sea_orm::{
     QueryOrder, Set, TransactionTrait,
 };
 
+use super::accounts;
 use super::clinic_catalogue::membership_state;
 use super::free_clinics::{china_instant, china_today, slot_label, split_slots};
 use super::registrations::{payment, verify};
-use super::accounts;
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::seed::{SplitMix64, mix, nth};
@@ -346,9 +346,11 @@ pub async fn bulk(db: &DatabaseConnection, clinics: u64) -> AppResult<ClinicBulk
             let id = first_clinic + int(n);
             let doctor = &doctors[usize::try_from(rng.below(doctors.len() as u64)).unwrap_or(0)];
             let hospital = &hospitals[doctor.hospital];
-            let days = int(rng.below(u64::try_from(2 * DAYS_AROUND + 1).unwrap_or(61))) - DAYS_AROUND;
+            let days =
+                int(rng.below(u64::try_from(2 * DAYS_AROUND + 1).unwrap_or(61))) - DAYS_AROUND;
             let date = today + Duration::days(days);
-            let (h, m, minutes) = HOURS[usize::try_from(rng.below(HOURS.len() as u64)).unwrap_or(0)];
+            let (h, m, minutes) =
+                HOURS[usize::try_from(rng.below(HOURS.len() as u64)).unwrap_or(0)];
             let begin = NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
             let end = begin + Duration::minutes(minutes);
             let capacity = 4 + i32::try_from(rng.below(37)).unwrap_or(0);
@@ -416,8 +418,8 @@ pub async fn bulk(db: &DatabaseConnection, clinics: u64) -> AppResult<ClinicBulk
                 let patient = pick(rng);
                 let patient_id = first_patient + int(patient);
                 let span = (booked_until - created_at).num_seconds().max(1);
-                let at =
-                    created_at + Duration::seconds(int(rng.below(u64::try_from(span).unwrap_or(1))));
+                let at = created_at
+                    + Duration::seconds(int(rng.below(u64::try_from(span).unwrap_or(1))));
                 let casebook_id = next_casebook;
                 next_casebook += 1;
                 casebook_rows.push(casebook::ActiveModel {
@@ -484,9 +486,7 @@ pub async fn bulk(db: &DatabaseConnection, clinics: u64) -> AppResult<ClinicBulk
                 let slot_id = next_slot;
                 next_slot += 1;
                 let wanted = (i64::from(s.capacity) * int(fill) + 50) / 100;
-                let taken = i32::try_from(wanted)
-                    .unwrap_or(0)
-                    .clamp(0, s.capacity);
+                let taken = i32::try_from(wanted).unwrap_or(0).clamp(0, s.capacity);
                 for _ in 0..taken {
                     register(&mut rng, slot_id, s.begin, verify::BOOKED, None);
                 }
