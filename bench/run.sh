@@ -22,6 +22,7 @@
 #   BENCH_LOADGEN_ARGS extra loadgen arguments, split on whitespace, e.g. "--threads 2"
 #   BENCH_SKIP_BUILD=1 use the binaries already built
 #   BENCH_SERVER       server binary to run instead of target/release/medgraph (not built)
+#   CARGO_TARGET_DIR   honoured by both builds: the binaries are then looked for there
 #   BENCH_CONSULTATIONS consultation orders made for demo-consultant before the server starts
 #                      (`medgraph seed --demo --bulk-consultations N`), default 100000; only when
 #                      a counselling scenario is selected (BENCH_SCENARIOS empty, or naming a
@@ -30,12 +31,17 @@
 #                      (`medgraph seed --demo --bulk-community N`), default 10000; only when a
 #                      community scenario is selected (BENCH_SCENARIOS empty, or naming a
 #                      scenario with "forum", "social" or "posts")
+#   BENCH_CLINICS      free clinics made before the server starts
+#                      (`medgraph seed --demo --bulk-clinics N`), default 5000; only when a
+#                      free-clinic scenario is selected (BENCH_SCENARIOS empty, or naming a
+#                      scenario with "volunteer-clinic")
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-SERVER="${BENCH_SERVER:-$ROOT/target/release/medgraph}"
-LOADGEN="$BENCH_DIR/target/release/loadgen"
+# Both builds honour CARGO_TARGET_DIR (default: target/ of each project).
+SERVER="${BENCH_SERVER:-${CARGO_TARGET_DIR:-$ROOT/target}/release/medgraph}"
+LOADGEN="${CARGO_TARGET_DIR:-$BENCH_DIR/target}/release/loadgen"
 RESULTS="$BENCH_DIR/results"
 
 DBS="${BENCH_DBS:-sqlite postgres}"
@@ -44,6 +50,7 @@ PG_ADMIN="${BENCH_PG_ADMIN:-host=127.0.0.1 user=postgres dbname=test}"
 PORT="${BENCH_PORT:-18080}"
 CONSULTATIONS="${BENCH_CONSULTATIONS:-100000}"
 COMMUNITY_USERS="${BENCH_COMMUNITY_USERS:-10000}"
+CLINICS="${BENCH_CLINICS:-5000}"
 ADDR="127.0.0.1:$PORT"
 READY_TIMEOUT=60
 STOP_TIMEOUT=30
@@ -75,6 +82,10 @@ if [[ ! "$COMMUNITY_USERS" =~ ^[0-9]+$ ]] || ((COMMUNITY_USERS < 2)); then
     log "BENCH_COMMUNITY_USERS must be a number of at least 2, got '$COMMUNITY_USERS'"
     exit 1
 fi
+if [[ ! "$CLINICS" =~ ^[0-9]+$ ]] || ((CLINICS < 1)); then
+    log "BENCH_CLINICS must be a number of at least 1, got '$CLINICS'"
+    exit 1
+fi
 # The counselling scenarios need the demo consultant's orders, id and token.
 COUNSELING=0
 if [[ -z "${BENCH_SCENARIOS:-}" || "$BENCH_SCENARIOS" =~ counseling|consultation ]]; then
@@ -84,6 +95,11 @@ fi
 COMMUNITY=0
 if [[ -z "${BENCH_SCENARIOS:-}" || "$BENCH_SCENARIOS" =~ forum|social|posts ]]; then
     COMMUNITY=1
+fi
+# The free-clinic scenarios need the bulk clinics and the id of an upcoming one.
+CLINIC_BULK=0
+if [[ -z "${BENCH_SCENARIOS:-}" || "$BENCH_SCENARIOS" =~ volunteer-clinic ]]; then
+    CLINIC_BULK=1
 fi
 
 SERVER_PID=""
@@ -166,7 +182,7 @@ fresh_postgres() {
 # Runs one database's benchmark; returns non-zero on failure.
 bench_one() {
     local db="$1"
-    local data_dir env_args community_args=()
+    local data_dir env_args community_args=() clinic_args=()
     data_dir="$(mktemp -d "${TMPDIR:-/tmp}/medgraph-bench-$db.XXXXXX")"
     TMP_DIRS+=("$data_dir")
     case "$db" in
@@ -196,8 +212,9 @@ bench_one() {
     local consultant_args=() seed_note="" seed_args=()
     if ((COUNSELING)); then seed_args+=(--bulk-consultations "$CONSULTATIONS"); fi
     if ((COMMUNITY)); then seed_args+=(--bulk-community "$COMMUNITY_USERS"); fi
+    if ((CLINIC_BULK)); then seed_args+=(--bulk-clinics "$CLINICS"); fi
     if ((${#seed_args[@]})); then
-        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id poster_id
+        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id poster_id clinic_id
         log "seeding demo data and ${seed_args[*]} ($db)"
         started=$(date +%s.%N)
         if ! env "${env_args[@]}" MEDGRAPH_LOG__FILTER=warn "$SERVER" seed --demo \
@@ -226,6 +243,14 @@ bench_one() {
             fi
             community_args=(--var "POSTER_ID=$poster_id")
         fi
+        if ((CLINIC_BULK)); then
+            clinic_id="$(sed -n 's/^bulk: .*(upcoming clinic id \([0-9][0-9]*\) .*/\1/p' "$seed_log")"
+            if [[ -z "$clinic_id" ]]; then
+                log "no upcoming clinic id in $seed_log"
+                return 1
+            fi
+            clinic_args=(--var "CLINIC_ID=$clinic_id")
+        fi
     fi
 
     local server_log="$RESULTS/$db.server.log"
@@ -248,7 +273,7 @@ bench_one() {
         log "could not issue a token; the login scenarios are skipped"
         token=""
     fi
-    local token_args=("${community_args[@]+"${community_args[@]}"}")
+    local token_args=("${community_args[@]+"${community_args[@]}"}" "${clinic_args[@]+"${clinic_args[@]}"}")
     [[ -n "$token" ]] && token_args+=(--token "$token")
     # A session of the demo consultant for the counselling scenarios (userID + token).
     if ((${#consultant_args[@]})); then

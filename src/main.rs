@@ -64,6 +64,11 @@ enum Command {
         /// transaction).
         #[arg(long, value_name = "N")]
         bulk_community: Option<u64>,
+        /// Then add this many made-up free clinics with time slots, registrations and
+        /// casebooks, with their doctors and patients (load benchmark data; needs the demo
+        /// hospitals; deterministic, in one transaction).
+        #[arg(long, value_name = "N")]
+        bulk_clinics: Option<u64>,
     },
     /// Print the GraphQL SDL.
     Schema,
@@ -171,12 +176,16 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             bulk_consultations,
             consultant,
             bulk_community,
+            bulk_clinics,
         } => {
-            if !demo && bulk_consultations.is_none() && bulk_community.is_none() {
-                return Err(
-                    "say what to seed: --demo, --bulk-consultations N and/or --bulk-community N"
-                        .into(),
-                );
+            if !demo
+                && bulk_consultations.is_none()
+                && bulk_community.is_none()
+                && bulk_clinics.is_none()
+            {
+                return Err("say what to seed: --demo, --bulk-consultations N, \
+                            --bulk-community N and/or --bulk-clinics N"
+                    .into());
             }
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             medgraph::telemetry::init_logging(&config.log);
@@ -215,6 +224,27 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                     r.rewards,
                     r.follows,
                     r.coin_entries,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if let Some(clinics) = bulk_clinics {
+                let started = std::time::Instant::now();
+                let r = medgraph::domain::clinic_bulk::bulk(&db, clinics)
+                    .await
+                    .map_err(|e| e.detail())?;
+                println!(
+                    "bulk: {} free clinics (upcoming clinic id {} with {} slots): {} slots, \
+                     {} doctors, {} patients, {} registrations ({} booked), {} casebooks in \
+                     {:.2} s",
+                    r.clinics,
+                    r.upcoming_clinic_id,
+                    r.upcoming_slots,
+                    r.slots,
+                    r.doctors,
+                    r.patients,
+                    r.registrations,
+                    r.booked,
+                    r.casebooks,
                     started.elapsed().as_secs_f64()
                 );
             }

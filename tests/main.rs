@@ -7,6 +7,7 @@ mod common;
 mod care_graphql;
 mod care_medassist;
 mod cli;
+mod clinic_bulk;
 mod community;
 mod community_demo;
 mod community_recharge;

@@ -159,7 +159,8 @@ const SCENARIOS: &[Scenario] = &[
     // Free clinics: the public list (most popular first) and one clinic's detail (the demo
     // doctor's clinic running today is id 2), each with hospital, doctor and time slots.
     get("rest-volunteer-clinics", "/project?sort=3&page_size=20").expecting("/data/list/0"),
-    get("rest-volunteer-clinic", "/project/2").expecting("/data/plan_time"),
+    // CLINIC_ID is an upcoming bulk clinic with the most slots (`seed --bulk-clinics`).
+    get("rest-volunteer-clinic", "/project/{{CLINIC_ID}}").expecting("/data/plan_time"),
     // Home care: the demo doctor's inquiry list (a page of 20 with patient and physician).
     authed(get(
         "rest-medassist-physician-inquiries",

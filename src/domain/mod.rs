@@ -9,6 +9,7 @@ pub mod care;
 pub mod certifications;
 pub mod chat;
 pub mod checkins;
+pub mod clinic_bulk;
 pub mod clinic_catalogue;
 pub mod coins;
 pub mod community_demo;
