@@ -19,6 +19,7 @@ mod m20261124_000010_free_clinics;
 mod m20261124_000011_volunteer_content;
 mod m20261124_000012_registrations;
 mod m20261124_000013_assistant_patients;
+mod m20261124_000014_clinic_indexes;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_volunteer_content::Migration),
             Box::new(m20261124_000012_registrations::Migration),
             Box::new(m20261124_000013_assistant_patients::Migration),
+            Box::new(m20261124_000014_clinic_indexes::Migration),
         ]
     }
 }
