@@ -2,6 +2,9 @@
 //! community platform. See `ARCHITECTURE.md` in the shared folder for the layering:
 //! HTTP → (REST dialect shim →) GraphQL → domain → entities → database.
 
+// The merged GraphQL roots nest deeply enough for rustc's layout queries in release builds.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -1,5 +1,8 @@
 //! The `medgraph` command: serve, migrate, seed, schema, openapi, token.
 
+// The merged GraphQL roots nest deeply enough for rustc's layout queries in release builds.
+#![recursion_limit = "256"]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
