@@ -904,6 +904,36 @@ async fn unpaid_deposits_expire_and_late_payments_are_refunded() {
     assert_eq!(ok(&refunds)["list"][0]["verify_status"], 3);
 }
 
+/// Joins `clinic` as patient `patient` in the first free slot, through the domain.
+async fn join_as(
+    s: &medgraph::Services,
+    patient: i64,
+    clinic: i64,
+    content: &str,
+) -> Result<registrations::Joined, medgraph::error::AppError> {
+    registrations::join(
+        &s.db,
+        s.bus.as_ref(),
+        &s.payments,
+        "http://localhost",
+        &Viewer {
+            user_id: patient,
+            token_id: 0,
+            roles: vec![Role::Patient],
+        },
+        JoinRequest {
+            clinic_id: clinic,
+            slot: None,
+            casebook: Some(registrations::CasebookInput {
+                content: content.into(),
+                photos: vec![],
+            }),
+            patient_id: None,
+        },
+    )
+    .await
+}
+
 /// A pooled file database: concurrent transactions really overlap on SQLite too.
 async fn pooled_app() -> TestApp {
     common::app_with(|c| {
@@ -938,31 +968,8 @@ async fn fifty_concurrent_joins_fill_ten_places_exactly() {
     let tasks: Vec<_> = patients
         .iter()
         .map(|patient| {
-            let s = s.clone();
-            let viewer = Viewer {
-                user_id: *patient,
-                token_id: 0,
-                roles: vec![Role::Patient],
-            };
-            tokio::spawn(async move {
-                registrations::join(
-                    &s.db,
-                    s.bus.as_ref(),
-                    &s.payments,
-                    "http://localhost",
-                    &viewer,
-                    JoinRequest {
-                        clinic_id: c,
-                        slot: None,
-                        casebook: Some(registrations::CasebookInput {
-                            content: "排队".into(),
-                            photos: vec![],
-                        }),
-                        patient_id: None,
-                    },
-                )
-                .await
-            })
+            let (s, patient) = (s.clone(), *patient);
+            tokio::spawn(async move { join_as(&s, patient, c, "排队").await })
         })
         .collect();
     let mut joined = 0;
@@ -986,34 +993,11 @@ async fn fifty_concurrent_joins_fill_ten_places_exactly() {
 
     // One patient racing themself on another clinic holds one place.
     let c2 = clinic(&app, &w, 10, 0).await;
-    let viewer = Viewer {
-        user_id: w.patients[0].0,
-        token_id: 0,
-        roles: vec![Role::Patient],
-    };
+    let patient = w.patients[0].0;
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let s = s.clone();
-            let viewer = viewer.clone();
-            tokio::spawn(async move {
-                registrations::join(
-                    &s.db,
-                    s.bus.as_ref(),
-                    &s.payments,
-                    "http://localhost",
-                    &viewer,
-                    JoinRequest {
-                        clinic_id: c2,
-                        slot: None,
-                        casebook: Some(registrations::CasebookInput {
-                            content: "重复".into(),
-                            photos: vec![],
-                        }),
-                        patient_id: None,
-                    },
-                )
-                .await
-            })
+            tokio::spawn(async move { join_as(&s, patient, c2, "重复").await })
         })
         .collect();
     let mut ok_count = 0;
@@ -1059,28 +1043,7 @@ async fn a_deep_registration_query_runs_a_fixed_number_of_statements() {
     for _ in 0..20 {
         let c = clinic(&app, &w, 12, 0).await;
         for patient in &patients {
-            registrations::join(
-                &s.db,
-                s.bus.as_ref(),
-                &s.payments,
-                "http://localhost",
-                &Viewer {
-                    user_id: *patient,
-                    token_id: 0,
-                    roles: vec![Role::Patient],
-                },
-                JoinRequest {
-                    clinic_id: c,
-                    slot: None,
-                    casebook: Some(registrations::CasebookInput {
-                        content: "病例".into(),
-                        photos: vec![],
-                    }),
-                    patient_id: None,
-                },
-            )
-            .await
-            .unwrap();
+            join_as(&s, *patient, c, "病例").await.unwrap();
         }
     }
     const DEEP: &str = "query($n: Int!) { myFreeClinics(first: $n) { nodes { title placesLeft doctor { realName doctorProfile { score organizations { name } } } hospital { name city { name } } organization { name } slots { label remaining } registrations(first: $n) { totalCount nodes { visitState verifyState slot { label } patient { realName patientProfile { creditScore } } casebook { content } } } } } }";
@@ -1367,28 +1330,7 @@ async fn joins_racing_the_clinic_cancellation_leave_no_booked_place() {
         let patient = *patient;
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(StdDuration::from_millis((n % 5) as u64)).await;
-            registrations::join(
-                &s.db,
-                s.bus.as_ref(),
-                &s.payments,
-                "http://localhost",
-                &Viewer {
-                    user_id: patient,
-                    token_id: 0,
-                    roles: vec![Role::Patient],
-                },
-                JoinRequest {
-                    clinic_id: c,
-                    slot: None,
-                    casebook: Some(registrations::CasebookInput {
-                        content: "抢号".into(),
-                        photos: vec![],
-                    }),
-                    patient_id: None,
-                },
-            )
-            .await
-            .map(|_| ())
+            join_as(&s, patient, c, "抢号").await.map(|_| ())
         }));
     }
     let doctor = Viewer {
