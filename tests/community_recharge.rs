@@ -97,7 +97,7 @@ fn unescape(text: &str) -> String {
 }
 
 /// A pay page's form: its action and its hidden inputs.
-fn parse_form(page: &str) -> (String, BTreeMap<String, String>) {
+pub(crate) fn parse_form(page: &str) -> (String, BTreeMap<String, String>) {
     let attr = |tag: &str, name: &str| -> Option<String> {
         let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
         let end = tag[start..].find('"')? + start;

@@ -691,29 +691,9 @@ async fn missed_visits_are_scored_but_not_reviewed() {
     assert_eq!(code(&over), 409, "{over}");
 }
 
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 /// The hidden fields of a pay page's form.
 fn form_fields(page: &str) -> BTreeMap<String, String> {
-    let attr = |tag: &str, name: &str| -> Option<String> {
-        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
-        let end = tag[start..].find('"')? + start;
-        Some(unescape(&tag[start..end]))
-    };
-    let mut fields = BTreeMap::new();
-    for tag in page.split("<input").skip(1) {
-        let tag = &tag[..tag.find('>').unwrap()];
-        if attr(tag, "type").as_deref() == Some("hidden") {
-            fields.insert(attr(tag, "name").unwrap(), attr(tag, "value").unwrap());
-        }
-    }
-    fields
+    crate::community_recharge::parse_form(page).1
 }
 
 async fn notify(app: &TestApp, fields: &BTreeMap<String, String>) -> String {
@@ -781,7 +761,25 @@ async fn deposits_are_paid_once_and_refunded_when_the_clinic_is_cancelled() {
     )
     .await;
     assert_eq!(code(&nosy), 404, "{nosy}");
-    // The doctor cannot confirm a visit whose deposit is unpaid.
+    // The doctor cannot confirm a visit whose deposit is unpaid, even once the clinic began.
+    move_clinic(&app, c, false).await;
+    let id = joined["id"].as_i64().unwrap();
+    let unpaid_visit = vol(
+        &app,
+        "GET",
+        &format!("/diagnoses/{id}/done"),
+        None,
+        Some(&w.doctor.1),
+    )
+    .await;
+    assert_eq!(code(&unpaid_visit), 409, "{unpaid_visit}");
+    assert!(
+        unpaid_visit["error_message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deposit"),
+        "{unpaid_visit}"
+    );
     let fields = form_fields(page);
     assert_eq!(fields["out_trade_no"], sn);
     assert_eq!(fields["total_amount"], "50.00");
@@ -1215,6 +1213,7 @@ async fn assistants_register_their_bound_patients() {
     assert_eq!(ok(&made)["list"][0]["user_info"]["id"], *bound);
     let assistants = vol(&app, "GET", "/doctor/assistant", None, Some(&w.doctor.1)).await;
     assert_eq!(ok(&assistants)["list"][0]["id"], assistant);
+    assert_eq!(ok(&assistants)["page"]["count"], 1);
     assert!(ok(&assistants)["list"][0].get("help_count").is_some());
     let history = vol(
         &app,

@@ -135,6 +135,47 @@ pub fn can_cancel(r: &registration::Model, now: DateTime<Utc>) -> bool {
     r.verify_state == verify::BOOKED && r.seen_at.is_none() && now < r.visit_at
 }
 
+/// Whether `viewer_id` may cancel `r` now: its patient or the assistant who made it, while
+/// [`can_cancel`] holds.
+pub fn may_cancel(viewer_id: Option<i64>, r: &registration::Model, now: DateTime<Utc>) -> bool {
+    viewer_id.is_some_and(|v| v == r.patient_id || Some(v) == r.assistant_id) && can_cancel(r, now)
+}
+
+/// Where a registration's deposit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DepositState {
+    /// The clinic asks none.
+    None,
+    /// Waiting for the payment while the place is held.
+    Awaiting,
+    /// Unpaid when the window passed or the registration ended: the place is released.
+    Expired,
+    /// Paid.
+    Paid,
+}
+
+/// The deposit state of `r` at `now`.
+pub fn deposit_state(r: &registration::Model, now: DateTime<Utc>) -> DepositState {
+    match r.payment_state {
+        payment::PAID => DepositState::Paid,
+        payment::AWAITING if payment_expired(r, now) || r.verify_state != verify::BOOKED => {
+            DepositState::Expired
+        }
+        payment::AWAITING => DepositState::Awaiting,
+        _ => DepositState::None,
+    }
+}
+
+/// Only a clinic's doctor and administrators list its registrations.
+pub fn require_clinic_reader(viewer: &Viewer, clinic: &free_clinic::Model) -> AppResult<()> {
+    if clinic.doctor_id != viewer.user_id && !viewer.is_admin() {
+        return Err(AppError::Forbidden(
+            "only the clinic's doctor lists its registrations".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A change of a registration, as published to its patient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1404,7 +1445,7 @@ pub async fn casebooks_by_ids<C: ConnectionTrait>(
 
 /// The photos of a casebook or result (stored-file addresses).
 pub fn photos(stored: &str) -> Vec<String> {
-    serde_json::from_str(stored).unwrap_or_default()
+    super::clinic_catalogue::string_list(stored)
 }
 
 /// Which registrations of a clinic a list shows.
@@ -1482,11 +1523,7 @@ pub async fn of_clinic<C: ConnectionTrait>(
     let Some(clinic) = free_clinics::find(db, clinic_id).await? else {
         return Err(AppError::NotFound(format!("no free clinic {clinic_id}")));
     };
-    if clinic.doctor_id != viewer.user_id && !viewer.is_admin() {
-        return Err(AppError::Forbidden(
-            "only the clinic's doctor lists its registrations".into(),
-        ));
-    }
+    require_clinic_reader(viewer, &clinic)?;
     Ok(pages_by_clinic(db, &[clinic_id], which, window)
         .await?
         .remove(&clinic_id)
@@ -1769,24 +1806,42 @@ pub async fn clinics_of_assistant<C: ConnectionTrait>(
     Ok(Page::from_probe(ordered, window, total))
 }
 
-/// Users `ids` of the assistants who registered patients for `doctor_id`'s clinics, or who are
-/// bound to `patient_id`, most recent first.
+/// The assistants who registered patients for `doctor_id`'s clinics, latest registration
+/// first.
 pub async fn assistants_of_doctor<C: ConnectionTrait>(
     db: &C,
     doctor_id: i64,
-) -> AppResult<Vec<i64>> {
-    let rows: Vec<(Option<i64>, i64)> = registration::Entity::find()
+    window: PageRequest,
+    with_total: bool,
+) -> AppResult<Page<i64>> {
+    let base = registration::Entity::find()
         .select_only()
         .column(registration::Column::AssistantId)
-        .column_as(Expr::cust("MAX(id)"), "latest")
         .filter(registration::Column::DoctorId.eq(doctor_id))
         .filter(registration::Column::AssistantId.is_not_null())
-        .group_by(registration::Column::AssistantId)
+        .group_by(registration::Column::AssistantId);
+    let total = if with_total {
+        Some(
+            base.clone()
+                .into_tuple::<Option<i64>>()
+                .all(db)
+                .await?
+                .len() as u64,
+        )
+    } else {
+        None
+    };
+    let ids: Vec<i64> = base
         .order_by_desc(Expr::cust("MAX(id)"))
-        .into_tuple()
+        .offset(window.offset)
+        .limit(window.limit + 1)
+        .into_tuple::<Option<i64>>()
         .all(db)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(a, _)| a).collect())
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Page::from_probe(ids, window, total))
 }
 
 /// One demo registration: who, where, and how far it went.

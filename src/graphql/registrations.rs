@@ -10,19 +10,15 @@ use super::clinics::key_of;
 use super::connection::{Conn, PageArgs, to_connection, wants_total};
 use super::loaders::load_err;
 use super::node::global_id;
-use super::types::{FreeClinic, FreeClinicSlot, User, loaders};
+use super::types::{FreeClinic, FreeClinicSlot, User, file_url, loaders, user_of as user};
 use super::{auth, public_url, services};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
 use crate::domain::registrations::{
     self, CasebookInput as DomainCasebook, DoctorFilter, JoinRequest, PatientFilter, VisitState,
-    payment, refund, verify,
+    refund, verify,
 };
 use crate::error::AppError;
 use crate::policy::masking;
-
-fn file_url(ctx: &Context<'_>, hash: &str) -> String {
-    format!("{}/files/{hash}", public_url(ctx))
-}
 
 /// A registration's verification (legacy `verify_status`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -202,14 +198,11 @@ impl Registration {
 
     /// The deposit's payment.
     async fn deposit_state(&self) -> DepositState {
-        match self.0.payment_state {
-            payment::PAID => DepositState::Paid,
-            payment::AWAITING if registrations::payment_expired(&self.0, Utc::now()) => {
-                DepositState::Expired
-            }
-            payment::AWAITING if self.0.verify_state != verify::BOOKED => DepositState::Expired,
-            payment::AWAITING => DepositState::Awaiting,
-            _ => DepositState::None,
+        match registrations::deposit_state(&self.0, Utc::now()) {
+            registrations::DepositState::None => DepositState::None,
+            registrations::DepositState::Awaiting => DepositState::Awaiting,
+            registrations::DepositState::Expired => DepositState::Expired,
+            registrations::DepositState::Paid => DepositState::Paid,
         }
     }
 
@@ -284,9 +277,7 @@ impl Registration {
 
     /// Whether the patient or their assistant may still cancel (before the slot begins).
     async fn can_cancel(&self, ctx: &Context<'_>) -> bool {
-        let viewer = auth(ctx).viewer.as_ref().map(|v| v.user_id);
-        (viewer == Some(self.0.patient_id) || viewer.is_some() && viewer == self.0.assistant_id)
-            && registrations::can_cancel(&self.0, Utc::now())
+        registrations::may_cancel(auth(ctx).user_id(), &self.0, Utc::now())
     }
 
     /// When it was made.
@@ -298,15 +289,6 @@ impl Registration {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
-}
-
-async fn user(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<User>> {
-    Ok(loaders(ctx)?
-        .user
-        .load_one(id)
-        .await
-        .map_err(load_err)?
-        .map(User))
 }
 
 /// A patient's casebook (病例) for a free clinic: what they tell the doctor.
@@ -663,18 +645,40 @@ impl RegistrationQuery {
     }
 
     /// The assistants (医助) who registered patients for the caller's clinics, latest first.
-    async fn my_clinic_assistants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<User>> {
+    #[graphql(
+        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+    )]
+    async fn my_clinic_assistants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<User>> {
         let viewer = auth(ctx).require()?;
-        let ids = registrations::assistants_of_doctor(&services(ctx)?.db, viewer.user_id).await?;
+        let window = PageArgs::forward(first, after).to_request()?;
+        let page = registrations::assistants_of_doctor(
+            &services(ctx)?.db,
+            viewer.user_id,
+            window,
+            wants_total(ctx),
+        )
+        .await?;
         let users = loaders(ctx)?
             .user
-            .load_many(ids.iter().copied())
+            .load_many(page.items.iter().copied())
             .await
             .map_err(load_err)?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| users.get(id).cloned().map(User))
-            .collect())
+        let page = crate::domain::Page {
+            items: page
+                .items
+                .iter()
+                .filter_map(|id| users.get(id).cloned())
+                .collect(),
+            offset: page.offset,
+            has_next: page.has_next,
+            total: page.total,
+        };
+        Ok(to_connection(page, User))
     }
 }
 

@@ -17,7 +17,8 @@ use crate::graphql::node::global_id;
 use crate::graphql::registrations::Registration;
 use crate::graphql::{auth, public_url};
 
-fn file_url(ctx: &Context<'_>, hash: &str) -> String {
+/// The absolute URL of a stored file.
+pub(crate) fn file_url(ctx: &Context<'_>, hash: &str) -> String {
     format!("{}/files/{hash}", public_url(ctx))
 }
 
@@ -713,13 +714,7 @@ impl FreeClinic {
         #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<Registration>> {
-        let viewer = auth(ctx).require()?;
-        if viewer.user_id != self.model.doctor_id && !viewer.is_admin() {
-            return Err(crate::error::AppError::Forbidden(
-                "only the clinic's doctor lists its registrations".into(),
-            )
-            .into());
-        }
+        crate::domain::registrations::require_clinic_reader(auth(ctx).require()?, &self.model)?;
         let which = if all {
             ClinicRegistrations::All
         } else {

@@ -15,7 +15,8 @@ use crate::graphql::public_url;
 #[derive(Clone, Debug)]
 pub struct Post(pub post::Model);
 
-async fn user_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<User>> {
+/// A user by id through the request's loader.
+pub(crate) async fn user_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<User>> {
     Ok(loaders(ctx)?
         .user
         .load_one(id)

@@ -15,10 +15,12 @@ mod user;
 mod volunteer;
 
 pub use care::{CareUpdate, DrugOrder, Inquiry, MedicalRecord, RecordRead};
+pub(crate) use clinics::file_url;
 pub use clinics::{
     FreeClinic, FreeClinicBookingState, FreeClinicSlot, FreeClinicState, Hospital, MembershipState,
     Organization, OrganizationMembership, SpecialProject,
 };
+pub(crate) use community::user_of;
 pub use community::{
     CoinEntry, Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, Wallet,
 };

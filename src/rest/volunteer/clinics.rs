@@ -676,7 +676,7 @@ fn service_targets(value: Value) -> AppResult<Vec<Value>> {
 // ---------------------------------------------------------------------------------------------
 // Shaping answers
 
-fn legacy_id(value: &Value, ty: &str) -> AppResult<Value> {
+pub(super) fn legacy_id(value: &Value, ty: &str) -> AppResult<Value> {
     match value.as_str() {
         Some(id) => Ok(Value::from(decode_int_id(id, ty)?)),
         None => Ok(Value::Null),

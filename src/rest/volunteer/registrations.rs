@@ -12,12 +12,11 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Kind, Param, Route, Source, pick};
-use super::clinics::{clinic, organization};
+use super::clinics::{clinic, legacy_id, organization};
 use super::content::{legacy_time, news_item};
 use super::identity::{Shape, profile};
 use super::paging::{self, PAGE_PARAMS, paged_at};
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::decode_int_id;
 
 macro_rules! doc {
     ($file:literal) => {
@@ -529,14 +528,15 @@ pub fn routes() -> Vec<Route> {
         route(
             Method::GET,
             "/doctor/assistant",
-            "The assistants who registered patients for the calling doctor's clinics",
+            "The assistants who registered patients for the calling doctor's clinics, latest \
+             first, paged",
             concat!(
                 include_str!("ops/registration_doctor_assistants.graphql"),
                 include_str!("ops/identity_user_fields.graphql")
             ),
-            &[],
+            PAGE_ONLY,
             doctor_assistants,
-            None,
+            Some(paging::prepare),
             None,
         ),
         route(
@@ -688,16 +688,9 @@ fn prepare_history(vars: &mut Map<String, Value>) -> AppResult<()> {
 // ---------------------------------------------------------------------------------------------
 // Shaping answers
 
-fn legacy_id(value: &Value, ty: &str) -> AppResult<Value> {
-    match value.as_str() {
-        Some(id) => Ok(Value::from(decode_int_id(id, ty)?)),
-        None => Ok(Value::Null),
-    }
-}
-
-fn yuan(cents: &Value) -> Value {
-    let cents = cents.as_i64().unwrap_or(0);
-    Value::String(format!("{}.{:02}", cents / 100, cents % 100))
+/// A deposit in cents as the legacy `amount` string (`"50.00"`).
+fn amount(cents: &Value) -> Value {
+    Value::String(crate::payments::yuan(cents.as_i64().unwrap_or(0)))
 }
 
 fn verify_code(state: &Value) -> i64 {
@@ -756,7 +749,7 @@ fn registration(r: &Value) -> AppResult<Value> {
         "diag_result": r["result"].as_str().unwrap_or(""),
         "diag_photo": r["resultPhotoUrls"],
         "status": visit_code(&r["visitState"]),
-        "amount": yuan(&r["depositCents"]),
+        "amount": amount(&r["depositCents"]),
         "pay_status": match r["depositState"].as_str() {
             Some("PAID") => 1,
             Some("AWAITING") => 0,
@@ -894,13 +887,9 @@ fn by_order(data: Value) -> AppResult<Value> {
 }
 
 fn doctor_assistants(data: Value) -> AppResult<Value> {
-    let list = pick(&data, "/myClinicAssistants")?
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|u| profile(u, Shape::Assistant).map(Value::Object))
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(json!({ "list": list }))
+    paged_at(&data, "/myClinicAssistants", |u| {
+        profile(u, Shape::Assistant).map(Value::Object)
+    })
 }
 
 fn doctor_index(data: Value) -> AppResult<Value> {
