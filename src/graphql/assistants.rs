@@ -107,6 +107,9 @@ pub struct VolunteerHomepage {
     organization_id: Option<i64>,
 }
 
+/// A homepage (首页) of patients, doctors or assistants, optionally of one hospital or
+/// organization. Each list is a short connection (defaults: 5 banners, 5 news, 10 clinics, 5
+/// special projects).
 #[Object]
 impl VolunteerHomepage {
     /// Whose homepage this is.
@@ -220,6 +223,7 @@ impl VolunteerHomepage {
 #[derive(Default)]
 pub struct AssistantQuery;
 
+/// Assistants' patients, patients' assistants, centres and homepages.
 #[Object]
 impl AssistantQuery {
     /// The calling assistant's patients (我的病人), latest bound first. Assistants only.
@@ -314,6 +318,7 @@ impl AssistantQuery {
 #[derive(Default)]
 pub struct AssistantMutation;
 
+/// Binding and creating patients.
 #[Object]
 impl AssistantMutation {
     /// Binds an existing patient account (添加病人) to the calling assistant, proven by the
@@ -338,7 +343,7 @@ impl AssistantMutation {
     async fn create_patient(
         &self,
         ctx: &Context<'_>,
-        input: CreatePatientInput,
+        #[graphql(desc = "The fields of the patient.")] input: CreatePatientInput,
     ) -> async_graphql::Result<User> {
         let viewer = auth(ctx).require()?;
         Ok(User(

@@ -95,6 +95,7 @@ pub struct DemoAccounts {
 #[derive(Default)]
 pub struct CareQuery;
 
+/// Home-care reads.
 #[Object]
 impl CareQuery {
     /// Inquiries (问诊), newest first. `scope` defaults to what the caller is: ALL for
@@ -131,7 +132,11 @@ impl CareQuery {
     }
 
     /// One inquiry; null when it does not exist or the caller may not see it.
-    async fn inquiry(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Inquiry>> {
+    async fn inquiry(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the inquiry.")] id: ID,
+    ) -> async_graphql::Result<Option<Inquiry>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "Inquiry")?;
         Ok(care::find_inquiry(&services(ctx)?.db, viewer, id)
@@ -144,7 +149,7 @@ impl CareQuery {
     async fn medical_record(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the medical record.")] id: ID,
     ) -> async_graphql::Result<Option<MedicalRecord>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "MedicalRecord")?;
@@ -275,7 +280,7 @@ impl CareQuery {
     async fn drug_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the drug order.")] id: ID,
     ) -> async_graphql::Result<Option<DrugOrder>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "DrugOrder")?;
@@ -319,13 +324,14 @@ pub struct RegisterMedicalRecordInput {
 #[derive(Default)]
 pub struct CareMutation;
 
+/// Home-care commands; each checks the caller and the current state.
 #[Object]
 impl CareMutation {
     /// A patient asks for care; the inquiry waits for an administrator's approval.
     async fn create_inquiry(
         &self,
         ctx: &Context<'_>,
-        input: CreateInquiryInput,
+        #[graphql(desc = "The fields of the inquiry.")] input: CreateInquiryInput,
     ) -> async_graphql::Result<Inquiry> {
         let viewer = auth(ctx).require()?;
         let services = services(ctx)?;
@@ -345,7 +351,11 @@ impl CareMutation {
     }
 
     /// An administrator approves a pending inquiry.
-    async fn approve_inquiry(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Inquiry> {
+    async fn approve_inquiry(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the inquiry to approve.")] id: ID,
+    ) -> async_graphql::Result<Inquiry> {
         let viewer = auth(ctx).require()?;
         let services = services(ctx)?;
         let id = decode_int_id(&id, "Inquiry")?;
@@ -358,7 +368,7 @@ impl CareMutation {
     async fn reject_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the inquiry to reject.")] id: ID,
         #[graphql(desc = "Why, for the patient; at most 200 characters.")] reason: String,
     ) -> async_graphql::Result<Inquiry> {
         let viewer = auth(ctx).require()?;
@@ -373,7 +383,7 @@ impl CareMutation {
     async fn cancel_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the inquiry to cancel.")] id: ID,
         #[graphql(desc = "Why, optional; at most 200 characters.")] reason: Option<String>,
     ) -> async_graphql::Result<Inquiry> {
         let viewer = auth(ctx).require()?;
@@ -390,7 +400,7 @@ impl CareMutation {
     async fn assign_physician(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the physician to assign.")] id: ID,
         #[graphql(desc = "The physician's User ID.")] physician_id: Option<ID>,
         #[graphql(desc = "The physician's UUID.")] physician_uuid: Option<uuid::Uuid>,
     ) -> async_graphql::Result<Inquiry> {
@@ -410,7 +420,7 @@ impl CareMutation {
     async fn respond_to_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the inquiry to respond.")] id: ID,
         #[graphql(desc = "True to accept, false to decline.")] accept: bool,
     ) -> async_graphql::Result<Inquiry> {
         let viewer = auth(ctx).require()?;
@@ -426,7 +436,7 @@ impl CareMutation {
     async fn register_medical_record(
         &self,
         ctx: &Context<'_>,
-        input: RegisterMedicalRecordInput,
+        #[graphql(desc = "The fields of the medical record.")] input: RegisterMedicalRecordInput,
     ) -> async_graphql::Result<MedicalRecord> {
         let viewer = auth(ctx).require()?;
         let services = services(ctx)?;
@@ -482,7 +492,7 @@ impl CareMutation {
     async fn confirm_drug_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the drug order to confirm.")] id: ID,
     ) -> async_graphql::Result<DrugOrder> {
         let viewer = auth(ctx).require()?;
         let services = services(ctx)?;
@@ -496,7 +506,7 @@ impl CareMutation {
     async fn cancel_drug_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the drug order to cancel.")] id: ID,
         #[graphql(desc = "Why; at most 200 characters.")] reason: String,
     ) -> async_graphql::Result<DrugOrder> {
         let viewer = auth(ctx).require()?;
@@ -512,7 +522,7 @@ impl CareMutation {
     async fn purchase_drug_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the drug order to purchase.")] id: ID,
         #[graphql(desc = "Addresses or URLs of uploaded certificate files (invoice, receipt).")]
         certificates: Option<Vec<String>>,
     ) -> async_graphql::Result<DrugOrder> {
@@ -536,7 +546,7 @@ impl CareMutation {
     async fn deliver_drug_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the drug order to deliver.")] id: ID,
         #[graphql(desc = "Addresses or URLs of uploaded certificate files.")] certificates: Option<
             Vec<String>,
         >,
@@ -560,7 +570,7 @@ impl CareMutation {
     async fn confirm_drug_receipt(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the drug order to confirm receipt of.")] id: ID,
     ) -> async_graphql::Result<DrugOrder> {
         let viewer = auth(ctx).require()?;
         let services = services(ctx)?;

@@ -308,6 +308,7 @@ pub struct SpecialProjectInput {
 #[derive(Default)]
 pub struct ClinicQuery;
 
+/// The catalogue, free clinics and the doctor directory.
 #[Object]
 impl ClinicQuery {
     /// Hospitals (医院) in id order: by part of their name, address or tag, or in a region.
@@ -447,7 +448,7 @@ impl ClinicQuery {
     async fn special_project(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the special project.")] id: ID,
     ) -> async_graphql::Result<Option<SpecialProject>> {
         let id = key_of(&id, "SpecialProject", "id")?;
         Ok(super::types::loaders(ctx)?
@@ -497,7 +498,7 @@ impl ClinicQuery {
     async fn free_clinic(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the free clinic.")] id: ID,
         #[graphql(desc = "The caller's position.")] near: Option<LocationInput>,
     ) -> async_graphql::Result<Option<FreeClinic>> {
         let id = key_of(&id, "FreeClinic", "id")?;
@@ -577,13 +578,15 @@ impl ClinicQuery {
 #[derive(Default)]
 pub struct ClinicMutation;
 
+/// Publishing and cancelling free clinics, organization memberships, and the catalogue
+/// (administrators).
 #[Object]
 impl ClinicMutation {
     /// Publishes a free clinic (doctors). Every invalid field is reported at once.
     async fn publish_free_clinic(
         &self,
         ctx: &Context<'_>,
-        input: PublishFreeClinicInput,
+        #[graphql(desc = "The fields of the free clinic.")] input: PublishFreeClinicInput,
     ) -> async_graphql::Result<FreeClinic> {
         let viewer = auth(ctx).require()?;
         let new = NewFreeClinic {
@@ -630,7 +633,7 @@ impl ClinicMutation {
     async fn cancel_free_clinic(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the free clinic to cancel.")] id: ID,
     ) -> async_graphql::Result<FreeClinic> {
         let viewer = auth(ctx).require()?;
         let id = key_of(&id, "FreeClinic", "id")?;
@@ -644,7 +647,7 @@ impl ClinicMutation {
     async fn apply_to_organization(
         &self,
         ctx: &Context<'_>,
-        organization_id: ID,
+        #[graphql(desc = "ID of the organization to apply to.")] organization_id: ID,
     ) -> async_graphql::Result<OrganizationMembership> {
         let viewer = auth(ctx).require()?;
         let id = key_of(&organization_id, "Organization", "organizationId")?;
@@ -657,7 +660,7 @@ impl ClinicMutation {
     async fn leave_organization(
         &self,
         ctx: &Context<'_>,
-        membership_id: ID,
+        #[graphql(desc = "ID of the membership to end.")] membership_id: ID,
     ) -> async_graphql::Result<ID> {
         let viewer = auth(ctx).require()?;
         let id = key_of(&membership_id, "OrganizationMembership", "membershipId")?;
@@ -670,8 +673,8 @@ impl ClinicMutation {
     async fn decide_organization_membership(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        approve: bool,
+        #[graphql(desc = "Global ID of the organization membership to decide.")] id: ID,
+        #[graphql(desc = "True to approve the application, false to refuse it.")] approve: bool,
     ) -> async_graphql::Result<OrganizationMembership> {
         let viewer = auth(ctx).require()?;
         let id = key_of(&id, "OrganizationMembership", "id")?;
@@ -684,7 +687,7 @@ impl ClinicMutation {
     async fn create_hospital(
         &self,
         ctx: &Context<'_>,
-        input: HospitalInput,
+        #[graphql(desc = "The fields of the hospital.")] input: HospitalInput,
     ) -> async_graphql::Result<Hospital> {
         let viewer = auth(ctx).require()?;
         let h = clinic_catalogue::create_hospital(
@@ -730,7 +733,7 @@ impl ClinicMutation {
     async fn create_special_project(
         &self,
         ctx: &Context<'_>,
-        input: SpecialProjectInput,
+        #[graphql(desc = "The fields of the special project.")] input: SpecialProjectInput,
     ) -> async_graphql::Result<SpecialProject> {
         let viewer = auth(ctx).require()?;
         let time = |field: &str, text: &str| {

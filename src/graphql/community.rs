@@ -83,6 +83,7 @@ fn user_id(id: &ID) -> Result<i64, AppError> {
 #[derive(Default)]
 pub struct CommunityQuery;
 
+/// Community queries.
 #[Object]
 impl CommunityQuery {
     /// Posts, newest or most liked first, filtered by author, tag or text.
@@ -119,7 +120,11 @@ impl CommunityQuery {
     }
 
     /// A post by global ID.
-    async fn post(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Post>> {
+    async fn post(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the post.")] id: ID,
+    ) -> async_graphql::Result<Option<Post>> {
         Ok(loaders(ctx)?
             .community
             .post
@@ -222,13 +227,14 @@ impl CommunityQuery {
 #[derive(Default)]
 pub struct CommunityMutation;
 
+/// Community mutations. All require a login.
 #[Object]
 impl CommunityMutation {
     /// Publishes a post.
     async fn create_post(
         &self,
         ctx: &Context<'_>,
-        input: PostInput,
+        #[graphql(desc = "The fields of the post.")] input: PostInput,
     ) -> async_graphql::Result<Post> {
         let viewer = auth(ctx).require()?;
         let post = posts::create(
@@ -249,7 +255,8 @@ impl CommunityMutation {
     async fn update_post(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the post to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: PostUpdateInput,
     ) -> async_graphql::Result<Post> {
         let viewer = auth(ctx).require()?;
@@ -270,14 +277,22 @@ impl CommunityMutation {
 
     /// Deletes a post (its author, or an administrator) with its floors and likes. Answers
     /// the deleted post's ID.
-    async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+    async fn delete_post(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the post to delete.")] id: ID,
+    ) -> async_graphql::Result<ID> {
         let viewer = auth(ctx).require()?;
         posts::delete(&services(ctx)?.db, viewer, post_id(&id)?).await?;
         Ok(id)
     }
 
     /// Likes a post (点赞); liking it again changes nothing.
-    async fn like_post(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Post> {
+    async fn like_post(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the post to like.")] id: ID,
+    ) -> async_graphql::Result<Post> {
         let viewer = auth(ctx).require()?;
         Ok(Post(
             posts::like(&services(ctx)?.db, viewer.user_id, post_id(&id)?).await?,
@@ -285,7 +300,11 @@ impl CommunityMutation {
     }
 
     /// Takes back a like; without one nothing changes.
-    async fn unlike_post(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Post> {
+    async fn unlike_post(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the post to unlike.")] id: ID,
+    ) -> async_graphql::Result<Post> {
         let viewer = auth(ctx).require()?;
         Ok(Post(
             posts::unlike(&services(ctx)?.db, viewer.user_id, post_id(&id)?).await?,
@@ -297,7 +316,7 @@ impl CommunityMutation {
     async fn reward_post(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the post to reward.")] id: ID,
         #[graphql(desc = "Coins to give, 1 to 100.", default = 1)] amount: i64,
     ) -> async_graphql::Result<Post> {
         let viewer = auth(ctx).require()?;
@@ -324,8 +343,8 @@ impl CommunityMutation {
     async fn update_comment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        body: String,
+        #[graphql(desc = "Global ID of the comment to update.")] id: ID,
+        #[graphql(desc = "The new text of the comment.")] body: String,
     ) -> async_graphql::Result<Comment> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "Comment")?;
@@ -335,7 +354,11 @@ impl CommunityMutation {
     }
 
     /// Deletes a comment (its author, or an administrator); the floor stays, empty.
-    async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Comment> {
+    async fn delete_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the comment to delete.")] id: ID,
+    ) -> async_graphql::Result<Comment> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "Comment")?;
         Ok(Comment(

@@ -44,6 +44,7 @@ pub(super) async fn resolve_node(
 #[derive(Default)]
 pub struct CommunityReviewQuery;
 
+/// Reports and certification requests.
 #[Object]
 impl CommunityReviewQuery {
     /// The caller's reports (举报), newest first.
@@ -122,6 +123,7 @@ impl CommunityReviewQuery {
 #[derive(Default)]
 pub struct CommunityReviewMutation;
 
+/// Reporting and reviewing, certification, check-in and VIP memberships.
 #[Object]
 impl CommunityReviewMutation {
     /// Reports (举报) a post, or one of its floors, that someone else wrote. While a report of

@@ -1,8 +1,14 @@
 //! Relay connections over [`Page`]: opaque cursors, checked page sizes, `totalCount` computed
 //! only when selected.
 
+use std::borrow::Cow;
+
 use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{Context, OutputType, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{
+    Context, ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value,
+};
 use base64::Engine;
 
 use crate::domain::page::{DEFAULT_PAGE_SIZE, Page, PageRequest};
@@ -48,8 +54,43 @@ pub struct ConnectionTotals {
     pub total_count: u64,
 }
 
-/// A connection of `T` with offset cursors.
-pub type Conn<T> = Connection<OffsetCursor, T, ConnectionTotals>;
+/// A connection of `T` with offset cursors. The same as async-graphql's `Connection`, with a
+/// description in the schema (GraphiQL shows it) naming the item type and how to page.
+pub struct Conn<T: OutputType>(pub Connection<OffsetCursor, T, ConnectionTotals>);
+
+impl<T: OutputType> OutputType for Conn<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Connection<OffsetCursor, T, ConnectionTotals> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        let qualified =
+            <Connection<OffsetCursor, T, ConnectionTotals> as OutputType>::create_type_info(
+                registry,
+            );
+        let name = Self::type_name().into_owned();
+        let item = T::type_name();
+        if let Some(MetaType::Object { description, .. }) = registry.types.get_mut(&name)
+            && description.is_none()
+        {
+            *description = Some(format!(
+                "A page of `{item}` items: `nodes` (or `edges` with their cursors), `pageInfo` and \
+                 `totalCount` (counted only when selected). Page forward with `first` and `after` \
+                 (20 items by default, at most 100); where the field also takes `last` and \
+                 `before`, page backward with them."
+            ));
+        }
+        qualified
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        OutputType::resolve(&self.0, ctx, field).await
+    }
+}
 
 /// Relay paging arguments.
 #[derive(Debug, Default, Clone)]
@@ -136,7 +177,7 @@ pub fn to_connection<M, T: OutputType>(page: Page<M>, map: impl Fn(M) -> T) -> C
             .enumerate()
             .map(|(i, item)| Edge::new(OffsetCursor(offset + i as u64), map(item))),
     );
-    conn
+    Conn(conn)
 }
 
 /// Whether the current field's selection asks for `totalCount`.

@@ -23,6 +23,7 @@ use crate::domain::rosters::{self, Period};
 #[derive(Default)]
 pub struct CounselingQuery;
 
+/// Counselling reads.
 #[Object]
 impl CounselingQuery {
     /// Consultations, latest date first: the calling consultant's (scope CONSULTANT, the
@@ -77,7 +78,7 @@ impl CounselingQuery {
     async fn consultation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the consultation.")] id: ID,
     ) -> async_graphql::Result<Option<ConsultationOrder>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ConsultationOrder")?;
@@ -211,12 +212,14 @@ pub struct SuspensionInput {
 #[derive(Default)]
 pub struct CounselingMutation;
 
+/// Counselling commands.
 #[Object]
 impl CounselingMutation {
     /// The calling consultant records a walk-in visit (新增来访); it waits for its time.
     async fn record_walk_in(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The walk-in consultation to record: client, time and notes.")]
         input: ConsultationInput,
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
@@ -230,7 +233,7 @@ impl CounselingMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The consultant (a User ID).")] consultant_id: ID,
-        input: ConsultationInput,
+        #[graphql(desc = "The fields of the consultation.")] input: ConsultationInput,
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
         let consultant = decode_int_id(&consultant_id, "User")?;
@@ -244,6 +247,7 @@ impl CounselingMutation {
     async fn set_duty_slots(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The day (China time, YYYY-MM-DD) whose duty slots are replaced.")]
         date: NaiveDate,
         #[graphql(desc = "Time slots `HH:MM-HH:MM`, at most 24.")] slots: Vec<String>,
     ) -> async_graphql::Result<Vec<DutySlot>> {
@@ -260,6 +264,7 @@ impl CounselingMutation {
     async fn replace_suspensions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new list of periods without consultations; replaces the old one.")]
         periods: Vec<SuspensionInput>,
     ) -> async_graphql::Result<Vec<Suspension>> {
         let viewer = auth(ctx).require()?;
@@ -283,7 +288,7 @@ impl CounselingMutation {
     async fn accept_consultation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the consultation to accept.")] id: ID,
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ConsultationOrder")?;
@@ -296,7 +301,7 @@ impl CounselingMutation {
     async fn reject_consultation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the consultation to reject.")] id: ID,
         #[graphql(desc = "Why; at most 200 characters.")] reason: String,
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
@@ -310,7 +315,7 @@ impl CounselingMutation {
     async fn start_consultation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the consultation to start.")] id: ID,
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ConsultationOrder")?;
@@ -323,7 +328,7 @@ impl CounselingMutation {
     async fn finish_consultation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the consultation to finish.")] id: ID,
     ) -> async_graphql::Result<ConsultationOrder> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ConsultationOrder")?;
@@ -336,7 +341,7 @@ impl CounselingMutation {
     async fn comment_consultation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the consultation to comment.")] id: ID,
         #[graphql(desc = "1 to 5.")] rating: i32,
         #[graphql(desc = "At most 500 characters.")] content: String,
     ) -> async_graphql::Result<ConsultantComment> {

@@ -28,6 +28,7 @@ use crate::policy;
 #[derive(Default)]
 pub struct IdentityQuery;
 
+/// Queries about users.
 #[Object]
 impl IdentityQuery {
     /// The authenticated caller; null when anonymous. A presented token that is invalid,
@@ -438,6 +439,7 @@ async fn reload(ctx: &Context<'_>, user_id: i64) -> async_graphql::Result<User> 
 #[derive(Default)]
 pub struct IdentityMutation;
 
+/// Account commands.
 #[Object]
 impl IdentityMutation {
     /// Sends a 6-digit verification code by SMS or e-mail for a purpose. Codes live 5 minutes
@@ -474,6 +476,9 @@ impl IdentityMutation {
     async fn register(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The new account: identifier, password or verified code, and the role applied for."
+        )]
         input: RegisterInput,
     ) -> async_graphql::Result<AuthPayload> {
         let session = accounts::register(
@@ -498,6 +503,9 @@ impl IdentityMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The account's identifier (username, phone or e-mail) and its password or code."
+        )]
         input: LoginInput,
     ) -> async_graphql::Result<AuthPayload> {
         let session = accounts::login_with_password(
@@ -630,6 +638,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
         user_id: Option<ID>,
+        #[graphql(desc = "The profile fields to change; omitted fields stay as they are.")]
         input: ProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -734,6 +743,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
         user_id: Option<ID>,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: PatientProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -747,6 +757,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
         user_id: Option<ID>,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: DoctorProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;
@@ -773,6 +784,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Whose profile (administrators); the caller's when omitted.")]
         user_id: Option<ID>,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: ConsultantProfileInput,
     ) -> async_graphql::Result<User> {
         let (viewer, target) = target(ctx, user_id)?;

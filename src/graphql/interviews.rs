@@ -27,6 +27,7 @@ use crate::storage::FileKind;
 #[derive(Default)]
 pub struct InterviewQuery;
 
+/// Counselling case-file reads.
 #[Object]
 impl InterviewQuery {
     /// The calling consultant's interview archives (咨询档案), newest first. Text filters match
@@ -78,7 +79,7 @@ impl InterviewQuery {
     async fn interview_archive(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the interview archive.")] id: ID,
     ) -> async_graphql::Result<Option<InterviewArchive>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "InterviewArchive")?;
@@ -91,7 +92,7 @@ impl InterviewQuery {
     async fn interview_session(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the interview session.")] id: ID,
     ) -> async_graphql::Result<Option<InterviewSession>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "InterviewSession")?;
@@ -129,7 +130,7 @@ impl InterviewQuery {
     async fn client_profile(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the client profile.")] id: ID,
     ) -> async_graphql::Result<Option<ClientProfile>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ClientProfile")?;
@@ -395,13 +396,14 @@ impl From<InterviewNotesInput> for SessionNotes {
 #[derive(Default)]
 pub struct InterviewMutation;
 
+/// Counselling case-file commands.
 #[Object]
 impl InterviewMutation {
     /// The calling consultant opens an interview archive on a student.
     async fn create_interview_archive(
         &self,
         ctx: &Context<'_>,
-        input: InterviewArchiveInput,
+        #[graphql(desc = "The fields of the interview archive.")] input: InterviewArchiveInput,
     ) -> async_graphql::Result<InterviewArchive> {
         let viewer = auth(ctx).require()?;
         let input = ArchiveInput {
@@ -425,7 +427,8 @@ impl InterviewMutation {
     async fn update_interview_archive(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the interview archive to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: InterviewArchiveUpdate,
     ) -> async_graphql::Result<InterviewArchive> {
         let viewer = auth(ctx).require()?;
@@ -451,7 +454,7 @@ impl InterviewMutation {
     async fn delete_interview_archive(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the interview archive to delete.")] id: ID,
     ) -> async_graphql::Result<DeletedInterviewArchive> {
         let viewer = auth(ctx).require()?;
         let key = decode_int_id(&id, "InterviewArchive")?;
@@ -468,7 +471,7 @@ impl InterviewMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The archive (an InterviewArchive ID).")] archive_id: ID,
-        input: InterviewSessionInput,
+        #[graphql(desc = "The fields of the interview session.")] input: InterviewSessionInput,
         #[graphql(desc = "The signature image.")] signature: Option<Upload>,
         #[graphql(desc = "Attached images (at most 9 in all).")] attachments: Option<Vec<Upload>>,
     ) -> async_graphql::Result<InterviewSession> {
@@ -502,7 +505,8 @@ impl InterviewMutation {
     async fn update_interview_session(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the interview session to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: InterviewNotesInput,
         #[graphql(desc = "A new signature image.")] signature: Option<Upload>,
         #[graphql(desc = "Images to attach (at most 9 in all).")] attachments: Option<Vec<Upload>>,
@@ -520,7 +524,7 @@ impl InterviewMutation {
     async fn create_client_profile(
         &self,
         ctx: &Context<'_>,
-        input: ClientProfileFields,
+        #[graphql(desc = "The fields of the client profile.")] input: ClientProfileFields,
     ) -> async_graphql::Result<ClientProfile> {
         let viewer = auth(ctx).require()?;
         Ok(ClientProfile(
@@ -532,7 +536,8 @@ impl InterviewMutation {
     async fn update_client_profile(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the client profile to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: ClientProfileFields,
     ) -> async_graphql::Result<ClientProfile> {
         let viewer = auth(ctx).require()?;

@@ -48,16 +48,30 @@ pub struct PublicUrl(pub String);
 
 /// Builds the schema with the configured limits; `services` become schema data.
 pub fn build_schema(services: Option<Services>, config: &Config) -> AppSchema {
+    build_schema_with(services, config, true)
+}
+
+/// The same schema without the depth and complexity limits meant for client-written data
+/// queries: it runs the dialects' own documents (trusted code) and introspection-only
+/// operations, which [`crate::http`] bounds by their own rule first.
+pub fn build_trusted_schema(services: Option<Services>, config: &Config) -> AppSchema {
+    build_schema_with(services, config, false)
+}
+
+fn build_schema_with(services: Option<Services>, config: &Config, limited: bool) -> AppSchema {
     let limits = &config.graphql;
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
     .limit_directives(limits.max_directives_per_field)
     .limit_recursive_depth(64);
+    if limited {
+        builder = builder
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity);
+    }
     if config.production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -19,8 +19,9 @@ use crate::domain::{files, notifications};
 use crate::policy;
 use crate::storage::FileKind;
 
-/// Every mutation.
+/// The entry point of every change: accounts, posts, clinics, registrations, orders and more.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     IdentityMutation,
     CareMutation,
@@ -42,6 +43,7 @@ pub struct MutationRoot(
 #[derive(Default)]
 pub struct FileMutation;
 
+/// Uploads.
 #[Object]
 impl FileMutation {
     /// Uploads a file (GraphQL multipart request). The type is sniffed from the bytes and must be
@@ -72,6 +74,7 @@ impl FileMutation {
 #[derive(Default)]
 pub struct NotificationMutation;
 
+/// The caller's notifications.
 #[Object]
 impl NotificationMutation {
     /// Marks the caller's notifications read: the given ones, or all when `ids` is omitted.
@@ -79,6 +82,9 @@ impl NotificationMutation {
     async fn mark_notifications_read(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "IDs of the notifications to mark read; all of the caller's when omitted."
+        )]
         ids: Option<Vec<ID>>,
     ) -> async_graphql::Result<u64> {
         let viewer = auth(ctx).require()?;

@@ -27,8 +27,9 @@ use crate::domain::{
 };
 use crate::error::AppError;
 
-/// Every query.
+/// The entry point of every read: users, posts, free clinics, inquiries, counselling and more.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     NodeQuery,
     IdentityQuery,
@@ -51,10 +52,15 @@ pub struct QueryRoot(
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// Relay object identification.
 #[Object]
 impl NodeQuery {
     /// Fetches any object by its global ID; null when it does not exist or is not visible.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID, as any object's `id` field gives it.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         resolve_node(ctx, &id).await
     }
 
@@ -63,6 +69,9 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Global IDs; the answer has one entry per ID, in the same order (null where not visible)."
+        )]
         ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > 100 {
@@ -206,6 +215,7 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Optio
 #[derive(Default)]
 pub struct RegionQuery;
 
+/// Regions of China.
 #[Object]
 impl RegionQuery {
     /// Regions in the official order: children of `parentCode` (0 = provinces), of a `level`,
@@ -237,7 +247,12 @@ impl RegionQuery {
     }
 
     /// A region by its 6-digit code.
-    async fn region(&self, ctx: &Context<'_>, code: i32) -> async_graphql::Result<Option<Region>> {
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The region's 6-digit administrative code (e.g. 330100 for 杭州市).")]
+        code: i32,
+    ) -> async_graphql::Result<Option<Region>> {
         Ok(loaders(ctx)?
             .region
             .load_one(code)
@@ -269,12 +284,14 @@ impl RegionQuery {
 #[derive(Default)]
 pub struct FileQuery;
 
+/// Stored files.
 #[Object]
 impl FileQuery {
     /// A stored file by its SHA-256 address.
     async fn file(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The file's SHA-256 (hex), as in its `/files/{hash}` address.")]
         hash: String,
     ) -> async_graphql::Result<Option<StoredFile>> {
         Ok(files::find(&services(ctx)?.db, &hash.to_ascii_lowercase())

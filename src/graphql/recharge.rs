@@ -27,6 +27,7 @@ pub enum RechargeStatus {
 #[derive(Clone, Debug)]
 pub struct RechargeOrder(pub recharge_order::Model);
 
+/// A recharge order (充值订单): coins bought through the payment provider.
 #[Object]
 impl RechargeOrder {
     /// Globally unique ID.
@@ -98,6 +99,7 @@ pub struct RechargeCheckout {
 #[derive(Default)]
 pub struct RechargeQuery;
 
+/// Recharge reads.
 #[Object]
 impl RechargeQuery {
     /// The caller's recharge orders (充值记录), newest first.
@@ -122,6 +124,7 @@ impl RechargeQuery {
 #[derive(Default)]
 pub struct RechargeMutation;
 
+/// Recharge commands.
 #[Object]
 impl RechargeMutation {
     /// Orders `coins` coins (充值杏仁币) for the caller and returns the payment page of the

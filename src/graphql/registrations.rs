@@ -80,6 +80,8 @@ pub enum RefundState {
 #[derive(Clone, Debug)]
 pub struct Registration(pub registration::Model);
 
+/// A patient's registration for a time slot of a free clinic (诊断, legacy `diagnoses`). Only
+/// its patient, the assistant who made it, the clinic's doctor and administrators see one.
 #[Object]
 impl Registration {
     /// Globally unique ID.
@@ -295,6 +297,7 @@ impl Registration {
 #[derive(Clone, Debug)]
 pub struct Casebook(pub casebook::Model);
 
+/// A patient's casebook (病例) for a free clinic: what they tell the doctor.
 #[Object]
 impl Casebook {
     /// Globally unique ID.
@@ -336,6 +339,8 @@ impl Casebook {
 #[derive(Clone, Debug)]
 pub struct DoctorReview(pub registration::Model);
 
+/// A patient's public review of a doctor: the score, the comment and who wrote it, with the
+/// name masked.
 #[Object]
 impl DoctorReview {
     /// The registration's ID (only its parties may load the registration itself).
@@ -443,6 +448,7 @@ impl From<DoctorRegistrationFilter> for DoctorFilter {
 #[derive(Default)]
 pub struct RegistrationQuery;
 
+/// Registration queries.
 #[Object]
 impl RegistrationQuery {
     /// A registration, for its patient, their assistant, the clinic's doctor or an
@@ -450,7 +456,7 @@ impl RegistrationQuery {
     async fn registration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration.")] id: ID,
     ) -> async_graphql::Result<Option<Registration>> {
         let viewer = auth(ctx).require()?;
         let id = key_of(&id, "Registration", "id")?;
@@ -720,6 +726,7 @@ pub struct JoinedFreeClinic {
 #[derive(Default)]
 pub struct RegistrationMutation;
 
+/// Registration commands.
 #[Object]
 impl RegistrationMutation {
     /// Joins a free clinic (加入义诊) with a casebook and a time slot: a patient for
@@ -728,7 +735,7 @@ impl RegistrationMutation {
     async fn join_free_clinic(
         &self,
         ctx: &Context<'_>,
-        input: JoinFreeClinicInput,
+        #[graphql(desc = "The fields of the free clinic.")] input: JoinFreeClinicInput,
     ) -> async_graphql::Result<JoinedFreeClinic> {
         let viewer = auth(ctx).require()?;
         let s = services(ctx)?;
@@ -765,7 +772,7 @@ impl RegistrationMutation {
     async fn cancel_registration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration to cancel.")] id: ID,
     ) -> async_graphql::Result<Registration> {
         let viewer = auth(ctx).require()?;
         let s = services(ctx)?;
@@ -795,7 +802,7 @@ impl RegistrationMutation {
     async fn reject_registration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration to reject.")] id: ID,
         #[graphql(desc = "Why, 1 to 200 characters.")] reason: String,
     ) -> async_graphql::Result<Registration> {
         let viewer = auth(ctx).require()?;
@@ -811,7 +818,7 @@ impl RegistrationMutation {
     async fn confirm_visit(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration to confirm the visit of.")] id: ID,
     ) -> async_graphql::Result<Registration> {
         let viewer = auth(ctx).require()?;
         let s = services(ctx)?;
@@ -825,7 +832,7 @@ impl RegistrationMutation {
     async fn record_diagnosis(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration to record.")] id: ID,
         #[graphql(desc = "The result, 1 to 2000 characters.")] result: String,
         #[graphql(desc = "Up to 9 uploaded images (none when absent).")] photos: Option<
             Vec<String>,
@@ -851,7 +858,7 @@ impl RegistrationMutation {
     async fn score_patient(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration to score the patient of.")] id: ID,
         #[graphql(desc = "Credit (诚信分), 1–5.")] credit: i32,
         #[graphql(desc = "Punctuality (守时分), 1–5.")] punctuality: i32,
     ) -> async_graphql::Result<Registration> {
@@ -868,7 +875,7 @@ impl RegistrationMutation {
     async fn review_doctor(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the registration to review the doctor of.")] id: ID,
         #[graphql(desc = "Score, 1–5.")] score: i32,
         #[graphql(desc = "Comment, 1 to 500 characters.")] comment: String,
     ) -> async_graphql::Result<Registration> {
@@ -886,6 +893,7 @@ impl RegistrationMutation {
 #[derive(Clone, Debug)]
 pub struct RegistrationChange(pub registrations::RegistrationChanged);
 
+/// A change of one of the caller's registrations, as delivered by `registrationChanges`.
 #[Object]
 impl RegistrationChange {
     /// What happened: `joined`, `paid`, `cancelled`, `rejected`, `seen`, `result`, `scored`,

@@ -18,6 +18,7 @@ use crate::domain::verifications::{
 #[derive(Default)]
 pub struct SocialQuery;
 
+/// Social reads.
 #[Object]
 impl SocialQuery {
     /// The caller's shipping addresses (收货地址), newest first (at most 20 exist).
@@ -40,7 +41,7 @@ impl SocialQuery {
     async fn shipping_address(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the shipping address.")] id: ID,
     ) -> async_graphql::Result<Option<ShippingAddress>> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ShippingAddress")?;
@@ -200,6 +201,7 @@ impl From<VerificationInput> for DomainVerificationInput {
 #[derive(Default)]
 pub struct SocialMutation;
 
+/// Social commands.
 #[Object]
 impl SocialMutation {
     /// Adds a shipping address (添加收货地址) for the caller: at most 20; with `isDefault` it
@@ -207,7 +209,7 @@ impl SocialMutation {
     async fn create_shipping_address(
         &self,
         ctx: &Context<'_>,
-        input: ShippingAddressInput,
+        #[graphql(desc = "The fields of the shipping address.")] input: ShippingAddressInput,
     ) -> async_graphql::Result<ShippingAddress> {
         let viewer = auth(ctx).require()?;
         Ok(ShippingAddress(
@@ -220,7 +222,8 @@ impl SocialMutation {
     async fn update_shipping_address(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the shipping address to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: ShippingAddressInput,
     ) -> async_graphql::Result<ShippingAddress> {
         let viewer = auth(ctx).require()?;
@@ -234,7 +237,7 @@ impl SocialMutation {
     async fn delete_shipping_address(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the shipping address to delete.")] id: ID,
     ) -> async_graphql::Result<ID> {
         let viewer = auth(ctx).require()?;
         let key = decode_int_id(&id, "ShippingAddress")?;
@@ -248,7 +251,7 @@ impl SocialMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Personal (user) or organization (org).")] kind: VerificationKind,
-        input: VerificationInput,
+        #[graphql(desc = "The fields of the verification.")] input: VerificationInput,
     ) -> async_graphql::Result<Verification> {
         let viewer = auth(ctx).require()?;
         Ok(Verification(
@@ -261,7 +264,7 @@ impl SocialMutation {
     async fn resubmit_verification(
         &self,
         ctx: &Context<'_>,
-        input: VerificationInput,
+        #[graphql(desc = "The corrected verification.")] input: VerificationInput,
     ) -> async_graphql::Result<Verification> {
         let viewer = auth(ctx).require()?;
         Ok(Verification(
@@ -280,7 +283,7 @@ impl SocialMutation {
     async fn review_verification(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the verification to review.")] id: ID,
         #[graphql(desc = "true approves, false rejects.")] approve: bool,
         #[graphql(desc = "Why it is rejected (required to reject; at most 200 characters).")]
         reason: Option<String>,

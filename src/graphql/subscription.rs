@@ -13,10 +13,11 @@ use crate::domain::notifications::NotificationEvent;
 use crate::domain::registrations::{RegistrationChanged, changes_topic};
 use crate::events::notifications_topic;
 
-/// Every subscription.
+/// Live events over graphql-transport-ws: notifications, chat, crisis alerts, registrations.
 pub struct SubscriptionRoot;
 
-#[Subscription]
+/// Live events over graphql-transport-ws: notifications, chat, crisis alerts, registrations.
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// The caller's new notifications as they arrive. Requires a token in `connectionParams`.
     async fn notifications(

@@ -54,6 +54,7 @@ pub(super) async fn resolve_node(
 #[derive(Default)]
 pub struct VolunteerQuery;
 
+/// News, banners, system messages and chat dialogs.
 #[Object]
 impl VolunteerQuery {
     /// Published news (公告) of an audience, newest first.
@@ -285,13 +286,14 @@ pub struct SendChatMessageInput {
 #[derive(Default)]
 pub struct VolunteerMutation;
 
+/// Managing news, banners and messages; chatting; WeChat media.
 #[Object]
 impl VolunteerMutation {
     /// Publishes a news item (公告). Administrators only.
     async fn create_news(
         &self,
         ctx: &Context<'_>,
-        input: NewsFields,
+        #[graphql(desc = "The fields of the news.")] input: NewsFields,
     ) -> async_graphql::Result<News> {
         let viewer = auth(ctx).require()?;
         policy::volunteer::require_content_admin(viewer)?;
@@ -305,7 +307,8 @@ impl VolunteerMutation {
     async fn update_news(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the news to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: NewsFields,
     ) -> async_graphql::Result<News> {
         let viewer = auth(ctx).require()?;
@@ -317,7 +320,11 @@ impl VolunteerMutation {
     }
 
     /// Deletes a news item. Administrators only.
-    async fn delete_news(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+    async fn delete_news(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the news to delete.")] id: ID,
+    ) -> async_graphql::Result<bool> {
         let viewer = auth(ctx).require()?;
         policy::volunteer::require_content_admin(viewer)?;
         let id = decode_int_id(&id, "News")?;
@@ -329,7 +336,7 @@ impl VolunteerMutation {
     async fn create_banner(
         &self,
         ctx: &Context<'_>,
-        input: BannerFields,
+        #[graphql(desc = "The fields of the banner.")] input: BannerFields,
     ) -> async_graphql::Result<Banner> {
         let viewer = auth(ctx).require()?;
         policy::volunteer::require_content_admin(viewer)?;
@@ -342,7 +349,8 @@ impl VolunteerMutation {
     async fn update_banner(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the banner to update.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: BannerFields,
     ) -> async_graphql::Result<Banner> {
         let viewer = auth(ctx).require()?;
@@ -354,7 +362,11 @@ impl VolunteerMutation {
     }
 
     /// Deletes a banner. Administrators only.
-    async fn delete_banner(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+    async fn delete_banner(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the banner to delete.")] id: ID,
+    ) -> async_graphql::Result<bool> {
         let viewer = auth(ctx).require()?;
         policy::volunteer::require_content_admin(viewer)?;
         let id = decode_int_id(&id, "Banner")?;
@@ -367,7 +379,7 @@ impl VolunteerMutation {
     async fn send_message(
         &self,
         ctx: &Context<'_>,
-        input: SendMessageInput,
+        #[graphql(desc = "The fields of the message.")] input: SendMessageInput,
     ) -> async_graphql::Result<u64> {
         let viewer = auth(ctx).require()?;
         policy::volunteer::require_content_admin(viewer)?;
@@ -421,7 +433,7 @@ impl VolunteerMutation {
     async fn send_chat_message(
         &self,
         ctx: &Context<'_>,
-        input: SendChatMessageInput,
+        #[graphql(desc = "The fields of the chat message.")] input: SendChatMessageInput,
     ) -> async_graphql::Result<ChatMessage> {
         let viewer = auth(ctx).require()?;
         let to_user_id = decode_int_id(&input.to_user_id, "User")?;
@@ -446,7 +458,7 @@ impl VolunteerMutation {
     async fn mark_chat_dialog_read(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global ID of the chat dialog to mark as read.")] id: ID,
     ) -> async_graphql::Result<ChatDialog> {
         let viewer = auth(ctx).require()?;
         let id = decode_int_id(&id, "ChatDialog")?;

@@ -1,9 +1,7 @@
 //! The GraphQL-over-HTTP endpoint: `POST /graphql` (JSON or multipart uploads), `GET /graphql`
 //! for queries, WebSocket upgrades (graphql-transport-ws) and GraphiQL.
 
-use async_graphql::http::{
-    ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, MultipartOptions, receive_batch_body,
-};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, MultipartOptions, receive_batch_body};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
@@ -24,13 +22,14 @@ use crate::error::AppError;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
-/// GraphiQL, pointed at this endpoint.
+/// The query GraphiQL opens with: the README's first example.
+pub const SAMPLE_QUERY: &str = "# Welcome to medgraph. Press the run button (or Ctrl-Enter) to run this query;\n\
+# the Docs pane (top left) lists every type and field.\n\
+{\n  posts(first: 5) {\n    totalCount\n    nodes {\n      title\n      likeCount\n      author {\n        displayName\n      }\n    }\n  }\n}\n";
+
+/// GraphiQL, pointed at this endpoint, with its scripts served by this binary.
 pub fn graphiql_html() -> String {
-    GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql")
-        .title("medgraph GraphiQL")
-        .finish()
+    super::assets::graphiql_page("/graphql", SAMPLE_QUERY)
 }
 
 /// `GET /graphql`: WebSocket upgrade, GraphiQL for browsers, or a query in the query string.
@@ -224,6 +223,25 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
         Err(err) => return request_error(headers, err.http_status(), &err.public_message()),
     };
     let public_url = super::public_url(&state.services.config, headers);
+    // An introspection-only operation is bounded by its own rule and then runs without the
+    // data queries' depth and complexity limits (see `introspection`).
+    let mut introspection = false;
+    if let BatchRequest::Single(request) = &batch
+        && let Ok(doc) = async_graphql::parser::parse_query(&request.query)
+    {
+        match super::introspection::classify(&doc, request.operation_name.as_deref()) {
+            super::introspection::Kind::Data => {}
+            super::introspection::Kind::Introspection => introspection = true,
+            super::introspection::Kind::TooLarge(message) => {
+                return request_error(headers, StatusCode::BAD_REQUEST, &message);
+            }
+        }
+    }
+    let schema = if introspection {
+        &state.trusted_schema
+    } else {
+        &state.schema
+    };
     let names: Vec<String> = match &batch {
         BatchRequest::Single(r) => vec![operation_label(r)],
         BatchRequest::Batch(list) => list.iter().map(operation_label).collect(),
@@ -236,7 +254,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
                 .collect(),
         ),
     };
-    let mut response = state.schema.execute_batch(batch).await;
+    let mut response = schema.execute_batch(batch).await;
     match &mut response {
         BatchResponse::Single(r) => finish_response(r),
         BatchResponse::Batch(list) => list.iter_mut().for_each(finish_response),
@@ -270,11 +288,19 @@ fn finish_response(response: &mut GqlResponse) {
 
 fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
     let graphql_response = accepts(headers, GRAPHQL_RESPONSE_JSON);
-    // Under application/graphql-response+json, a request that never executed is a 400.
-    let failed_before_execution = match &response {
-        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
-        BatchResponse::Batch(_) => false,
+    // A request that never executed (a parse or validation error: no error has a path) is a
+    // request error: under application/graphql-response+json a 400, and in either type its
+    // body has no `data` key (GraphQL over HTTP, "request error").
+    let never_executed = |r: &GqlResponse| {
+        r.data == async_graphql::Value::Null
+            && !r.errors.is_empty()
+            && r.errors.iter().all(|e| e.path.is_empty())
     };
+    let request_errors = match &response {
+        BatchResponse::Single(r) if never_executed(r) => Some(&r.errors),
+        _ => None,
+    };
+    let failed_before_execution = request_errors.is_some();
     let status = if graphql_response && failed_before_execution {
         StatusCode::BAD_REQUEST
     } else {
@@ -285,7 +311,12 @@ fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
     } else {
         "application/json"
     };
-    let body = match serde_json::to_vec(&response) {
+    let body = if let Some(errors) = request_errors {
+        serde_json::to_vec(&serde_json::json!({ "errors": errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let body = match body {
         Ok(b) => b,
         Err(e) => return AppError::internal(e).into_response(),
     };

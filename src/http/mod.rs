@@ -1,9 +1,11 @@
 //! The HTTP surface: router, middleware, the GraphQL endpoint (HTTP and WebSocket), GraphiQL,
 //! files, health, readiness and metrics, and the language-model proxy.
 
+mod assets;
 mod captcha;
 mod files;
 mod graphql;
+mod introspection;
 mod llm;
 mod middleware;
 mod ops;
@@ -44,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{hash}", get(files::serve))
         .route("/openapi.json", get(ops::openapi_json))
         .route("/docs", get(ops::docs))
+        .route("/assets/vendor/{name}", get(assets::serve))
         .route("/captcha/app", get(captcha::image))
         .route(
             crate::rest::counseling::download::PATH,

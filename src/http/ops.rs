@@ -43,12 +43,11 @@ pub async fn openapi_json(State(state): State<AppState>) -> Response {
     Json(state.openapi.as_ref().clone()).into_response()
 }
 
-/// A browsable page over the OpenAPI document (Scalar).
+/// A browsable page over the OpenAPI document (Redoc, served by this binary).
 pub async fn docs(State(state): State<AppState>) -> Response {
-    Html(
-        utoipa_scalar::Scalar::new(state.openapi.as_ref().clone())
-            .title("medgraph REST dialects")
-            .to_html(),
-    )
+    Html(super::assets::redoc_page(
+        "medgraph REST dialects",
+        state.openapi.as_ref(),
+    ))
     .into_response()
 }

@@ -138,7 +138,7 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
         request.set_upload(&format!("variables.{var}"), upload);
     }
     let request = state.prepare(request, auth, public_url);
-    let response = state.schema.execute(request).await;
+    let response = state.trusted_schema.execute(request).await;
     if let Some(err) = response.errors.first() {
         return Err(legacy_field_names(app_error_of(err), route.params));
     }

@@ -41,6 +41,9 @@ pub(super) async fn files(
 #[derive(Clone, Debug)]
 pub struct Inquiry(pub inquiry::Model);
 
+/// A patient's request for home care (问诊): a home visit, a call, an appointment. An
+/// administrator approves it and assigns a physician, who accepts it and registers the
+/// visit's medical record. Visible to the patient, the assigned physician and administrators.
 #[Object]
 impl Inquiry {
     /// Globally unique ID.
@@ -163,6 +166,8 @@ impl Inquiry {
 #[derive(Clone, Debug)]
 pub struct MedicalRecord(pub medical_record::Model);
 
+/// The medical record (病历) a physician registered for one inquiry's visit. Visible to the
+/// patient, the physician and administrators only; every read is written to the audit log.
 #[Object]
 impl MedicalRecord {
     /// Globally unique ID.
@@ -250,6 +255,9 @@ impl MedicalRecord {
 #[derive(Clone, Debug)]
 pub struct DrugOrder(pub drug_order::Model);
 
+/// A drug purchase order (药品代购): drugs the physician buys and delivers for the patient after
+/// a visit, confirmed by hospital staff. Visible to the patient, the physician, administrators
+/// and the hospital staff handling it.
 #[Object]
 impl DrugOrder {
     /// Globally unique ID.
@@ -355,6 +363,7 @@ impl DrugOrder {
 #[derive(Clone, Debug)]
 pub struct RecordRead(pub audit_entry::Model);
 
+/// One read of a patient's medical record, from the audit log.
 #[Object]
 impl RecordRead {
     /// Who read it.
@@ -382,6 +391,7 @@ impl RecordRead {
 #[derive(Clone, Debug)]
 pub struct CareUpdate(pub care::CareEvent);
 
+/// A move of an inquiry or drug order the subscriber takes part in.
 #[Object]
 impl CareUpdate {
     /// `inquiry` or `drugOrder`.

@@ -70,6 +70,7 @@ async fn organization_of(
 #[derive(Clone, Debug)]
 pub struct Hospital(pub hospital::Model);
 
+/// A hospital (医院) where doctors work and free clinics are held.
 #[Object]
 impl Hospital {
     /// Globally unique ID.
@@ -145,6 +146,7 @@ impl Hospital {
 #[derive(Clone, Debug)]
 pub struct Organization(pub organization::Model);
 
+/// An organization (组织) that doctors join; its special projects group free clinics.
 #[Object]
 impl Organization {
     /// Globally unique ID.
@@ -209,6 +211,8 @@ impl MembershipState {
 #[derive(Clone, Debug)]
 pub struct OrganizationMembership(pub organization_membership::Model);
 
+/// A doctor's application to join an organization, a membership once approved. Only the
+/// doctor and administrators see it.
 #[Object]
 impl OrganizationMembership {
     /// Globally unique ID.
@@ -310,6 +314,7 @@ impl SpecialProject {
     }
 }
 
+/// A special project (专题活动): an organization's campaign grouping free clinics over days.
 #[Object]
 impl SpecialProject {
     /// Globally unique ID.
@@ -444,6 +449,7 @@ impl SpecialProject {
 #[derive(Clone, Debug)]
 pub struct FreeClinicSlot(pub free_clinic_slot::Model);
 
+/// A time slot of a free clinic with its places.
 #[Object]
 impl FreeClinicSlot {
     /// Globally unique ID.
@@ -522,6 +528,7 @@ impl FreeClinic {
     }
 }
 
+/// A free clinic (义诊, legacy `project`): a doctor's day at a hospital, in time slots.
 #[Object]
 impl FreeClinic {
     /// Globally unique ID.

@@ -26,6 +26,8 @@ pub(crate) async fn user_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result
         .map(User))
 }
 
+/// A forum post (帖子): title, body, tags and images by one author, with its comment floors,
+/// likes (点赞) and coin rewards (投币).
 #[Object]
 impl Post {
     /// Globally unique ID.
@@ -165,6 +167,8 @@ impl Post {
 #[derive(Clone, Debug)]
 pub struct Comment(pub post_comment::Model);
 
+/// A comment in a numbered floor (楼层) of a post; floor 1 is the post's first comment. A
+/// deleted comment keeps its floor, without text.
 #[Object]
 impl Comment {
     /// Globally unique ID.
@@ -226,6 +230,7 @@ impl Comment {
 #[derive(Clone, Debug)]
 pub struct CoinEntry(pub coin_entry::Model);
 
+/// One change of a user's coins (杏仁币变动记录): the ledger's entry.
 #[Object]
 impl CoinEntry {
     /// Globally unique ID.
@@ -271,6 +276,7 @@ impl CoinEntry {
 #[derive(Clone, Debug)]
 pub struct Wallet(pub wallet::Model);
 
+/// A user's coin wallet (钱包 / 积分): the balance is always the sum of the ledger.
 #[Object]
 impl Wallet {
     /// Coins held now (杏仁币数).

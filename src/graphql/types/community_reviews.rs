@@ -37,6 +37,8 @@ async fn file(ctx: &Context<'_>, hash: &str) -> async_graphql::Result<Option<Sto
 #[derive(Clone, Debug)]
 pub struct Report(pub post_report::Model);
 
+/// A report (举报) of a forum post or of one of its floors, for administrators to review.
+/// Visible to the reporter and administrators only.
 #[Object]
 impl Report {
     /// Globally unique ID.
@@ -122,6 +124,9 @@ impl Report {
 #[derive(Clone, Debug)]
 pub struct DoctorCertification(pub doctor_certification::Model);
 
+/// A request for doctor certification (医师认证): the photos of the physician qualification
+/// certificate (医师资格证) and of the practice certificate (执业证), and the administrator's
+/// decision. Visible to the user and administrators only.
 #[Object]
 impl DoctorCertification {
     /// Globally unique ID.
@@ -209,6 +214,7 @@ pub struct Checkin {
     pub today: NaiveDate,
 }
 
+/// A user's daily check-ins (签到), counted in days of China Standard Time.
 #[Object]
 impl Checkin {
     /// Days checked in, in all (social `extra.checkin_count`).
@@ -241,6 +247,7 @@ impl Checkin {
 #[derive(Clone, Debug)]
 pub struct CheckinReceipt(pub checkins::Receipt);
 
+/// What a check-in (签到) gave.
 #[Object]
 impl CheckinReceipt {
     /// The check-ins after this one.
@@ -266,6 +273,7 @@ impl CheckinReceipt {
 #[derive(Clone, Debug)]
 pub struct VipMembership(pub vip_membership::Model);
 
+/// A VIP membership (会员): level, name and end. Public, like the social dialect's `vip`.
 #[Object]
 impl VipMembership {
     /// The level, e.g. `middle` (social `vip.level`).

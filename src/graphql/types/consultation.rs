@@ -40,6 +40,8 @@ pub(super) async fn consultant_local(
     ))
 }
 
+/// A counselling consultation (咨询订单): booked by a client or recorded by the consultant as
+/// a walk-in. Visible to its consultant and to the client who booked it.
 #[Object]
 impl ConsultationOrder {
     /// Globally unique ID.
@@ -169,6 +171,7 @@ impl ConsultationOrder {
 #[derive(Clone, Debug)]
 pub struct ConsultantComment(pub consultant_comment::Model);
 
+/// A client's comment and rating on a consultant (评论), for one finished consultation.
 #[Object]
 impl ConsultantComment {
     /// Globally unique ID.
@@ -265,7 +268,9 @@ pub struct SlotCount {
 /// Distinct clients by gender.
 #[derive(SimpleObject)]
 pub struct GenderTotals {
+    /// Men (男).
     pub male: i64,
+    /// Women (女).
     pub female: i64,
     /// Not disclosed.
     pub undisclosed: i64,
@@ -276,6 +281,7 @@ pub struct GenderTotals {
 pub struct AgeBandCount {
     /// `1-17`, `18-25`, `26-35`, `36-45`, `46-55` or `55+`.
     pub band: String,
+    /// Distinct clients whose age falls in the band.
     pub clients: i64,
 }
 
@@ -283,6 +289,8 @@ pub struct AgeBandCount {
 /// not count. Each field is one SQL aggregate, computed when selected.
 pub struct ConsultationDashboard(pub DashboardScope);
 
+/// The calling consultant's dashboard (首页), in their time zone; rejected consultations do
+/// not count. Each field is one SQL aggregate, computed when selected.
 #[Object]
 impl ConsultationDashboard {
     /// Consultations committed today: count and amount.
@@ -347,6 +355,7 @@ impl ConsultationDashboard {
 #[derive(Clone, Debug)]
 pub struct DutySlot(pub entity::duty_slot::Model);
 
+/// One duty time slot of a consultant on a date (排班).
 #[Object]
 impl DutySlot {
     /// The integer id the counselling dialect uses.
@@ -388,6 +397,7 @@ pub struct DutyDay {
 #[derive(Clone, Debug)]
 pub struct Suspension(pub entity::suspension::Model);
 
+/// A period in which a consultant takes no consultations (停诊).
 #[Object]
 impl Suspension {
     /// When it starts.

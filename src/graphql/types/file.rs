@@ -9,6 +9,7 @@ use crate::graphql::public_url;
 #[derive(Clone, Debug)]
 pub struct StoredFile(pub stored_file::Model);
 
+/// A stored file, addressed by the SHA-256 of its content.
 #[Object]
 impl StoredFile {
     /// Globally unique ID.

@@ -45,6 +45,7 @@ pub struct EmergencyContact {
     pub phone: Option<String>,
 }
 
+/// A counselling client's personal profile (个人档案), kept by their consultant.
 #[Object]
 impl ClientProfile {
     /// Globally unique ID.
@@ -132,6 +133,8 @@ impl ClientProfile {
 #[derive(Clone, Debug)]
 pub struct InterviewArchive(pub interview_archive::Model);
 
+/// An interview archive (咨询档案): a consultant's case file on one student, with the sessions
+/// held so far. Only its consultant sees it.
 #[Object]
 impl InterviewArchive {
     /// Globally unique ID.
@@ -241,6 +244,8 @@ impl InterviewArchive {
 #[derive(Clone, Debug)]
 pub struct InterviewSession(pub interview_session::Model);
 
+/// One session (咨询记录) of an interview archive: the n-th interview with the student. Its
+/// basic fields (count, student, date, time, duration) never change after it is recorded.
 #[Object]
 impl InterviewSession {
     /// Globally unique ID.
@@ -377,6 +382,8 @@ impl InterviewSession {
 #[derive(Clone, Debug)]
 pub struct CrisisAlert(pub CrisisEvent);
 
+/// A session became a high crisis (危机状态: 高). Carries no case content: the administrator
+/// contacts the consultant.
 #[Object]
 impl CrisisAlert {
     /// The session (an InterviewSession ID; only its consultant can open it).
@@ -414,6 +421,7 @@ impl CrisisAlert {
 #[derive(Clone, Debug)]
 pub struct CounselingTemplate(pub counseling_template::Model);
 
+/// A template file consultants download (模板文件).
 #[Object]
 impl CounselingTemplate {
     /// File name, unique.

@@ -24,6 +24,7 @@ impl From<NotificationEvent> for Notification {
     }
 }
 
+/// A message to one user (系统消息): state changes of their records, announcements.
 #[Object]
 impl Notification {
     /// Globally unique ID.

@@ -73,6 +73,8 @@ impl MaritalStatus {
 #[derive(Clone, Debug)]
 pub struct PatientProfile(pub patient_profile::Model);
 
+/// What a patient (患者) adds to an account: health data shown only to the patient and
+/// administrators.
 #[Object]
 impl PatientProfile {
     /// Height in centimetres.
@@ -130,6 +132,7 @@ impl PatientProfile {
 #[derive(Clone, Debug)]
 pub struct DoctorProfile(pub doctor_profile::Model);
 
+/// What a doctor (医生 / 医师) adds to an account: public professional data.
 #[Object]
 impl DoctorProfile {
     /// Hospital the doctor works at, by id (hospitals come with free clinics).
@@ -259,6 +262,7 @@ impl DoctorProfile {
 #[derive(Clone, Debug)]
 pub struct AssistantProfile(pub assistant_profile::Model);
 
+/// What a doctor's assistant (医助) adds to an account.
 #[Object]
 impl AssistantProfile {
     /// Volunteer team (志愿团队).
@@ -281,6 +285,7 @@ impl AssistantProfile {
 #[derive(Clone, Debug)]
 pub struct ConsultantProfile(pub consultant_profile::Model);
 
+/// What a psychological consultant (咨询师) adds to an account.
 #[Object]
 impl ConsultantProfile {
     /// Organisation the consultant belongs to (所属组织).

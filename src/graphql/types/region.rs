@@ -33,6 +33,7 @@ impl RegionLevel {
 #[derive(Clone, Debug)]
 pub struct Region(pub region::Model);
 
+/// An administrative division of China (行政区划) with its 6-digit code.
 #[Object]
 impl Region {
     /// Globally unique ID.

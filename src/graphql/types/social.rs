@@ -15,6 +15,7 @@ use crate::policy::masking::{self, Disclosure};
 #[derive(Clone, Debug)]
 pub struct ShippingAddress(pub shipping_address::Model);
 
+/// A shipping address (收货地址) of the caller. Only its owner sees it.
 #[Object]
 impl ShippingAddress {
     /// Globally unique ID.
@@ -170,6 +171,9 @@ async fn image(
         .map(StoredFile))
 }
 
+/// A user's verification (用户认证). Everyone sees it; others see the ID-card numbers, contact
+/// number and names masked (`5******04****************6****9`, `187******82`) and no ID-card
+/// images, certificate or rejection reason. The owner and administrators see everything.
 #[Object]
 impl Verification {
     /// Globally unique ID.
@@ -273,6 +277,7 @@ pub struct VerificationIdCard {
     rear: Option<String>,
 }
 
+/// The ID card of a personal verification, as the viewer may see it.
 #[Object]
 impl VerificationIdCard {
     /// ID-card number (身份证号码); masked for others.
@@ -298,6 +303,7 @@ pub struct VerificationOrg {
     certificate: Option<String>,
 }
 
+/// The organization of an organization verification, as the viewer may see it.
 #[Object]
 impl VerificationOrg {
     /// Its name (企业名称).
@@ -322,6 +328,7 @@ pub struct LegalPerson {
     number: Option<String>,
 }
 
+/// The legal representative (法人) of an organization, as the viewer may see it.
 #[Object]
 impl LegalPerson {
     /// Name (法人名称); masked (`李*`) for others.

@@ -125,6 +125,7 @@ impl User {
     }
 }
 
+/// A person's account on the platform.
 #[Object]
 impl User {
     /// Globally unique ID.

@@ -37,6 +37,7 @@ fn file_url(ctx: &Context<'_>, reference: &str) -> String {
 #[derive(Clone, Debug)]
 pub struct News(pub news::Model);
 
+/// A news item (公告) for one audience.
 #[Object]
 impl News {
     /// Globally unique ID.
@@ -84,6 +85,7 @@ impl News {
 #[derive(Clone, Debug)]
 pub struct Banner(pub banner::Model);
 
+/// A homepage banner (banner广告, 轮播图).
 #[Object]
 impl Banner {
     /// Globally unique ID.
@@ -156,6 +158,7 @@ pub enum MessageKind {
 #[derive(Clone, Debug)]
 pub struct Message(pub notification::Model);
 
+/// A system message (系统消息) of the caller: their notifications, broadcasts included.
 #[Object]
 impl Message {
     /// Globally unique ID.
@@ -215,6 +218,7 @@ impl Message {
 #[derive(Clone, Debug)]
 pub struct ChatMessage(pub chat_message::Model);
 
+/// One message of a chat.
 #[Object]
 impl ChatMessage {
     /// Globally unique ID.
@@ -307,6 +311,7 @@ impl ChatDialog {
     }
 }
 
+/// The dialog (留言对话) between a patient and a doctor; seen by the two of them only.
 #[Object]
 impl ChatDialog {
     /// Globally unique ID.
