@@ -65,6 +65,13 @@ pub struct GraphqlConfig {
     /// Accept JSON arrays of operations.
     pub batching: bool,
     pub max_batch_size: usize,
+    /// Accept automatic persisted queries (Apollo's `persistedQuery` extension).
+    pub persisted_queries: bool,
+    /// Most automatic persisted queries kept (shared by all processes, oldest dropped first).
+    pub max_persisted_queries: u64,
+    /// Execute only trusted documents: those loaded from a manifest with
+    /// `medgraph documents load` (sent by id, hash or identical text).
+    pub trusted_documents: bool,
 }
 
 /// HTTP server behaviour.
@@ -506,6 +513,9 @@ impl Default for GraphqlConfig {
             max_query_length: 20_000,
             batching: false,
             max_batch_size: 10,
+            persisted_queries: true,
+            max_persisted_queries: 10_000,
+            trusted_documents: false,
         }
     }
 }

@@ -169,7 +169,11 @@ pub async fn validate_route_documents(
 ) -> Result<(), StartupError> {
     for route in routes {
         let response = schema
-            .execute(async_graphql::Request::new(route.document).operation_name(VALIDATE_ONLY))
+            .execute(
+                async_graphql::Request::new(route.document)
+                    .operation_name(VALIDATE_ONLY)
+                    .data(graphql::persisted::DialectDocument),
+            )
             .await;
         let unexpected: Vec<String> = response
             .errors

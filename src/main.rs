@@ -82,6 +82,25 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Trusted GraphQL documents (executed alone with `graphql.trusted_documents`).
+    Documents {
+        #[command(subcommand)]
+        action: DocumentsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocumentsAction {
+    /// Load a manifest: the GraphQL codegen client preset's persisted-documents.json, Relay's
+    /// persisted_queries.json (both id → text), or Apollo's persisted query manifest. Every
+    /// document must validate against the schema, or nothing is loaded.
+    Load {
+        /// The manifest file.
+        file: std::path::PathBuf,
+        /// Remove trusted documents that are not in this manifest.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +269,33 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                     r.casebooks,
                     started.elapsed().as_secs_f64()
                 );
+            }
+            Ok(())
+        }
+        Command::Documents { action } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let (db, _) = medgraph::db::connect(&config).await?;
+            medgraph::db::migrate_up(&db).await?;
+            match action {
+                DocumentsAction::Load { file, replace } => {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| format!("{}: {e}", file.display()))?;
+                    let documents = medgraph::graphql::persisted::parse_manifest(&text)
+                        .map_err(|e| format!("{}: {e}", file.display()))?;
+                    let schema = medgraph::graphql::build_trusted_schema(None, &config);
+                    let changed = medgraph::graphql::persisted::load_trusted(
+                        &db, &schema, &documents, replace,
+                    )
+                    .await
+                    .map_err(|e| e.detail())?;
+                    let total = medgraph::graphql::persisted::count_trusted(&db)
+                        .await
+                        .map_err(|e| e.detail())?;
+                    println!(
+                        "{} documents in the manifest, {changed} added or changed; {total} trusted documents loaded",
+                        documents.len()
+                    );
+                }
             }
             Ok(())
         }

@@ -95,3 +95,32 @@ fn production_refuses_to_start_without_database_url() {
             .contains("DATABASE_URL")
     );
 }
+
+#[test]
+fn documents_load_reads_a_manifest_and_refuses_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("persisted-documents.json");
+    std::fs::write(
+        &manifest,
+        r#"{"a1": "query A { __typename }", "b2": "query B { regions(first: 1) { totalCount } }"}"#,
+    )
+    .unwrap();
+    let out = medgraph(
+        &["documents", "load", manifest.to_str().unwrap()],
+        dir.path(),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("2 trusted documents loaded"), "{text}");
+    std::fs::write(&manifest, r#"{"c3": "{ noSuchField }"}"#).unwrap();
+    let out = medgraph(
+        &["documents", "load", "--replace", manifest.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("c3"));
+}

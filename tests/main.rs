@@ -24,6 +24,7 @@ mod identity_social;
 mod identity_volunteer;
 mod llm;
 mod operations;
+mod persisted_documents;
 mod regions;
 mod rest;
 mod schema;

@@ -36,6 +36,7 @@ pub mod notification;
 pub mod organization;
 pub mod organization_membership;
 pub mod patient_profile;
+pub mod persisted_document;
 pub mod post;
 pub mod post_comment;
 pub mod post_like;

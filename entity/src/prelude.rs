@@ -33,6 +33,7 @@ pub use super::notification::Entity as Notification;
 pub use super::organization::Entity as Organization;
 pub use super::organization_membership::Entity as OrganizationMembership;
 pub use super::patient_profile::Entity as PatientProfile;
+pub use super::persisted_document::Entity as PersistedDocument;
 pub use super::post::Entity as Post;
 pub use super::post_comment::Entity as PostComment;
 pub use super::post_like::Entity as PostLike;

@@ -15,6 +15,7 @@ mod interviews;
 pub mod loaders;
 mod mutation;
 pub mod node;
+pub mod persisted;
 mod query;
 pub(crate) mod recharge;
 pub mod registration_loaders;
@@ -66,7 +67,8 @@ fn build_schema_with(services: Option<Services>, config: &Config, limited: bool)
         SubscriptionRoot,
     )
     .limit_directives(limits.max_directives_per_field)
-    .limit_recursive_depth(64);
+    .limit_recursive_depth(64)
+    .extension(persisted::PersistedDocuments::default());
     if limited {
         builder = builder
             .limit_depth(limits.max_depth)

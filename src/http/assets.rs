@@ -231,7 +231,7 @@ mod tests {
         let escaped = json_for_script(&value);
         assert!(!escaped.contains('<'));
         assert!(!escaped.to_ascii_lowercase().contains("</script"));
-        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&escaped).expect("still JSON");
         assert_eq!(back, value);
     }
 
@@ -241,7 +241,7 @@ mod tests {
             let mut plain = Vec::new();
             flate2::read::GzDecoder::new(asset.gzipped)
                 .read_to_end(&mut plain)
-                .unwrap();
+                .expect("gzip");
             assert!(plain.len() > 1000, "{}", asset.name);
         }
     }

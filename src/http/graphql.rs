@@ -23,8 +23,8 @@ use crate::error::AppError;
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// The query GraphiQL opens with: the README's first example.
-pub const SAMPLE_QUERY: &str = "# Welcome to medgraph. Press the run button (or Ctrl-Enter) to run this query;\n\
-# the Docs pane (top left) lists every type and field.\n\
+pub const SAMPLE_QUERY: &str = "# Run: the ▶ button or Ctrl-Enter.\n\
+# Docs (top left): every type and field.\n\
 {\n  posts(first: 5) {\n    totalCount\n    nodes {\n      title\n      likeCount\n      author {\n        displayName\n      }\n    }\n  }\n}\n";
 
 /// GraphiQL, pointed at this endpoint, with its scripts served by this binary.
@@ -89,7 +89,20 @@ pub async fn get_handler(State(state): State<AppState>, request: Request) -> Res
         );
     }
     let request = match async_graphql::http::parse_query_string(query_string) {
-        Ok(r) => r,
+        Ok(mut r) => {
+            let named = serde_urlencoded::from_str::<Vec<(String, String)>>(query_string)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(k, _)| k == "documentId" || k == "doc_id" || k == "id")
+                .map(|(_, v)| v);
+            if let Some(id) = named {
+                r.extensions.0.insert(
+                    crate::graphql::persisted::DOCUMENT_ID.to_owned(),
+                    async_graphql::Value::String(id),
+                );
+            }
+            r
+        }
         Err(e) => {
             return request_error(
                 &parts.headers,
@@ -162,7 +175,12 @@ pub async fn post_handler(State(state): State<AppState>, request: Request) -> Re
     let options = MultipartOptions::default()
         .max_file_size(config.storage.max_upload_bytes)
         .max_num_files(10);
-    let batch = match receive_batch_body(Some(content_type.as_str()), reader, options).await {
+    let received = if is_json {
+        receive_json_batch(Box::pin(reader)).await
+    } else {
+        receive_batch_body(Some(content_type.as_str()), reader, options).await
+    };
+    let batch = match received {
         Ok(batch) => batch,
         Err(e) => {
             let text = e.to_string();
@@ -209,6 +227,48 @@ pub async fn post_handler(State(state): State<AppState>, request: Request) -> Re
         }
     }
     execute(&state, &headers, batch).await
+}
+
+/// A JSON body: one request or a batch. Besides the standard members, a request may name a
+/// persisted or trusted document by `documentId` (GraphQL over HTTP), `doc_id` or `id` (Relay);
+/// the name travels to `graphql::persisted` as `extensions.documentId`.
+async fn receive_json_batch(
+    mut reader: std::pin::Pin<Box<dyn futures::AsyncRead + Send + '_>>,
+) -> Result<BatchRequest, async_graphql::ParseRequestError> {
+    use futures::AsyncReadExt;
+    let mut body = Vec::new();
+    reader
+        .read_to_end(&mut body)
+        .await
+        .map_err(async_graphql::ParseRequestError::Io)?;
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| async_graphql::ParseRequestError::InvalidRequest(Box::new(e)))?;
+    let one = |value: serde_json::Value| -> Result<async_graphql::Request, async_graphql::ParseRequestError> {
+        let mut value = value;
+        let id = value.as_object_mut().and_then(|map| {
+            ["documentId", "doc_id", "id"]
+                .iter()
+                .find_map(|key| match map.remove(*key) {
+                    Some(serde_json::Value::String(id)) => Some(id),
+                    _ => None,
+                })
+        });
+        let mut request: async_graphql::Request = serde_json::from_value(value)
+            .map_err(|e| async_graphql::ParseRequestError::InvalidRequest(Box::new(e)))?;
+        if let Some(id) = id {
+            request.extensions.0.insert(
+                crate::graphql::persisted::DOCUMENT_ID.to_owned(),
+                async_graphql::Value::String(id),
+            );
+        }
+        Ok(request)
+    };
+    match value {
+        serde_json::Value::Array(items) => Ok(BatchRequest::Batch(
+            items.into_iter().map(one).collect::<Result<_, _>>()?,
+        )),
+        other => Ok(BatchRequest::Single(one(other)?)),
+    }
 }
 
 async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
@@ -346,6 +406,7 @@ fn request_error(headers: &HeaderMap, status: StatusCode, message: &str) -> Resp
     };
     let code = match status {
         StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+        StatusCode::FORBIDDEN => "FORBIDDEN",
         StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
         StatusCode::INTERNAL_SERVER_ERROR => "INTERNAL",
         _ => "BAD_USER_INPUT",

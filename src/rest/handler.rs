@@ -137,7 +137,9 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
         let upload = to_upload(part).await?;
         request.set_upload(&format!("variables.{var}"), upload);
     }
-    let request = state.prepare(request, auth, public_url);
+    let request = state
+        .prepare(request, auth, public_url)
+        .data(crate::graphql::persisted::DialectDocument);
     let response = state.trusted_schema.execute(request).await;
     if let Some(err) = response.errors.first() {
         return Err(legacy_field_names(app_error_of(err), route.params));

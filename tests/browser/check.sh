@@ -22,9 +22,10 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 
+status=0
 echo "==> redocly lint (recommended rules) of medgraph openapi"
 "$bin" openapi > "$artifacts/openapi.json"
-(cd "$here" && npx --no-install redocly lint --extends=recommended --format=summary "$artifacts/openapi.json")
+(cd "$here" && npx --no-install redocly lint --extends=recommended --max-problems=50 "$artifacts/openapi.json") || status=$?
 
 data=$(mktemp -d)
 port=18080
@@ -43,7 +44,6 @@ cd "$here"
 MEDGRAPH_URL=http://127.0.0.1:$port ARTIFACTS="$artifacts" node run.mjs
 EOF
 echo "==> GraphiQL, /docs, introspection, graphql-http audit, Apollo persisted queries (offline)"
-status=0
 unshare --net bash "$data/inner.sh" || status=$?
 rm -rf "$data"
 exit "$status"
