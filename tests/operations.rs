@@ -81,3 +81,42 @@ async fn openapi_document_lists_the_dialect_routes() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("/city"));
 }
+
+/// What client generators need: every operation has security, a success schema (not only an
+/// example), a 4xx answer with the dialect's error schema; servers and the captcha are listed.
+#[tokio::test]
+async fn every_openapi_operation_has_schemas_security_and_client_errors() {
+    let app = crate::common::app().await;
+    let (status, doc) = app.get_json("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["servers"][0]["url"], "/");
+    for scheme in ["bearerToken", "xAuthToken", "sessionCookie"] {
+        assert!(
+            doc["components"]["securitySchemes"][scheme].is_object(),
+            "{scheme}"
+        );
+    }
+    assert!(doc["paths"]["/captcha/app"]["get"].is_object());
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let at = format!("{method} {path}");
+            assert!(op["security"].is_array(), "{at}: no security");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|k| k.starts_with('4')), "{at}: no 4xx");
+            let (code, ok) = responses
+                .iter()
+                .find(|(k, _)| k.starts_with('2'))
+                .unwrap_or_else(|| panic!("{at}: no success"));
+            if code != "204" {
+                let content = ok["content"].as_object().unwrap();
+                assert!(
+                    content.values().all(|c| c["schema"].is_object()),
+                    "{at}: success without a schema"
+                );
+            }
+        }
+    }
+    assert!(operations >= 173, "{operations}");
+}

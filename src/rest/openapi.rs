@@ -39,6 +39,10 @@ pub fn document(routes: &[Route]) -> OpenApi {
     items.insert(CHAT_COMPLETIONS, chat_completions());
     items.insert(super::counseling::download::PATH, template_download());
     items.extend(crate::payments::routes::openapi_items());
+    items.insert("/captcha/app", captcha_image());
+    for (path, item) in items.iter_mut() {
+        complete_hand_written(path, item);
+    }
     let mut paths = PathsBuilder::new();
     for (path, item) in items {
         paths = paths.path(path, item);
@@ -52,9 +56,26 @@ pub fn document(routes: &[Route]) -> OpenApi {
          masking and batching are the same. Numbers and booleans are accepted as strings too \
          (\"12\", \"1\", \"true\"); bodies may be JSON, form-encoded or multipart.",
         ))
+        .license(Some(
+            utoipa::openapi::LicenseBuilder::new()
+                .name("MIT OR Apache-2.0")
+                .identifier(Some("MIT OR Apache-2.0"))
+                .build(),
+        ))
         .build();
+    let mut components = utoipa::openapi::ComponentsBuilder::new();
+    for (name, scheme) in security_schemes() {
+        components = components.security_scheme(name, scheme);
+    }
     OpenApiBuilder::new()
         .info(info)
+        .servers(Some([utoipa::openapi::ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "This server: every dialect is served at its documented path from the root",
+            ))
+            .build()]))
+        .components(Some(components.build()))
         .paths(paths.build())
         .tags(Some(Dialect::ALL.map(|d| {
             TagBuilder::new()
@@ -63,6 +84,116 @@ pub fn document(routes: &[Route]) -> OpenApi {
                 .build()
         })))
         .build()
+}
+
+/// `GET /captcha/app` (volunteer): the image captcha that guards SMS codes.
+fn captcha_image() -> PathItem {
+    let response = ResponseBuilder::new()
+        .description(
+            "A PNG image; its answer is bound to this client by the HttpOnly cookie set with it, \
+             and checked by `POST /verifycode` before an SMS code is sent (one try per image)",
+        )
+        .content(
+            "image/png",
+            ContentBuilder::new()
+                .schema(schema_from(json!({"type": "string", "format": "binary"})))
+                .build(),
+        )
+        .header(
+            "Set-Cookie",
+            utoipa::openapi::HeaderBuilder::new()
+                .schema(Some(Schema::from(
+                    ObjectBuilder::new().schema_type(Type::String).build(),
+                )))
+                .description(Some("the captcha's id, HttpOnly"))
+                .build(),
+        )
+        .build();
+    let operation = OperationBuilder::new()
+        .tag(Dialect::Volunteer.name())
+        .summary(Some("A captcha image"))
+        .operation_id(Some("volunteer_get_captcha_app"))
+        .securities(Some(vec![
+            utoipa::openapi::security::SecurityRequirement::default(),
+        ]))
+        .responses(
+            ResponsesBuilder::new()
+                .response("200", response)
+                .response(
+                    "4XX",
+                    ResponseBuilder::new()
+                        .description("Too many requests (429)")
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(schema_from(error_schema(Dialect::Volunteer)))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    PathItem::new(HttpMethod::Get, operation)
+}
+
+/// Security and client-error answers of the path items written by hand (the chat proxy, the
+/// template download, the payment notifications).
+fn complete_hand_written(path: &str, item: &mut PathItem) {
+    use utoipa::openapi::security::SecurityRequirement;
+    let public = path.starts_with("/payments/") || path == "/captcha/app";
+    for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+        if operation.security.is_none() {
+            operation.security = Some(if public {
+                vec![SecurityRequirement::default()]
+            } else {
+                vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]
+            });
+        }
+        for response in operation.responses.responses.values_mut() {
+            if let utoipa::openapi::RefOr::T(response) = response {
+                for (media, content) in response.content.iter_mut() {
+                    let utoipa::openapi::RefOr::T(content) = content else {
+                        continue;
+                    };
+                    if content.schema.is_none() {
+                        let schema = if media.starts_with("text/") {
+                            json!({"type": "string"})
+                        } else {
+                            json!({"type": "string", "format": "binary"})
+                        };
+                        content.schema = schema_from(schema).map(utoipa::openapi::RefOr::T);
+                    }
+                }
+            }
+        }
+        let has_4xx = operation
+            .responses
+            .responses
+            .keys()
+            .any(|k| k.starts_with('4'));
+        if !has_4xx {
+            let description = if public {
+                "A malformed notification (400)"
+            } else {
+                "No or an invalid token (401), bad input (400, 422), too many requests (429)"
+            };
+            operation.responses.responses.insert(
+                "4XX".into(),
+                utoipa::openapi::RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(schema_from(error_schema(Dialect::Medassist)))
+                                .build(),
+                        )
+                        .build(),
+                ),
+            );
+        }
+    }
 }
 
 /// The medassist language-model proxy, served by its own handler rather than a route table.
@@ -118,27 +249,33 @@ fn chat_completions() -> PathItem {
                 .build(),
         )
         .build();
+    let answer = json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": "glm-4",
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": "1+1=2"},
+            "finish_reason": "stop"
+        }],
+        "usage": {"prompt_tokens": 30, "completion_tokens": 5, "total_tokens": 35}
+    });
     let ok = ResponseBuilder::new()
-        .description("The language model's answer as it came, not wrapped in the envelope")
+        .description(
+            "The language model's answer as it came (OpenAI's chat completion object; clients of \
+             this route are OpenAI clients), not wrapped in the envelope",
+        )
         .content(
             "application/json",
             ContentBuilder::new()
-                .example(Some(json!({
-                    "id": "chatcmpl-1",
-                    "object": "chat.completion",
-                    "model": "glm-4",
-                    "choices": [{
-                        "index": 0,
-                        "message": {"role": "assistant", "content": "1+1=2"},
-                        "finish_reason": "stop"
-                    }],
-                    "usage": {"prompt_tokens": 30, "completion_tokens": 5, "total_tokens": 35}
-                })))
+                .schema(schema_from(schema_of_example(&answer)))
+                .example(Some(answer))
                 .build(),
         )
         .content(
             "text/event-stream",
             ContentBuilder::new()
+                .schema(schema_from(json!({"type": "string", "description": "server-sent events: `data: <chunk JSON>` lines, ending with `data: [DONE]`"})))
                 .example(Some(Value::String(
                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"1+1\"}}]}\n\n\
                      data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"=2\"}}]}\n\n\
@@ -304,8 +441,254 @@ fn object_of(kind: Kind) -> ObjectBuilder {
     }
 }
 
+/// How callers carry their session token (every route accepts all of them; each dialect's
+/// clients use the one its document names).
+fn security_schemes() -> Vec<(&'static str, utoipa::openapi::security::SecurityScheme)> {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+    };
+    vec![
+        (
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`Authorization: Bearer <token>` (a bare `Authorization: <token>` is \
+                         accepted too): medassist, social and GraphQL clients",
+                    ))
+                    .build(),
+            ),
+        ),
+        (
+            X_AUTH_TOKEN,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-auth-token",
+                "The volunteer apps' header, holding the token of `POST /login`",
+            ))),
+        ),
+        (
+            SESSION_COOKIE,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "medgraph_session",
+                "The session cookie set by a login (forum pages); `auth.cookie_name` renames it",
+            ))),
+        ),
+    ]
+}
+
+const BEARER: &str = "bearerToken";
+const X_AUTH_TOKEN: &str = "xAuthToken";
+const SESSION_COOKIE: &str = "sessionCookie";
+
+/// The security requirement of a route: none for public routes, else any one carrier.
+fn security(route: &Route) -> Vec<utoipa::openapi::security::SecurityRequirement> {
+    use utoipa::openapi::security::SecurityRequirement;
+    match route.access {
+        Access::Public => vec![SecurityRequirement::default()],
+        Access::LoggedIn => {
+            let mut carriers = vec![BEARER];
+            match route.dialect {
+                Dialect::Volunteer => carriers.insert(0, X_AUTH_TOKEN),
+                Dialect::Forum => carriers.push(SESSION_COOKIE),
+                _ => {}
+            }
+            carriers
+                .into_iter()
+                .map(|name| SecurityRequirement::new::<_, _, &str>(name, []))
+                .collect()
+        }
+    }
+}
+
+/// A JSON Schema read off an example value: property names, JSON types and nesting (lists by
+/// their first item). Strings that look like dates or times carry the format.
+fn schema_of_example(value: &Value) -> Value {
+    match value {
+        Value::Null => any_value(),
+        Value::Bool(_) => json!({"type": "boolean"}),
+        Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
+        Value::Number(_) => json!({"type": "number"}),
+        Value::String(s) => {
+            let mut schema = json!({"type": "string"});
+            if chrono::DateTime::parse_from_rfc3339(s).is_ok() {
+                schema["format"] = json!("date-time");
+            } else if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() {
+                schema["format"] = json!("date");
+            }
+            schema
+        }
+        Value::Array(items) => {
+            let item = items
+                .iter()
+                .map(schema_of_example)
+                .reduce(merge_schemas)
+                .unwrap_or_else(any_value);
+            json!({"type": "array", "items": item})
+        }
+        Value::Object(map) => {
+            let properties: serde_json::Map<String, Value> = map
+                .iter()
+                .map(|(k, v)| (k.clone(), schema_of_example(v)))
+                .collect();
+            let required: Vec<&String> = map
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k)
+                .collect();
+            json!({"type": "object", "properties": properties, "required": required})
+        }
+    }
+}
+
+/// Any JSON value (what an example's `null` says about a field).
+fn any_value() -> Value {
+    json!({"type": ["string", "number", "boolean", "object", "array", "null"]})
+}
+
+/// One schema admitting what either admits (the items of one example list).
+fn merge_schemas(a: Value, b: Value) -> Value {
+    fn nullable(mut schema: Value) -> Value {
+        match schema.get("type").cloned() {
+            Some(Value::String(t)) => schema["type"] = json!([t, "null"]),
+            Some(Value::Array(mut types)) if !types.contains(&json!("null")) => {
+                types.push(json!("null"));
+                schema["type"] = Value::Array(types);
+            }
+            _ => {}
+        }
+        schema
+    }
+    if a == b {
+        return a;
+    }
+    let any = any_value();
+    if a == any {
+        return nullable(b);
+    }
+    if b == any {
+        return nullable(a);
+    }
+    let type_of = |v: &Value| v.get("type").and_then(Value::as_str).map(str::to_owned);
+    match (type_of(&a), type_of(&b)) {
+        (Some(ta), Some(tb)) if ta == "object" && tb == "object" => {
+            let mut properties = a["properties"].as_object().cloned().unwrap_or_default();
+            let b_properties = b["properties"].as_object().cloned().unwrap_or_default();
+            for (key, schema) in b_properties {
+                let merged = match properties.remove(&key) {
+                    Some(existing) => merge_schemas(existing, schema),
+                    None => schema,
+                };
+                properties.insert(key, merged);
+            }
+            let required_b: Vec<Value> = b["required"].as_array().cloned().unwrap_or_default();
+            let required: Vec<Value> = a["required"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|k| required_b.contains(k))
+                .collect();
+            json!({"type": "object", "properties": properties, "required": required})
+        }
+        (Some(ta), Some(tb)) if ta == "array" && tb == "array" => {
+            json!({"type": "array", "items": merge_schemas(a["items"].clone(), b["items"].clone())})
+        }
+        (Some(ta), Some(tb)) if ta == tb => json!({"type": ta}),
+        (Some(ta), Some(tb))
+            if [ta.as_str(), tb.as_str()] == ["integer", "number"]
+                || [ta.as_str(), tb.as_str()] == ["number", "integer"] =>
+        {
+            json!({"type": "number"})
+        }
+        _ => json!({"anyOf": [a, b]}),
+    }
+}
+
+/// The dialect's success envelope around `data`.
+fn envelope_schema(dialect: Dialect, data: Value) -> Value {
+    let object = |properties: Value, required: &[&str]| json!({"type": "object", "properties": properties, "required": required});
+    match dialect {
+        Dialect::Forum => object(
+            json!({"errorCode": {"type": "integer", "description": "200 on success"}, "data": data}),
+            &["errorCode", "data"],
+        ),
+        Dialect::Volunteer => object(
+            json!({
+                "error_code": {"type": "integer", "description": "0 on success"},
+                "data": data,
+                "error_message": {"type": "string"}
+            }),
+            &["error_code", "data", "error_message"],
+        ),
+        Dialect::Medassist => object(
+            json!({"code": {"type": "integer", "description": "0 on success"}, "message": {"type": "string"}, "data": data}),
+            &["code", "message", "data"],
+        ),
+        Dialect::Social => data,
+        Dialect::Counseling => object(
+            json!({"code": {"type": "integer", "description": "0 on success"}, "message": {"type": "string"}, "data": data}),
+            &["code", "message", "data"],
+        ),
+    }
+}
+
+/// The dialect's failure envelope.
+fn error_schema(dialect: Dialect) -> Value {
+    match dialect {
+        Dialect::Social => json!({
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                           "description": "the invalid fields, each with its messages"}
+            },
+            "required": ["message"]
+        }),
+        Dialect::Forum => json!({
+            "type": "object",
+            "properties": {
+                "errorCode": {"type": "integer", "description": "the failure's code (401, 403, 404, 422, 118, ...)"},
+                "data": {"type": "object", "properties": {
+                    "status": {"type": "boolean"}, "errorType": {"type": "string"}, "message": {"type": "string"}
+                }}
+            },
+            "required": ["errorCode", "data"]
+        }),
+        Dialect::Volunteer => json!({
+            "type": "object",
+            "properties": {
+                "error_code": {"type": "integer", "description": "the failure's code (401, 403, 404, 409, 422, 429, ...)"},
+                "data": any_value(),
+                "error_message": {"type": "string"}
+            },
+            "required": ["error_code", "error_message"]
+        }),
+        Dialect::Medassist | Dialect::Counseling => json!({
+            "type": "object",
+            "properties": {
+                "code": {"type": "integer", "description": "the failure's code, equal to the HTTP status where the dialect uses statuses"},
+                "message": {"type": "string"},
+                "data": any_value()
+            },
+            "required": ["code", "message"]
+        }),
+    }
+}
+
+fn schema_from(value: Value) -> Option<Schema> {
+    match serde_json::from_value(value) {
+        Ok(schema) => Some(schema),
+        Err(e) => {
+            tracing::error!(error = %e, "an OpenAPI schema did not convert");
+            None
+        }
+    }
+}
+
 fn operation(route: &Route) -> Operation {
     let mut op = OperationBuilder::new()
+        .securities(Some(security(route)))
         .tag(route.dialect.name())
         .summary(Some(route.summary))
         .operation_id(Some(format!(
@@ -383,6 +766,16 @@ fn operation(route: &Route) -> Operation {
     let example = route
         .example
         .and_then(|e| serde_json::from_str::<Value>(e).ok());
+    let data_schema = example.as_ref().map_or_else(
+        || {
+            let mut any = any_value();
+            any["description"] =
+                json!("the result of the GraphQL document above, shaped by the dialect");
+            any
+        },
+        schema_of_example,
+    );
+    let ok_schema = schema_from(envelope_schema(route.dialect, data_schema));
     let ok_example = example.map(|data| success_example(route.dialect, data));
     let errors = error_example(route.dialect);
     let status = if route.dialect == Dialect::Social {
@@ -399,10 +792,37 @@ fn operation(route: &Route) -> Operation {
             .description("Success, in the dialect's envelope")
             .content(
                 "application/json",
-                ContentBuilder::new().example(ok_example).build(),
+                ContentBuilder::new()
+                    .schema(ok_schema)
+                    .example(ok_example)
+                    .build(),
             )
             .build()
     };
+    let client_error = ResponseBuilder::new()
+        .description(match route.dialect {
+            Dialect::Forum | Dialect::Volunteer | Dialect::Counseling => {
+                "Refused before the dialect's handler: body too large (413), malformed body \
+                 (400), too many requests (429); other failures arrive with HTTP 200 in the \
+                 envelope"
+            }
+            Dialect::Medassist => {
+                "Bad input (400, 422), no or an invalid token (401), not allowed (403), not \
+                 found (404), a conflicting state (409), too many requests (429)"
+            }
+            Dialect::Social => {
+                "Bad input (422, with every invalid field in `errors`), no or an invalid \
+                 token (401), not allowed (403), not found (404), too many requests (429)"
+            }
+        })
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(schema_from(error_schema(route.dialect)))
+                .example(Some(errors.clone()))
+                .build(),
+        )
+        .build();
     let failure = ResponseBuilder::new()
         .description(match route.dialect {
             Dialect::Forum | Dialect::Volunteer | Dialect::Counseling => {
@@ -412,12 +832,16 @@ fn operation(route: &Route) -> Operation {
         })
         .content(
             "application/json",
-            ContentBuilder::new().example(Some(errors)).build(),
+            ContentBuilder::new()
+                .schema(schema_from(error_schema(route.dialect)))
+                .example(Some(errors))
+                .build(),
         )
         .build();
     op.responses(
         ResponsesBuilder::new()
             .response(status.as_u16().to_string(), ok)
+            .response("4XX", client_error)
             .response("default", failure)
             .build(),
     )
