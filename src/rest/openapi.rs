@@ -157,7 +157,9 @@ fn complete_hand_written(path: &str, item: &mut PathItem) {
                         continue;
                     };
                     if content.schema.is_none() {
-                        let schema = if media.starts_with("text/") {
+                        let schema = if media == "application/json" {
+                            any_value()
+                        } else if media.starts_with("text/") {
                             json!({"type": "string"})
                         } else {
                             json!({"type": "string", "format": "binary"})
@@ -669,6 +671,7 @@ fn error_schema(dialect: Dialect) -> Value {
             "properties": {
                 "code": {"type": "integer", "description": "the failure's code, equal to the HTTP status where the dialect uses statuses"},
                 "message": {"type": "string"},
+                "error": {"type": "string", "description": "medassist: the error's kind (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, ...)"},
                 "data": any_value()
             },
             "required": ["code", "message"]
