@@ -80,6 +80,39 @@ pub const DEMO_USERS: &[DemoUser] = &[
     },
 ];
 
+/// The demo applicants: one pending (unapproved) account per reviewed role, as a
+/// registration leaves them, for administrators to review (`roleApplications`).
+pub const DEMO_APPLICANTS: &[DemoUser] = &[
+    DemoUser {
+        username: "demo-doctor-applicant",
+        display_name: "周医生",
+        phone: "13800000011",
+        email: "doctor-applicant@demo.medgraph.test",
+        roles: &[Role::Doctor],
+    },
+    DemoUser {
+        username: "demo-assistant-applicant",
+        display_name: "吴医助",
+        phone: "13800000013",
+        email: "assistant-applicant@demo.medgraph.test",
+        roles: &[Role::Assistant],
+    },
+    DemoUser {
+        username: "demo-consultant-applicant",
+        display_name: "郑咨询师",
+        phone: "13800000014",
+        email: "consultant-applicant@demo.medgraph.test",
+        roles: &[Role::Consultant],
+    },
+    DemoUser {
+        username: "demo-staff-applicant",
+        display_name: "冯护士",
+        phone: "13800000015",
+        email: "staff-applicant@demo.medgraph.test",
+        roles: &[Role::HospitalStaff],
+    },
+];
+
 /// Loads the demo data when the database holds no accounts; returns whether it did.
 pub async fn demo_if_empty(
     db: &DatabaseConnection,
@@ -91,7 +124,11 @@ pub async fn demo_if_empty(
     }
     let hash = passwords::hash(DEMO_PASSWORD).await?;
     let txn = db.begin().await?;
-    for demo in DEMO_USERS {
+    for (demo, applicant) in DEMO_USERS
+        .iter()
+        .map(|d| (d, false))
+        .chain(DEMO_APPLICANTS.iter().map(|d| (d, true)))
+    {
         let account = accounts::create_user(&txn, demo.username, demo.display_name).await?;
         let mut model = account.clone().into_active_model();
         model.phone = Set(Some(demo.phone.to_owned()));
@@ -99,7 +136,11 @@ pub async fn demo_if_empty(
         model.password_hash = Set(Some(hash.clone()));
         model.update(&txn).await?;
         for role in demo.roles {
-            accounts::grant_role(&txn, account.id, *role).await?;
+            if applicant {
+                crate::domain::role_reviews::apply(&txn, account.id, *role).await?;
+            } else {
+                accounts::grant_role(&txn, account.id, *role).await?;
+            }
         }
         notifications::create(
             &txn,

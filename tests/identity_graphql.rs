@@ -613,7 +613,7 @@ async fn passwords_change_and_reset_end_other_sessions() {
 }
 
 #[tokio::test]
-async fn logging_in_as_a_role_takes_on_self_service_roles_only() {
+async fn logging_in_as_a_role_needs_the_role() {
     let app = common::app().await;
     app.account("jack", "13800005555", "secret-pass-1", &[Role::Consultant])
         .await;
@@ -624,8 +624,23 @@ async fn logging_in_as_a_role_takes_on_self_service_roles_only() {
             None,
         )
         .await;
-    let roles = &as_patient["data"]["login"]["user"]["roles"];
-    assert_eq!(roles, &json!(["PATIENT", "CONSULTANT"]), "{as_patient}");
+    assert_eq!(first_code(&as_patient), "FORBIDDEN", "{as_patient}");
+    assert!(
+        as_patient["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not registered as a patient"),
+        "{as_patient}"
+    );
+    let as_consultant = app
+        .graphql(
+            LOGIN,
+            json!({"i": {"identifier": "jack", "password": "secret-pass-1", "role": "CONSULTANT"}}),
+            None,
+        )
+        .await;
+    let roles = &as_consultant["data"]["login"]["user"]["roles"];
+    assert_eq!(roles, &json!(["CONSULTANT"]), "{as_consultant}");
     let as_admin = app
         .graphql(LOGIN, json!({"i": {"identifier": "jack", "password": "secret-pass-1", "role": "ADMINISTRATOR"}}), None)
         .await;

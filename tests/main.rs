@@ -26,6 +26,7 @@ mod llm;
 mod operations;
 mod regions;
 mod rest;
+mod roles;
 mod schema;
 mod social_addresses;
 mod social_verification;

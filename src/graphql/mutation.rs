@@ -36,6 +36,7 @@ pub struct MutationRoot(
     ClinicMutation,
     super::registrations::RegistrationMutation,
     super::assistants::AssistantMutation,
+    super::role_reviews::RoleReviewMutation,
 );
 
 /// Uploads.

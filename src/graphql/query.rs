@@ -31,6 +31,7 @@ use crate::error::AppError;
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     NodeQuery,
+    super::role_reviews::RoleReviewQuery,
     IdentityQuery,
     CareQuery,
     CommunityQuery,

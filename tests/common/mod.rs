@@ -200,6 +200,22 @@ impl TestApp {
         .await
     }
 
+    /// Approves `user_id`'s pending `role` through the real review mutation, as `admin_token`
+    /// (an administrator's): what turns an applicant into an acting carer.
+    pub async fn approve_role(&self, admin_token: &str, user_id: i64, role: &str) {
+        let answer = self
+            .graphql(
+                "mutation($u: ID!, $r: Role!) { reviewRole(userId: $u, role: $r, decision: APPROVE) { state } }",
+                json!({"u": medgraph::graphql::node::global_id("User", user_id).0, "r": role}),
+                Some(admin_token),
+            )
+            .await;
+        assert_eq!(
+            answer["data"]["reviewRole"]["state"], "APPROVED",
+            "{answer}"
+        );
+    }
+
     /// Every line of the code outbox.
     pub fn outbox(&self) -> Vec<Value> {
         std::fs::read_to_string(self.data_dir.join("outbox.jsonl"))

@@ -92,7 +92,7 @@ const LOGIN_PARAMS: &[Param] = &[
         Source::Body,
         Kind::Int,
         "type",
-        "用户类型: 1 patient, 2 doctor, 3 assistant; an account without that type takes it on with an empty profile",
+        "用户类型: 1 patient, 2 doctor, 3 assistant; the account must hold that type (a login never grants one: register with a code to apply)",
     ),
 ];
 
