@@ -692,16 +692,20 @@ fn by_roles(user: &Value) -> AppResult<Value> {
     profile(user, shape_by_roles(user)).map(Value::Object)
 }
 
-/// Doctor if the user is a doctor, else assistant if an assistant, else patient.
+/// Doctor if the user is (or applied to be) a doctor, else assistant if an assistant, else
+/// patient.
 fn shape_by_roles(user: &Value) -> Shape {
     let holds = |role: &str| {
         user["roles"]
             .as_array()
             .is_some_and(|roles| roles.iter().any(|r| r == role))
     };
-    if holds("DOCTOR") {
+    // An applicant (pending review) has the role's profile without the role: their app
+    // still shows that structure, with `is_verify` 0.
+    let applied = |profile: &str| user[profile].is_object();
+    if holds("DOCTOR") || applied("doctorProfile") {
         Shape::Doctor
-    } else if holds("ASSISTANT") {
+    } else if holds("ASSISTANT") || applied("assistantProfile") {
         Shape::Assistant
     } else {
         Shape::Patient
