@@ -685,9 +685,11 @@ async fn login_or_register_by_phone_creates_once() {
 }
 
 #[tokio::test]
-async fn listing_patients_needs_a_care_role() {
+async fn listing_patients_needs_a_care_relationship() {
     let app = common::app().await;
-    app.account("patient1", "13800007771", "secret-pass-1", &[Role::Patient])
+    let (_, admin) = app.admin().await;
+    let (patient1, _) = app
+        .account("patient1", "13800007771", "secret-pass-1", &[Role::Patient])
         .await;
     let (_, patient) = app
         .account("patient2", "13800007772", "secret-pass-1", &[Role::Patient])
@@ -700,8 +702,37 @@ async fn listing_patients_needs_a_care_role() {
     assert_eq!(first_code(&refused), "FORBIDDEN", "{refused}");
     let anonymous = app.graphql(q, json!({}), None).await;
     assert_eq!(first_code(&anonymous), "UNAUTHENTICATED");
+    // A care role alone shows no patient: a verified doctor without a relationship sees none.
     let listed = app.graphql(q, json!({}), Some(&doctor)).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 0, "{listed}");
+    // Administrators see every patient.
+    let listed = app.graphql(q, json!({}), Some(&admin)).await;
     assert_eq!(listed["data"]["users"]["totalCount"], 2, "{listed}");
+    // An assistant sees the patients bound to them (我的病人), and only those.
+    let (assistant_id, assistant) = app
+        .account(
+            "assistant1",
+            "13800007774",
+            "secret-pass-1",
+            &[Role::Assistant],
+        )
+        .await;
+    let listed = app.graphql(q, json!({}), Some(&assistant)).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 0, "{listed}");
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::assistant_patient::ActiveModel {
+            assistant_id: Set(assistant_id),
+            patient_id: Set(patient1),
+            created_at: Set(chrono::Utc::now()),
+        }
+        .insert(&app.state.services.db)
+        .await
+        .unwrap();
+    }
+    let listed = app.graphql(q, json!({}), Some(&assistant)).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 1, "{listed}");
+    assert_eq!(listed["data"]["users"]["nodes"][0]["username"], "patient1");
     let doctors = app
         .graphql("{ users(filter: {role: DOCTOR}) { nodes { username doctorProfile { verifyState } } } }", json!({}), None)
         .await;
