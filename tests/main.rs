@@ -28,6 +28,7 @@ mod regions;
 mod rest;
 mod roles;
 mod schema;
+mod sensitive_files;
 mod social_addresses;
 mod social_verification;
 mod subscriptions;

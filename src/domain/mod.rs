@@ -17,6 +17,7 @@ pub mod consultations;
 pub mod counseling_imports;
 pub mod demo_accounts;
 pub mod discovery;
+pub mod file_access;
 pub mod files;
 pub mod follows;
 pub mod free_clinics;
