@@ -162,7 +162,7 @@ pub async fn demo_if_empty(
     Ok(true)
 }
 
-/// A 1x1 PNG, the demo record image.
+/// A 1x1 PNG, the demo's public image (post photos).
 pub(crate) const DEMO_IMAGE: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
@@ -170,6 +170,14 @@ pub(crate) const DEMO_IMAGE: &[u8] = &[
     0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
     0x42, 0x60, 0x82,
 ];
+
+/// [`DEMO_IMAGE`] with a trailer after its end, so that its address is its own. Files follow
+/// their record (`domain::file_access`): were a record's image (a medical record's, an ID
+/// card's) the same bytes as the public demo images (post photos, hospital logos), those would
+/// be private too.
+pub(crate) fn demo_image_variant(tag: &str) -> bytes::Bytes {
+    bytes::Bytes::from([DEMO_IMAGE, tag.as_bytes()].concat())
+}
 
 /// The header of an MP4 file, the demo inquiry video.
 const DEMO_VIDEO: &[u8] = &[
@@ -208,18 +216,22 @@ async fn care_demo(db: &DatabaseConnection, store: &FileStore, bus: &SharedBus) 
     let doctor = as_viewer(id_of("demo-doctor").await?, Role::Doctor);
     let patient = as_viewer(id_of("demo-patient").await?, Role::Patient);
     let staff = as_viewer(id_of("demo-staff").await?, Role::HospitalStaff);
-    let upload = |bytes: &'static [u8], name: &'static str| {
+    let upload = |bytes: bytes::Bytes, name: &'static str| {
         files::upload(
             db,
             store,
-            bytes::Bytes::from_static(bytes),
+            bytes,
             Some(name),
             FileKind::Any,
             Some(doctor.user_id),
         )
     };
-    let video = upload(DEMO_VIDEO, "visit.mp4").await?.hash;
-    let image = upload(DEMO_IMAGE, "record.png").await?.hash;
+    let video = upload(bytes::Bytes::from_static(DEMO_VIDEO), "visit.mp4")
+        .await?
+        .hash;
+    let image = upload(demo_image_variant("record"), "record.png")
+        .await?
+        .hash;
     let mut orders = 0;
     for i in 0..DEMO_INQUIRIES {
         let (kind, detail) = COMPLAINTS[i % COMPLAINTS.len()];

@@ -1125,3 +1125,86 @@ async fn demo_data_has_counselling_case_files() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_applicant_consultant_imports_nothing_until_approved() {
+    let app = common::app().await;
+    // Registering through the counselling app applies for the consultant role.
+    let phone = "13811120071";
+    ok(&post(&app, "/api/consultant/auth/phone", json!({"phone": phone})).await);
+    let code = app.last_code(phone).unwrap();
+    ok(&post(
+        &app,
+        "/api/consultant/auth/register",
+        json!({"userName": "applicant", "account": phone, "accountType": "phone", "password": "consult-pass-1", "verificationCode": code}),
+    )
+    .await);
+    let login = ok(&post(
+        &app,
+        "/api/consultant/auth/login",
+        json!({"loginType": "password", "accountType": "phone", "account": phone, "credential": "consult-pass-1"}),
+    )
+    .await);
+    let me = crate::counseling_consultations::Consultant {
+        id: login["userInfo"]["userID"].as_i64().unwrap(),
+        token: login["token"].as_str().unwrap().to_owned(),
+    };
+    let rows = vec![
+        vec![
+            "学生姓名",
+            "性别",
+            "学校",
+            "年级",
+            "班级",
+            "访谈日期",
+            "访谈时间",
+            "访谈时长",
+            "客观描述",
+            "危机状态",
+        ],
+        vec![
+            "张三",
+            "男",
+            "一中",
+            "高一",
+            "1班",
+            "2026-10-01",
+            "14:00",
+            "50",
+            "第一次",
+            "无",
+        ],
+    ];
+    let import = |me: &crate::counseling_consultations::Consultant| {
+        let fields = me.fields();
+        let app = &app;
+        let file = xlsx(&rows);
+        async move {
+            multipart(
+                app,
+                "/api/consultant/interview/upload/records",
+                &fields,
+                &[("files", "records.xlsx", XLSX, &file)],
+            )
+            .await
+        }
+    };
+    // The applicant: refused in the dialect's envelope, nothing written.
+    let refused = import(&me).await;
+    fails(&refused, 403);
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("verified consultant")),
+        "{refused}"
+    );
+    assert_eq!(app.count_rows("interview_sessions").await, 0);
+    assert_eq!(app.count_rows("interview_archives").await, 0);
+
+    // Approved by an administrator, the same request imports.
+    let (_, admin) = app.admin().await;
+    app.approve_role(&admin, me.id, "CONSULTANT").await;
+    let report = ok(&import(&me).await);
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(app.count_rows("interview_sessions").await, 1);
+}

@@ -590,3 +590,173 @@ async fn a_consultant_organization_comes_from_an_approved_membership() {
     assert_eq!(gql_code(&answer), "FORBIDDEN", "{answer}");
     let _ = (c1, c2);
 }
+
+#[tokio::test]
+async fn a_rejected_applicant_is_told_acts_as_nothing_and_may_reapply() {
+    let app = common::app().await;
+    let (_, admin) = app.admin().await;
+    let profile = register_volunteer(&app, "13700000050", 3).await;
+    let applicant = profile["id"].as_i64().unwrap();
+    let token = profile["token"].as_str().unwrap().to_owned();
+    assert_eq!(profile["is_verify"], 0, "{profile}");
+
+    // Rejected with a reason: the state, the legacy code, the reviewer's note.
+    let reject = "mutation($u: ID!) { reviewRole(userId: $u, role: ASSISTANT, decision: REJECT, note: \"资料不全\") { state legacyVerifyState note decidedAt } }";
+    let u = json!({"u": global_id("User", applicant).0});
+    let answer = app.graphql(reject, u.clone(), Some(&admin)).await;
+    let review = &answer["data"]["reviewRole"];
+    assert_eq!(review["state"], "REJECTED", "{answer}");
+    assert_eq!(review["legacyVerifyState"], 2);
+    assert_eq!(review["note"], "资料不全");
+    assert!(review["decidedAt"].is_string());
+    // Only a pending application is rejected: a second rejection is a conflict.
+    let answer = app.graphql(reject, u.clone(), Some(&admin)).await;
+    assert_eq!(gql_code(&answer), "CONFLICT", "{answer}");
+
+    // The applicant is told why, holds no role, and logs in as an assistant no more.
+    let answer = app
+        .graphql(
+            "{ me { roles assistantProfile { verifyState } notifications { nodes { title body } } } myRoleApplications { role state note } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    let me = &answer["data"]["me"];
+    assert_eq!(me["roles"], json!([]), "{answer}");
+    assert_eq!(me["assistantProfile"]["verifyState"], "DISABLED");
+    assert!(
+        me["notifications"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["title"].as_str().unwrap().contains("rejected") && n["body"] == "资料不全"),
+        "{answer}"
+    );
+    assert_eq!(
+        answer["data"]["myRoleApplications"],
+        json!([{"role": "ASSISTANT", "state": "REJECTED", "note": "资料不全"}])
+    );
+    let v = vol(
+        &app,
+        "POST",
+        "/login",
+        Some(json!({"phono": "13700000050", "pwd": PW, "type": 3})),
+        None,
+    )
+    .await;
+    vol_refused(&v, "not registered as an assistant");
+    let answer = app.graphql(PATIENTS, json!({}), Some(&token)).await;
+    assert_eq!(gql_code(&answer), "FORBIDDEN");
+
+    // Registering again (a verified code, the account's password) reopens the application.
+    age_codes(&app, "13700000050").await;
+    let again = register_volunteer(&app, "13700000050", 3).await;
+    assert_eq!(again["id"].as_i64().unwrap(), applicant);
+    assert_eq!(again["is_verify"], 0, "{again}");
+    let answer = app
+        .graphql(
+            "{ roleApplications(state: PENDING, role: ASSISTANT) { totalCount } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        answer["data"]["roleApplications"]["totalCount"], 1,
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn demo_data_holds_one_pending_applicant_per_reviewed_role() {
+    let app = common::app().await;
+    let services = &app.state.services;
+    assert!(
+        medgraph::seed::demo_if_empty(&services.db, &services.files, &services.bus)
+            .await
+            .unwrap()
+    );
+    let admin = medgraph::domain::accounts::find_by_username(&services.db, "demo-admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let (admin, _) = medgraph::auth::issue_token(&services.db, admin.id, 1)
+        .await
+        .unwrap();
+    let answer = app
+        .graphql(
+            "{ roleApplications(state: PENDING) { totalCount nodes { role user { username } } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    let mut pending: Vec<(String, String)> = answer["data"]["roleApplications"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|n| {
+            (
+                n["user"]["username"].as_str().unwrap().to_owned(),
+                n["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pending.sort();
+    assert_eq!(
+        pending,
+        [
+            ("demo-assistant-applicant", "ASSISTANT"),
+            ("demo-consultant-applicant", "CONSULTANT"),
+            ("demo-doctor-applicant", "DOCTOR"),
+            ("demo-staff-applicant", "HOSPITAL_STAFF"),
+        ]
+        .map(|(u, r)| (u.to_owned(), r.to_owned()))
+        .to_vec(),
+        "{answer}"
+    );
+    // The demo doctor applicant logs in as one (the role is applied for) but acts as nothing.
+    let v = vol(
+        &app,
+        "POST",
+        "/login",
+        Some(json!({"phono": "13800000011", "pwd": medgraph::seed::DEMO_PASSWORD, "type": 2})),
+        None,
+    )
+    .await;
+    let profile = vol_ok(&v);
+    assert_eq!(profile["is_verify"], 0, "{profile}");
+    let answer = app
+        .graphql(
+            "{ me { roles } }",
+            json!({}),
+            Some(profile["token"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(answer["data"]["me"]["roles"], json!([]), "{answer}");
+    // The demo's public images stay public: the record image has an address of its own.
+    let post_image = answer_image(&app).await;
+    let (status, headers, _) = app
+        .send(
+            http::Request::get(format!("/files/{post_image}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, http::StatusCode::OK);
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}
+
+/// The address of a demo post's image.
+async fn answer_image(app: &TestApp) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let post = entity::post::Entity::find()
+        .filter(entity::post::Column::Images.ne("[]"))
+        .one(&app.state.services.db)
+        .await
+        .unwrap()
+        .expect("a demo post with an image");
+    let images: Vec<String> = serde_json::from_str(&post.images).unwrap();
+    medgraph::domain::files::address_of(&images[0])
+}
