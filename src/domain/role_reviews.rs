@@ -103,7 +103,7 @@ impl RoleDecision {
         }
     }
 
-    fn from_states(self) -> &'static [&'static str] {
+    fn source_states(self) -> &'static [&'static str] {
         match self {
             RoleDecision::Approve => &[state::PENDING, state::REJECTED, state::REVOKED],
             RoleDecision::Reject => &[state::PENDING],
@@ -347,7 +347,7 @@ pub async fn review(
         .col_expr(user_role::Column::Note, Expr::value(note.clone()))
         .filter(user_role::Column::UserId.eq(user_id))
         .filter(user_role::Column::Role.eq(role.as_str()))
-        .filter(user_role::Column::State.is_in(decision.from_states().iter().copied()))
+        .filter(user_role::Column::State.is_in(decision.source_states().iter().copied()))
         .exec(&txn)
         .await?;
     if done.rows_affected != 1 {
