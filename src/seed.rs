@@ -80,6 +80,39 @@ pub const DEMO_USERS: &[DemoUser] = &[
     },
 ];
 
+/// The demo applicants: one pending (unapproved) account per reviewed role, as a
+/// registration leaves them, for administrators to review (`roleApplications`).
+pub const DEMO_APPLICANTS: &[DemoUser] = &[
+    DemoUser {
+        username: "demo-doctor-applicant",
+        display_name: "周医生",
+        phone: "13800000011",
+        email: "doctor-applicant@demo.medgraph.test",
+        roles: &[Role::Doctor],
+    },
+    DemoUser {
+        username: "demo-assistant-applicant",
+        display_name: "吴医助",
+        phone: "13800000013",
+        email: "assistant-applicant@demo.medgraph.test",
+        roles: &[Role::Assistant],
+    },
+    DemoUser {
+        username: "demo-consultant-applicant",
+        display_name: "郑咨询师",
+        phone: "13800000014",
+        email: "consultant-applicant@demo.medgraph.test",
+        roles: &[Role::Consultant],
+    },
+    DemoUser {
+        username: "demo-staff-applicant",
+        display_name: "冯护士",
+        phone: "13800000015",
+        email: "staff-applicant@demo.medgraph.test",
+        roles: &[Role::HospitalStaff],
+    },
+];
+
 /// Loads the demo data when the database holds no accounts; returns whether it did.
 pub async fn demo_if_empty(
     db: &DatabaseConnection,
@@ -91,7 +124,11 @@ pub async fn demo_if_empty(
     }
     let hash = passwords::hash(DEMO_PASSWORD).await?;
     let txn = db.begin().await?;
-    for demo in DEMO_USERS {
+    for (demo, applicant) in DEMO_USERS
+        .iter()
+        .map(|d| (d, false))
+        .chain(DEMO_APPLICANTS.iter().map(|d| (d, true)))
+    {
         let account = accounts::create_user(&txn, demo.username, demo.display_name).await?;
         let mut model = account.clone().into_active_model();
         model.phone = Set(Some(demo.phone.to_owned()));
@@ -99,7 +136,11 @@ pub async fn demo_if_empty(
         model.password_hash = Set(Some(hash.clone()));
         model.update(&txn).await?;
         for role in demo.roles {
-            accounts::grant_role(&txn, account.id, *role).await?;
+            if applicant {
+                crate::domain::role_reviews::apply(&txn, account.id, *role).await?;
+            } else {
+                accounts::grant_role(&txn, account.id, *role).await?;
+            }
         }
         notifications::create(
             &txn,
@@ -121,7 +162,7 @@ pub async fn demo_if_empty(
     Ok(true)
 }
 
-/// A 1x1 PNG, the demo record image.
+/// A 1x1 PNG, the demo's public image (post photos).
 pub(crate) const DEMO_IMAGE: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
@@ -129,6 +170,14 @@ pub(crate) const DEMO_IMAGE: &[u8] = &[
     0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
     0x42, 0x60, 0x82,
 ];
+
+/// [`DEMO_IMAGE`] with a trailer after its end, so that its address is its own. Files follow
+/// their record (`domain::file_access`): were a record's image (a medical record's, an ID
+/// card's) the same bytes as the public demo images (post photos, hospital logos), those would
+/// be private too.
+pub(crate) fn demo_image_variant(tag: &str) -> bytes::Bytes {
+    bytes::Bytes::from([DEMO_IMAGE, tag.as_bytes()].concat())
+}
 
 /// The header of an MP4 file, the demo inquiry video.
 const DEMO_VIDEO: &[u8] = &[
@@ -167,18 +216,22 @@ async fn care_demo(db: &DatabaseConnection, store: &FileStore, bus: &SharedBus) 
     let doctor = as_viewer(id_of("demo-doctor").await?, Role::Doctor);
     let patient = as_viewer(id_of("demo-patient").await?, Role::Patient);
     let staff = as_viewer(id_of("demo-staff").await?, Role::HospitalStaff);
-    let upload = |bytes: &'static [u8], name: &'static str| {
+    let upload = |bytes: bytes::Bytes, name: &'static str| {
         files::upload(
             db,
             store,
-            bytes::Bytes::from_static(bytes),
+            bytes,
             Some(name),
             FileKind::Any,
             Some(doctor.user_id),
         )
     };
-    let video = upload(DEMO_VIDEO, "visit.mp4").await?.hash;
-    let image = upload(DEMO_IMAGE, "record.png").await?.hash;
+    let video = upload(bytes::Bytes::from_static(DEMO_VIDEO), "visit.mp4")
+        .await?
+        .hash;
+    let image = upload(demo_image_variant("record"), "record.png")
+        .await?
+        .hash;
     let mut orders = 0;
     for i in 0..DEMO_INQUIRIES {
         let (kind, detail) = COMPLAINTS[i % COMPLAINTS.len()];

@@ -537,19 +537,13 @@ async fn rosters_show_the_organization_and_change_only_ones_own() {
     let me = consultant(&app, "wangfang", "13811110001").await;
     let colleague = consultant(&app, "lisi", "13811110002").await;
     let outsider = consultant(&app, "zhao", "13811110003").await;
-    for (who, organization) in [
-        (&me, "阳光中心"),
-        (&colleague, "阳光中心"),
-        (&outsider, "别处"),
-    ] {
-        let response = app
-            .graphql(
-                "mutation($o: String) { updateConsultantProfile(input: { organization: $o }) { id } }",
-                json!({"o": organization}),
-                Some(&who.token),
-            )
+    // Organizations are joined (an approved membership), never named on the profile.
+    let (_, admin) = app.admin().await;
+    let ours = app.organization(&admin, "阳光中心").await;
+    let elsewhere = app.organization(&admin, "别处").await;
+    for (who, organization) in [(&me, &ours), (&colleague, &ours), (&outsider, &elsewhere)] {
+        app.join_organization(&admin, &who.token, organization)
             .await;
-        assert!(response["errors"].is_null(), "{response}");
     }
     let update = |who: &Consultant, date: i64, slots: Value| json!({"user_id": who.id, "token": who.token, "year": "2030", "month": 3, "date": date, "work_schedules": slots});
     // Overlaps, bad slots and impossible dates change nothing.

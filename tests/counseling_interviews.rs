@@ -6,40 +6,11 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use medgraph::auth::{Auth, Role, Viewer};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
 use crate::care_graphql::{listen, next};
 use crate::common::{self, PNG_1X1, TestApp, first_code};
 use crate::counseling_consultations::{consultant, fails, ok, post};
-
-/// Names the organization on a user's consultant profile (opening one if needed).
-async fn join(app: &TestApp, user_id: i64, organization: &str) {
-    let db = &app.state.services.db;
-    match entity::consultant_profile::Entity::find_by_id(user_id)
-        .one(db)
-        .await
-        .unwrap()
-    {
-        Some(p) => {
-            let mut m = p.into_active_model();
-            m.organization = Set(Some(organization.into()));
-            m.update(db).await.unwrap();
-        }
-        None => {
-            entity::consultant_profile::ActiveModel {
-                user_id: Set(user_id),
-                organization: Set(Some(organization.into())),
-                utc_offset_minutes: Set(480),
-                updated_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            }
-            .insert(db)
-            .await
-            .unwrap();
-        }
-    }
-}
 
 /// A multipart request of text fields and file parts `(field, file name, content type, bytes)`.
 async fn multipart(
@@ -913,26 +884,26 @@ async fn template_files_upload_list_and_download() {
 #[tokio::test]
 async fn high_crises_alert_the_organizations_administrators() {
     let app = common::app().await;
+    let (platform_admin, admin_token) = app.admin().await;
+    let ours_org = app.organization(&admin_token, "阳光心理中心").await;
+    let theirs_org = app.organization(&admin_token, "别的中心").await;
+    // Organizations are joined: approved memberships, one of them marked administrator.
     let me = consultant(&app, "wangfang", "13811120051").await;
-    join(&app, me.id, "阳光心理中心").await;
-    let (org_admin, _) = app
-        .account(
-            "orgadmin",
-            "13811120052",
-            "admin-pass-1",
-            &[Role::Administrator],
-        )
+    app.join_organization(&admin_token, &me.token, &ours_org)
         .await;
-    join(&app, org_admin, "阳光心理中心").await;
-    let (other_admin, _) = app
-        .account(
-            "otheradmin",
-            "13811120053",
-            "admin-pass-1",
-            &[Role::Administrator],
-        )
+    let org_admin = consultant(&app, "orgadmin", "13811120052").await;
+    let membership = app
+        .join_organization(&admin_token, &org_admin.token, &ours_org)
         .await;
-    join(&app, other_admin, "别的中心").await;
+    app.make_organization_administrator(&admin_token, &membership)
+        .await;
+    let other_admin = consultant(&app, "otheradmin", "13811120053").await;
+    let membership = app
+        .join_organization(&admin_token, &other_admin.token, &theirs_org)
+        .await;
+    app.make_organization_administrator(&admin_token, &membership)
+        .await;
+    let (org_admin, other_admin) = (org_admin.id, other_admin.id);
 
     let subscribe = |user: i64, roles: &[Role]| {
         let auth = Auth {
@@ -952,8 +923,10 @@ async fn high_crises_alert_the_organizations_administrators() {
         );
         listen(app.state.schema.execute_stream(request).boxed())
     };
-    let mut ours = subscribe(org_admin, &[Role::Administrator]);
-    let mut theirs = subscribe(other_admin, &[Role::Administrator]);
+    let mut ours = subscribe(org_admin, &[Role::Consultant]);
+    let mut theirs = subscribe(other_admin, &[Role::Consultant]);
+    let mut platform = subscribe(platform_admin, &[Role::Administrator]);
+    // A member who administers nothing is refused.
     let mut consultant_only = subscribe(me.id, &[Role::Consultant]);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let refused = tokio::time::timeout(Duration::from_secs(5), consultant_only.recv())
@@ -1011,6 +984,11 @@ async fn high_crises_alert_the_organizations_administrators() {
     .await);
     let second = next(&mut ours).await;
     assert_ne!(second["crisisAlerts"]["sessionId"], alert["sessionId"]);
+    // The platform's administrators hear every alert.
+    for expected in [&alert["sessionId"], &second["crisisAlerts"]["sessionId"]] {
+        let heard = next(&mut platform).await;
+        assert_eq!(&heard["crisisAlerts"]["sessionId"], expected);
+    }
     assert!(
         tokio::time::timeout(Duration::from_millis(300), ours.recv())
             .await
@@ -1146,4 +1124,87 @@ async fn demo_data_has_counselling_case_files() {
             .await,
         0
     );
+}
+
+#[tokio::test]
+async fn an_applicant_consultant_imports_nothing_until_approved() {
+    let app = common::app().await;
+    // Registering through the counselling app applies for the consultant role.
+    let phone = "13811120071";
+    ok(&post(&app, "/api/consultant/auth/phone", json!({"phone": phone})).await);
+    let code = app.last_code(phone).unwrap();
+    ok(&post(
+        &app,
+        "/api/consultant/auth/register",
+        json!({"userName": "applicant", "account": phone, "accountType": "phone", "password": "consult-pass-1", "verificationCode": code}),
+    )
+    .await);
+    let login = ok(&post(
+        &app,
+        "/api/consultant/auth/login",
+        json!({"loginType": "password", "accountType": "phone", "account": phone, "credential": "consult-pass-1"}),
+    )
+    .await);
+    let me = crate::counseling_consultations::Consultant {
+        id: login["userInfo"]["userID"].as_i64().unwrap(),
+        token: login["token"].as_str().unwrap().to_owned(),
+    };
+    let rows = vec![
+        vec![
+            "学生姓名",
+            "性别",
+            "学校",
+            "年级",
+            "班级",
+            "访谈日期",
+            "访谈时间",
+            "访谈时长",
+            "客观描述",
+            "危机状态",
+        ],
+        vec![
+            "张三",
+            "男",
+            "一中",
+            "高一",
+            "1班",
+            "2026-10-01",
+            "14:00",
+            "50",
+            "第一次",
+            "无",
+        ],
+    ];
+    let import = |me: &crate::counseling_consultations::Consultant| {
+        let fields = me.fields();
+        let app = &app;
+        let file = xlsx(&rows);
+        async move {
+            multipart(
+                app,
+                "/api/consultant/interview/upload/records",
+                &fields,
+                &[("files", "records.xlsx", XLSX, &file)],
+            )
+            .await
+        }
+    };
+    // The applicant: refused in the dialect's envelope, nothing written.
+    let refused = import(&me).await;
+    fails(&refused, 403);
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("verified consultant")),
+        "{refused}"
+    );
+    assert_eq!(app.count_rows("interview_sessions").await, 0);
+    assert_eq!(app.count_rows("interview_archives").await, 0);
+
+    // Approved by an administrator, the same request imports.
+    let (_, admin) = app.admin().await;
+    app.approve_role(&admin, me.id, "CONSULTANT").await;
+    let report = ok(&import(&me).await);
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(app.count_rows("interview_sessions").await, 1);
 }

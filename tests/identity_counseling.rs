@@ -143,14 +143,31 @@ async fn register_by_email_then_log_in_with_password_and_code() {
     for key in ["name", "phone", "organization", "avatar"] {
         assert_eq!(info[key], "", "{key} in {info}");
     }
+    // Registering applied for the consultant role: no role acts until an administrator
+    // approves it.
     let me = app
-        .graphql("{ me { id roles } }", json!({}), Some(&token))
+        .graphql(
+            "{ me { id roles } myRoleApplications { role state } }",
+            json!({}),
+            Some(&token),
+        )
         .await;
-    assert_eq!(me["data"]["me"]["roles"], json!(["CONSULTANT"]));
+    assert_eq!(me["data"]["me"]["roles"], json!([]), "{me}");
+    assert_eq!(
+        me["data"]["myRoleApplications"],
+        json!([{"role": "CONSULTANT", "state": "PENDING"}]),
+        "{me}"
+    );
     assert_eq!(
         me["data"]["me"]["id"],
         medgraph::graphql::node::global_id("User", user_id).0
     );
+    let (_, admin) = app.admin().await;
+    app.approve_role(&admin, user_id, "CONSULTANT").await;
+    let me = app
+        .graphql("{ me { roles } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(me["data"]["me"]["roles"], json!(["CONSULTANT"]), "{me}");
 
     // Code login by e-mail (a code from /auth/email serves any endpoint).
     age_codes(&app, email, 120).await;
@@ -541,6 +558,16 @@ async fn profile_and_update_profile_overwrite_in_one_step() {
     )
     .await);
 
+    // The organization is the one of an approved membership (the form may send it back
+    // unchanged, not name another).
+    let (_, admin) = app.admin().await;
+    let org = app.organization(&admin, "阳光心理咨询中心").await;
+    app.join_organization(&admin, &token, &org).await;
+    assert_eq!(
+        ok(&profile(&app, id, &token).await)["organization"],
+        "阳光心理咨询中心"
+    );
+
     // The documented update: everything overwritten.
     let full: Value = serde_json::from_str(FULL_PROFILE).unwrap();
     let update = |profile: Value| json!({"userID": id, "token": token, "profile": profile});
@@ -575,8 +602,9 @@ async fn profile_and_update_profile_overwrite_in_one_step() {
 
     // Refusals change nothing, not even the fields that were fine (one transaction).
     let mut changes = full.clone();
-    changes["organization"] = json!("新组织");
+    changes["introduction"] = json!("新简介");
     let refusals = [
+        ("organization", json!("新组织"), 422),
         ("phone", json!("13855559999"), 422),
         ("username", json!("taken"), 409),
         ("email", json!("taken@example.com"), 409),
@@ -641,7 +669,30 @@ async fn only_consultants_have_a_consultant_profile_to_update() {
     fails(&body, 403);
     assert_eq!(ok(&profile(&app, id, &token).await), before);
 
-    // Logging in through the consultant app takes on the consultant role.
+    // Logging in through the consultant app grants nothing: it is refused.
+    let body = post(
+        &app,
+        "/api/consultant/auth/login",
+        password_login("phone", "13866660001", "secret-pass-1"),
+    )
+    .await;
+    fails(&body, 403);
+    assert_eq!(
+        app.count_rows_where("user_roles", &format!("user_id = {id}"))
+            .await,
+        1,
+        "still only a patient"
+    );
+
+    // Registering with a verified code and the account's own password applies for the role:
+    // the applicant may then complete their profile (not name an organization).
+    let code = send_sms(&app, "/api/consultant/auth/phone", "13866660001").await;
+    ok(&post(
+        &app,
+        "/api/consultant/auth/register",
+        json!({"userName": "patient", "account": "13866660001", "accountType": "phone", "password": "secret-pass-1", "verificationCode": code}),
+    )
+    .await);
     let data = ok(&post(
         &app,
         "/api/consultant/auth/login",
@@ -649,6 +700,28 @@ async fn only_consultants_have_a_consultant_profile_to_update() {
     )
     .await);
     let token = data["token"].as_str().unwrap();
+    let mine = app
+        .graphql(
+            "{ myRoleApplications { role state } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(
+        mine["data"]["myRoleApplications"],
+        json!([{"role": "PATIENT", "state": "APPROVED"}, {"role": "CONSULTANT", "state": "PENDING"}]),
+        "{mine}"
+    );
+    fails(
+        &post(
+            &app,
+            "/api/consultant/user/updateProfile",
+            json!({"userID": id, "token": token, "profile": changes}),
+        )
+        .await,
+        422,
+    );
+    changes["organization"] = json!("");
     let body = post(
         &app,
         "/api/consultant/user/updateProfile",
@@ -656,10 +729,9 @@ async fn only_consultants_have_a_consultant_profile_to_update() {
     )
     .await;
     ok(&body);
-    assert_eq!(
-        ok(&profile(&app, id, token).await)["organization"],
-        "阳光心理咨询中心"
-    );
+    let data = ok(&profile(&app, id, token).await);
+    assert_eq!(data["introduction"], full["introduction"]);
+    assert_eq!(data["organization"], "");
 }
 
 async fn avatar_upload(

@@ -613,7 +613,7 @@ async fn passwords_change_and_reset_end_other_sessions() {
 }
 
 #[tokio::test]
-async fn logging_in_as_a_role_takes_on_self_service_roles_only() {
+async fn logging_in_as_a_role_needs_the_role() {
     let app = common::app().await;
     app.account("jack", "13800005555", "secret-pass-1", &[Role::Consultant])
         .await;
@@ -624,8 +624,23 @@ async fn logging_in_as_a_role_takes_on_self_service_roles_only() {
             None,
         )
         .await;
-    let roles = &as_patient["data"]["login"]["user"]["roles"];
-    assert_eq!(roles, &json!(["PATIENT", "CONSULTANT"]), "{as_patient}");
+    assert_eq!(first_code(&as_patient), "FORBIDDEN", "{as_patient}");
+    assert!(
+        as_patient["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not registered as a patient"),
+        "{as_patient}"
+    );
+    let as_consultant = app
+        .graphql(
+            LOGIN,
+            json!({"i": {"identifier": "jack", "password": "secret-pass-1", "role": "CONSULTANT"}}),
+            None,
+        )
+        .await;
+    let roles = &as_consultant["data"]["login"]["user"]["roles"];
+    assert_eq!(roles, &json!(["CONSULTANT"]), "{as_consultant}");
     let as_admin = app
         .graphql(LOGIN, json!({"i": {"identifier": "jack", "password": "secret-pass-1", "role": "ADMINISTRATOR"}}), None)
         .await;
@@ -670,9 +685,11 @@ async fn login_or_register_by_phone_creates_once() {
 }
 
 #[tokio::test]
-async fn listing_patients_needs_a_care_role() {
+async fn listing_patients_needs_a_care_relationship() {
     let app = common::app().await;
-    app.account("patient1", "13800007771", "secret-pass-1", &[Role::Patient])
+    let (_, admin) = app.admin().await;
+    let (patient1, _) = app
+        .account("patient1", "13800007771", "secret-pass-1", &[Role::Patient])
         .await;
     let (_, patient) = app
         .account("patient2", "13800007772", "secret-pass-1", &[Role::Patient])
@@ -685,8 +702,37 @@ async fn listing_patients_needs_a_care_role() {
     assert_eq!(first_code(&refused), "FORBIDDEN", "{refused}");
     let anonymous = app.graphql(q, json!({}), None).await;
     assert_eq!(first_code(&anonymous), "UNAUTHENTICATED");
+    // A care role alone shows no patient: a verified doctor without a relationship sees none.
     let listed = app.graphql(q, json!({}), Some(&doctor)).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 0, "{listed}");
+    // Administrators see every patient.
+    let listed = app.graphql(q, json!({}), Some(&admin)).await;
     assert_eq!(listed["data"]["users"]["totalCount"], 2, "{listed}");
+    // An assistant sees the patients bound to them (我的病人), and only those.
+    let (assistant_id, assistant) = app
+        .account(
+            "assistant1",
+            "13800007774",
+            "secret-pass-1",
+            &[Role::Assistant],
+        )
+        .await;
+    let listed = app.graphql(q, json!({}), Some(&assistant)).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 0, "{listed}");
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::assistant_patient::ActiveModel {
+            assistant_id: Set(assistant_id),
+            patient_id: Set(patient1),
+            created_at: Set(chrono::Utc::now()),
+        }
+        .insert(&app.state.services.db)
+        .await
+        .unwrap();
+    }
+    let listed = app.graphql(q, json!({}), Some(&assistant)).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 1, "{listed}");
+    assert_eq!(listed["data"]["users"]["nodes"][0]["username"], "patient1");
     let doctors = app
         .graphql("{ users(filter: {role: DOCTOR}) { nodes { username doctorProfile { verifyState } } } }", json!({}), None)
         .await;

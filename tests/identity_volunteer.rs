@@ -291,12 +291,27 @@ async fn captcha_guards_the_sms_code_and_each_image_allows_one_try() {
             None,
         )
         .await;
+    // Registering as a doctor applies for the role: it acts only once approved, so the
+    // session carries no role yet and the application waits for review.
     assert_eq!(
         login["data"]["login"]["user"]["roles"],
-        json!(["DOCTOR"]),
+        json!([]),
         "{login}"
     );
     assert_eq!(login["data"]["login"]["user"]["phone"], phone);
+    let session = login["data"]["login"]["token"].as_str().unwrap();
+    let mine = app
+        .graphql(
+            "{ myRoleApplications { role state } }",
+            json!({}),
+            Some(session),
+        )
+        .await;
+    assert_eq!(
+        mine["data"]["myRoleApplications"],
+        json!([{"role": "DOCTOR", "state": "PENDING"}]),
+        "{mine}"
+    );
 
     // The code is used up.
     let v = post(
@@ -351,12 +366,13 @@ async fn registration_errors_change_nothing() {
         .await;
     let users = app.count_rows("users").await;
 
-    // Duplicate phone.
+    // Duplicate phone (with the account's own password, a verified code would apply for the
+    // type on that account; with another password it reaches nothing).
     let code = sms_code(&app, "15512340021").await;
     let v = post(
         &app,
         "/register",
-        json!({"phono": "15512340021", "verify_code": code, "pwd": PW, "type": 1}),
+        json!({"phono": "15512340021", "verify_code": code, "pwd": "another-pass-2", "type": 1}),
     )
     .await;
     assert!(failed(&v, 409).contains("already registered"));

@@ -1,4 +1,4 @@
-//! One role of a user; a user may hold several.
+//! One role of a user and its review state; a user may hold several.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +11,14 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// Review state: `pending` (an applicant), `approved` (the role acts), `rejected` or
+    /// `revoked`. Patients and roles granted by administrators are `approved` at once.
+    pub state: String,
+    /// The administrator who decided.
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTimeUtc>,
+    /// The reviewer's reason (rejections, revocations).
+    pub note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m20261124_000011_volunteer_content;
 mod m20261124_000012_registrations;
 mod m20261124_000013_assistant_patients;
 mod m20261124_000014_clinic_indexes;
+mod m20261125_000001_role_verification;
 mod m20261206_000020_persisted_documents;
 pub mod regions_data;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_registrations::Migration),
             Box::new(m20261124_000013_assistant_patients::Migration),
             Box::new(m20261124_000014_clinic_indexes::Migration),
+            Box::new(m20261125_000001_role_verification::Migration),
             Box::new(m20261206_000020_persisted_documents::Migration),
         ]
     }

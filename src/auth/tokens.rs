@@ -89,10 +89,11 @@ pub async fn revoke_token<C: ConnectionTrait>(db: &C, token_id: i64) -> AppResul
     Ok(())
 }
 
-/// The roles a user holds, in a stable order.
+/// The approved roles a user holds, in a stable order (applications grant nothing).
 pub async fn roles_of<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<Vec<Role>> {
     let mut roles: Vec<Role> = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(user_id))
+        .filter(user_role::Column::State.eq("approved"))
         .all(db)
         .await?
         .into_iter()

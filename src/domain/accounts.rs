@@ -19,7 +19,7 @@ use crate::auth::codes::{self, Channel, Purpose};
 use crate::auth::{self, Auth, Role, Viewer, passwords};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::profiles::text;
-use crate::domain::{files, idcard, profiles, regions};
+use crate::domain::{files, idcard, profiles, regions, role_reviews};
 use crate::error::{AppError, AppResult};
 use crate::ratelimit;
 
@@ -33,7 +33,8 @@ pub mod status {
     pub const DEACTIVATED: &str = "deactivated";
 }
 
-/// Roles a person may take on by themselves; the others are granted by administrators.
+/// Roles a person may apply for by registering (patients are approved at once, the others wait
+/// for a review); the others are granted by administrators.
 pub const SELF_SERVICE_ROLES: [Role; 4] = [
     Role::Patient,
     Role::Doctor,
@@ -119,22 +120,10 @@ pub async fn create_user<C: ConnectionTrait>(
     .map_err(|e| conflict_on_unique(e, &format!("the username {username}")))
 }
 
-/// Grants a role (idempotent) and creates its empty profile.
+/// Grants a role approved (idempotent) and creates its empty profile: what administrators,
+/// seeds and imports do. Self-service paths apply instead ([`role_reviews::apply`]).
 pub async fn grant_role<C: ConnectionTrait>(db: &C, user_id: i64, role: Role) -> AppResult<()> {
-    let exists = user_role::Entity::find_by_id((user_id, role.as_str().to_owned()))
-        .one(db)
-        .await?
-        .is_some();
-    if !exists {
-        user_role::ActiveModel {
-            user_id: Set(user_id),
-            role: Set(role.as_str().to_owned()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await?;
-    }
-    profiles::ensure(db, user_id, role).await
+    role_reviews::grant(db, user_id, role, None).await
 }
 
 /// An account by username.
@@ -162,7 +151,7 @@ pub async fn by_ids<C: ConnectionTrait>(
         .collect())
 }
 
-/// Roles of several users, for the loaders.
+/// Approved roles of several users, for the loaders.
 pub async fn roles_by_user_ids<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
@@ -170,6 +159,7 @@ pub async fn roles_by_user_ids<C: ConnectionTrait>(
     let mut map: HashMap<i64, Vec<Role>> = HashMap::new();
     for row in user_role::Entity::find()
         .filter(user_role::Column::UserId.is_in(ids.iter().copied()))
+        .filter(user_role::Column::State.eq(role_reviews::state::APPROVED))
         .all(db)
         .await?
     {
@@ -401,6 +391,25 @@ pub async fn register(s: &Services, auth: &Auth, input: Registration) -> AppResu
         "code",
     )
     .await?;
+    // An existing account proven by the code applies for the role, with its own password.
+    if let Some(account) = find_by_contact(&s.db, input.channel, &destination).await? {
+        let what = match input.channel {
+            Channel::Sms => "this phone number",
+            Channel::Email => "this e-mail address",
+        };
+        let own = account.status == status::ACTIVE
+            && passwords::verify(account.password_hash.as_deref(), &input.password).await?;
+        if !own {
+            return Err(AppError::Conflict(format!(
+                "{what} is already registered; to apply for another role, register with the account's password"
+            )));
+        }
+        let txn = s.db.begin().await?;
+        codes::consume(&txn, code_id, "code").await?;
+        role_reviews::apply(&txn, account.id, input.role).await?;
+        txn.commit().await?;
+        return open_session(s, account, false).await;
+    }
     let txn = s.db.begin().await?;
     codes::consume(&txn, code_id, "code").await?;
     let user = create_with_contact(
@@ -478,7 +487,7 @@ async fn create_with_contact<C: ConnectionTrait>(
     .insert(txn)
     .await
     .map_err(|e| conflict_on_unique(e, what))?;
-    grant_role(txn, user.id, role).await?;
+    role_reviews::apply(txn, user.id, role).await?;
     Ok(user)
 }
 
@@ -531,8 +540,8 @@ pub struct PasswordLogin {
     pub kind: IdentifierKind,
     pub identifier: String,
     pub password: String,
-    /// The role the client logs in as: administrators only with `Administrator`; a
-    /// self-service role the account lacks is taken on (with an empty profile).
+    /// The role the client logs in as: the account must hold it (approved or applied for);
+    /// a login never grants a role.
     pub role: Option<Role>,
 }
 
@@ -613,20 +622,28 @@ async fn finish_login(
         ));
     }
     if let Some(role) = role {
-        let roles = auth::roles_of(&s.db, account.id).await?;
-        if !roles.contains(&role) {
-            if !SELF_SERVICE_ROLES.contains(&role) {
-                return Err(AppError::Forbidden(format!(
-                    "this account is not an {}",
-                    role.as_str().replace('_', " ")
-                )));
-            }
-            let txn = s.db.begin().await?;
-            grant_role(&txn, account.id, role).await?;
-            txn.commit().await?;
+        // A login never grants a role: the account must hold it (approved, or applied for:
+        // an applicant completes their profile).
+        if !role_reviews::held_or_applied(&s.db, account.id)
+            .await?
+            .contains(&role)
+        {
+            return Err(AppError::Forbidden(format!(
+                "this account is not registered as {}; register with a verification code to apply for this role",
+                role_with_article(role)
+            )));
         }
     }
     open_session(s, account, false).await
+}
+
+/// "a doctor", "an assistant", … for messages.
+pub fn role_with_article(role: Role) -> String {
+    let name = role.as_str().replace('_', " ");
+    match role {
+        Role::Assistant | Role::Administrator => format!("an {name}"),
+        _ => format!("a {name}"),
+    }
 }
 
 /// Logs in with a verification code sent to the account's phone or e-mail.
@@ -998,7 +1015,7 @@ pub async fn update_profiles(
 ) -> AppResult<user::Model> {
     crate::policy::require_self_or_admin(viewer, target)?;
     let txn = s.db.begin().await?;
-    let roles = auth::roles_of(&txn, target).await?;
+    let roles = role_reviews::held_or_applied(&txn, target).await?;
     let allowed = |role: Role| -> AppResult<bool> {
         if roles.contains(&role) {
             Ok(true)
@@ -1139,7 +1156,7 @@ pub async fn update_account(
         auth::revoke_all_tokens(&txn, target).await?;
     }
     if let Some(hospital) = admin.hospital_name {
-        let roles = auth::roles_of(&txn, target).await?;
+        let roles = role_reviews::held_or_applied(&txn, target).await?;
         if !roles.contains(&Role::Doctor) {
             return Err(AppError::bad_field(
                 "hospital",
@@ -1495,17 +1512,13 @@ pub async fn list(
         cond = cond.add(user::Column::CityCode.eq(city));
     }
     if filter.role == Some(Role::Patient) {
-        // Who is a patient is health data: only care roles list patients.
+        // Who is a patient is health data: administrators list every patient, verified carers
+        // only those they take care of, nobody else any.
         let viewer = auth.require()?;
-        crate::policy::require_any_role(
-            viewer,
-            &[
-                Role::Doctor,
-                Role::Assistant,
-                Role::HospitalStaff,
-                Role::Administrator,
-            ],
-        )?;
+        if !viewer.is_admin() {
+            let cared = crate::policy::patients_visible_to(viewer)?;
+            cond = cond.add(cared);
+        }
     }
     if let Some(role) = filter.role {
         cond = cond.add(
@@ -1514,6 +1527,7 @@ pub async fn list(
                     .column(user_role::Column::UserId)
                     .from(user_role::Entity)
                     .and_where(user_role::Column::Role.eq(role.as_str()))
+                    .and_where(user_role::Column::State.eq(role_reviews::state::APPROVED))
                     .to_owned(),
             ),
         );

@@ -175,6 +175,10 @@ fn role(user_id: i64, role: Role, at: DateTime<Utc>) -> user_role::ActiveModel {
         user_id: Set(user_id),
         role: Set(role.as_str().to_owned()),
         created_at: Set(at),
+        state: Set(crate::domain::role_reviews::state::APPROVED.into()),
+        decided_by: Set(None),
+        decided_at: Set(Some(at)),
+        note: Set(None),
     }
 }
 

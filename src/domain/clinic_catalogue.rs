@@ -396,11 +396,20 @@ pub async fn apply_to_organization<C: ConnectionTrait + TransactionTrait>(
     viewer: &Viewer,
     organization_id: i64,
 ) -> AppResult<organization_membership::Model> {
-    if !viewer.has(Role::Doctor) {
+    // A doctor joins as a doctor; a consultant (an applicant too: the organization's
+    // administrators review consultants who applied to it) as a consultant.
+    let member_role = if viewer.has(Role::Doctor) {
+        Role::Doctor
+    } else if super::role_reviews::held_or_applied(db, viewer.user_id)
+        .await?
+        .contains(&Role::Consultant)
+    {
+        Role::Consultant
+    } else {
         return Err(AppError::Forbidden(
-            "only doctors join organizations".into(),
+            "only verified doctors and consultants join organizations".into(),
         ));
-    }
+    };
     let txn = db.begin().await?;
     if organization::Entity::find_by_id(organization_id)
         .one(&txn)
@@ -445,6 +454,8 @@ pub async fn apply_to_organization<C: ConnectionTrait + TransactionTrait>(
                 decided_at: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                member_role: Set(member_role.as_str().to_owned()),
+                is_admin: Set(false),
                 ..Default::default()
             }
             .insert(&txn)
@@ -485,15 +496,28 @@ pub async fn leave_organization<C: ConnectionTrait>(
         .ok_or_else(|| AppError::NotFound(format!("no application {membership_id} of yours")))
 }
 
-/// An administrator approves or rejects a pending application; deciding twice is a
-/// `CONFLICT`.
+/// An administrator approves or rejects a pending application (an organization's
+/// administrators decide its consultants' applications too); deciding twice is a `CONFLICT`.
 pub async fn decide_membership<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
     membership_id: i64,
     approve: bool,
 ) -> AppResult<organization_membership::Model> {
-    policy::require_admin(viewer)?;
+    if !viewer.is_admin() {
+        let pending = organization_membership::Entity::find_by_id(membership_id)
+            .one(db)
+            .await?;
+        let allowed = match &pending {
+            Some(m) if m.member_role == Role::Consultant.as_str() => {
+                super::memberships::administers(db, viewer, m.organization_id).await?
+            }
+            _ => false,
+        };
+        if !allowed {
+            policy::require_admin(viewer)?;
+        }
+    }
     let now = Utc::now();
     let txn = db.begin().await?;
     let updated = organization_membership::Entity::update_many()
@@ -770,6 +794,7 @@ pub async fn list_doctors<C: ConnectionTrait>(
                     .column(user_role::Column::UserId)
                     .from(user_role::Entity)
                     .and_where(user_role::Column::Role.eq(Role::Doctor.as_str()))
+                    .and_where(user_role::Column::State.eq(super::role_reviews::state::APPROVED))
                     .to_owned(),
             ),
         );

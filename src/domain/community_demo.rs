@@ -338,14 +338,25 @@ pub async fn demo(db: &DatabaseConnection, store: &FileStore) -> AppResult<bool>
         },
     )
     .await?;
+    // The ID card is the verification's own file (it follows the verification, not the posts).
+    let id_card = files::upload(
+        db,
+        store,
+        crate::seed::demo_image_variant("idcard"),
+        Some("idcard.png"),
+        FileKind::Any,
+        Some(patient.user_id),
+    )
+    .await?
+    .hash;
     verifications::submit(
         db,
         &patient,
         verifications::Kind::Personal,
         VerificationInput {
             id_card: Some(IdCardInput {
-                front: Some(image.clone()),
-                rear: Some(image),
+                front: Some(id_card.clone()),
+                rear: Some(id_card),
                 number: Some(DEMO_ID_CARD.into()),
             }),
             real_name: Some("王小明".into()),

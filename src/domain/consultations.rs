@@ -292,7 +292,7 @@ pub async fn record_walk_in(
     viewer: &Viewer,
     input: NewConsultation,
 ) -> AppResult<consultation_order::Model> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     insert(
         db,
         viewer,
@@ -518,7 +518,7 @@ pub async fn list(
     let mut cond = Condition::all();
     cond = match filter.scope {
         ConsultationScope::Consultant => {
-            policy::require_any_role(viewer, &[Role::Consultant])?;
+            policy::require_verified(viewer, &[Role::Consultant])?;
             cond.add(consultation_order::Column::ConsultantId.eq(viewer.user_id))
         }
         ConsultationScope::Client => {
@@ -623,7 +623,7 @@ pub async fn comments(
     window: PageRequest,
     with_total: bool,
 ) -> AppResult<Page<consultant_comment::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     page::fetch(
         db,
         consultant_comment::Entity::find()
@@ -659,7 +659,7 @@ pub struct DashboardScope {
 impl DashboardScope {
     /// The calling consultant's dashboard, now.
     pub async fn of(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Self> {
-        policy::require_any_role(viewer, &[Role::Consultant])?;
+        policy::require_verified(viewer, &[Role::Consultant])?;
         Ok(Self {
             consultant_id: viewer.user_id,
             offset: offset_of(db, viewer.user_id).await?,

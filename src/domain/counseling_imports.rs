@@ -388,7 +388,7 @@ pub async fn import_sessions(
     bytes: Vec<u8>,
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let rows = sheet(SESSION_COLUMNS, file_name, bytes).await?;
     let mut report = Vec::with_capacity(rows.len());
     let mut parsed = Vec::with_capacity(rows.len());
@@ -476,7 +476,7 @@ pub async fn import_roster(
     bytes: Vec<u8>,
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let rows = sheet(ROSTER_COLUMNS, file_name, bytes).await?;
     let mut report = Vec::with_capacity(rows.len());
     // Date -> (rows, slots).

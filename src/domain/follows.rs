@@ -267,7 +267,11 @@ pub async fn followings_with_role<C: ConnectionTrait>(
                 user_role::Entity,
                 Expr::col((user_role::Entity, user_role::Column::UserId))
                     .equals((follow::Entity, follow::Column::FolloweeId))
-                    .and(Expr::col((user_role::Entity, user_role::Column::Role)).eq(role.as_str())),
+                    .and(Expr::col((user_role::Entity, user_role::Column::Role)).eq(role.as_str()))
+                    .and(
+                        Expr::col((user_role::Entity, user_role::Column::State))
+                            .eq(super::role_reviews::state::APPROVED),
+                    ),
             )
             .and_where(
                 Expr::col((follow::Entity, follow::Column::FollowerId))

@@ -442,11 +442,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
     viewer: &Viewer,
     input: NewFreeClinic,
 ) -> AppResult<free_clinic::Model> {
-    if !viewer.has(Role::Doctor) {
-        return Err(AppError::Forbidden(
-            "only doctors publish free clinics".into(),
-        ));
-    }
+    crate::policy::require_verified(viewer, &[Role::Doctor])?;
     let checked = check(&input, Utc::now())?;
     let txn = db.begin().await?;
     let profile = doctor_profile::Entity::find_by_id(viewer.user_id)
@@ -1255,6 +1251,7 @@ pub async fn seed_demo(
     .await?;
     let doctors: Vec<i64> = user_role::Entity::find()
         .filter(user_role::Column::Role.eq(Role::Doctor.as_str()))
+        .filter(user_role::Column::State.eq(super::role_reviews::state::APPROVED))
         .order_by_asc(user_role::Column::UserId)
         .all(db)
         .await?

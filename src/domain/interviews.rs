@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use entity::{client_profile, consultant_profile, consultation_order, interview_archive};
+use entity::{client_profile, consultation_order, interview_archive};
 use entity::{interview_session, stored_file};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -254,7 +254,7 @@ pub async fn create_profile(
     viewer: &Viewer,
     input: ClientProfileInput,
 ) -> AppResult<client_profile::Model> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let now = Utc::now();
     let mut m = client_profile::ActiveModel {
         consultant_id: Set(viewer.user_id),
@@ -409,7 +409,7 @@ pub async fn list_profiles(
     window: PageRequest,
     with_total: bool,
 ) -> AppResult<Page<client_profile::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let mut query = client_profile::Entity::find()
         .filter(client_profile::Column::ConsultantId.eq(viewer.user_id));
     if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
@@ -573,7 +573,7 @@ pub async fn create_archive(
     viewer: &Viewer,
     input: ArchiveInput,
 ) -> AppResult<interview_archive::Model> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     insert_archive(db, viewer, input).await
 }
 
@@ -664,7 +664,7 @@ pub async fn list_archives(
     window: PageRequest,
     with_total: bool,
 ) -> AppResult<Page<interview_archive::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let mut cond = Condition::all().add(interview_archive::Column::ConsultantId.eq(viewer.user_id));
     let given = |v: &Option<String>| {
         v.as_deref()
@@ -760,24 +760,22 @@ pub struct CrisisEvent {
     pub at: DateTime<Utc>,
 }
 
-/// Topic of the crisis alerts of an organization (`None`: consultants who name none, for the
-/// platform's administrators).
-pub fn crisis_topic(organization: Option<&str>) -> String {
-    match organization {
+/// Topic of the crisis alerts of an organization (`None`: every alert, for the platform's
+/// administrators).
+pub fn crisis_topic(organization_id: Option<i64>) -> String {
+    match organization_id {
         Some(org) => format!("crisis:org:{org}"),
         None => "crisis:platform".into(),
     }
 }
 
-/// The organization whose administrators a user's alerts concern (or who an administrator
-/// administers): the one named on their consultant profile.
-pub async fn organization_of(db: &DatabaseConnection, user_id: i64) -> AppResult<Option<String>> {
-    Ok(consultant_profile::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .and_then(|p| p.organization)
-        .map(|o| o.trim().to_owned())
-        .filter(|o| !o.is_empty()))
+/// The organization whose administrators a consultant's alerts concern: the one of their
+/// approved membership, never a name on their profile.
+pub async fn organization_of(
+    db: &DatabaseConnection,
+    user_id: i64,
+) -> AppResult<Option<entity::organization::Model>> {
+    super::memberships::organization_of(db, user_id).await
 }
 
 /// Publishes a crisis alert for a session that became `HIGH`. The session is saved already:
@@ -794,7 +792,7 @@ pub(crate) async fn alert_crisis(s: &Services, session: &interview_session::Mode
         session_id: session.id,
         archive_id: session.archive_id,
         consultant_id: session.consultant_id,
-        organization: organization.clone(),
+        organization: organization.as_ref().map(|o| o.name.clone()),
         level: CrisisLevel::High,
         at: Utc::now(),
     };
@@ -806,8 +804,8 @@ pub(crate) async fn alert_crisis(s: &Services, session: &interview_session::Mode
         }
     };
     let mut topics = vec![crisis_topic(None)];
-    if organization.is_some() {
-        topics.push(crisis_topic(organization.as_deref()));
+    if let Some(org) = &organization {
+        topics.push(crisis_topic(Some(org.id)));
     }
     for topic in topics {
         if let Err(e) = s.bus.publish(&topic, payload.clone()).await {
@@ -1059,7 +1057,7 @@ pub async fn add_session(
     viewer: &Viewer,
     input: NewSession,
 ) -> AppResult<interview_session::Model> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let txn = s.db.begin().await?;
     let archive = own_archive(&txn, viewer, input.archive_id).await?;
     let session = insert_session(&txn, viewer, &archive, input).await?;

@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::Services;
-use crate::auth::{self, Role, Viewer};
+use crate::auth::{Role, Viewer};
 use crate::domain::files;
 use crate::error::{AppError, AppResult, FieldErrors};
 
@@ -233,7 +233,10 @@ pub(crate) async fn require_role_of<C: ConnectionTrait>(
     role: Role,
 ) -> AppResult<()> {
     crate::policy::require_self_or_admin(viewer, target)?;
-    if !auth::roles_of(db, target).await?.contains(&role) {
+    if !super::role_reviews::held_or_applied(db, target)
+        .await?
+        .contains(&role)
+    {
         return Err(AppError::Forbidden(format!(
             "the account does not hold the {} role",
             role.as_str().replace('_', " ")
@@ -492,8 +495,18 @@ pub async fn update_consultant_in<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| AppError::internal("consultant profile vanished"))?;
     let mut m = current.into_active_model();
-    if let Some(v) = text(c.organization, "organization", 100)? {
-        m.organization = Set(v);
+    // The organization comes from an approved membership, never from the profile: a form
+    // that sends it back unchanged (or empty) passes, another name is refused.
+    if let Some(Some(v)) = text(c.organization, "organization", 100)? {
+        let current = super::memberships::organization_of(txn, target)
+            .await?
+            .map(|o| o.name);
+        if current.as_deref() != Some(v.as_str()) {
+            return Err(AppError::bad_field(
+                "organization",
+                "the organization comes from an approved membership: apply to it (applyToOrganization)",
+            ));
+        }
     }
     if let Some(v) = text(c.introduction, "introduction", 4000)? {
         m.introduction = Set(v);

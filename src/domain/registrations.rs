@@ -2072,40 +2072,77 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<()> {
     Ok(())
 }
 
-/// Which of `users` `carer` takes care of (one statement per role the carer holds): patients booked (now or before, not rejected or
-/// cancelled) in a free clinic of `carer` as its doctor, and patients bound to `carer` as their
-/// assistant.
+/// The one care relationship: who a verified carer takes care of. A doctor: patients booked
+/// (now or before, not rejected or cancelled) in one of their free clinics, and patients of
+/// inquiries assigned to them as physician; an assistant: patients bound to them. Only
+/// approved roles count (an applicant's session carries none).
+fn care_subqueries(carer: &Viewer) -> Vec<sea_orm::sea_query::SelectStatement> {
+    use sea_orm::sea_query::Query;
+    let mut out = Vec::new();
+    if carer.has(Role::Doctor) {
+        out.push(
+            Query::select()
+                .column(registration::Column::PatientId)
+                .from(registration::Entity)
+                .and_where(registration::Column::DoctorId.eq(carer.user_id))
+                .and_where(registration::Column::VerifyState.eq(verify::BOOKED))
+                .to_owned(),
+        );
+        out.push(
+            Query::select()
+                .column(entity::inquiry::Column::PatientId)
+                .from(entity::inquiry::Entity)
+                .and_where(entity::inquiry::Column::PhysicianId.eq(carer.user_id))
+                .to_owned(),
+        );
+    }
+    if carer.has(Role::Assistant) {
+        out.push(
+            Query::select()
+                .column(entity::assistant_patient::Column::PatientId)
+                .from(entity::assistant_patient::Entity)
+                .and_where(entity::assistant_patient::Column::AssistantId.eq(carer.user_id))
+                .to_owned(),
+        );
+    }
+    out
+}
+
+/// The condition "the user (`column`) is cared for by `carer`" for lists of users; `None`
+/// when the carer holds no care role (then nobody is).
+pub fn cared_for_condition(
+    carer: &Viewer,
+    column: impl sea_orm::sea_query::IntoColumnRef + Copy,
+) -> Option<Condition> {
+    let subqueries = care_subqueries(carer);
+    if subqueries.is_empty() {
+        return None;
+    }
+    let mut any = Condition::any();
+    for q in subqueries {
+        any = any.add(sea_orm::sea_query::Expr::col(column).in_subquery(q));
+    }
+    Some(any)
+}
+
+/// Which of `users` `carer` takes care of (see [`cared_for_condition`]), in one statement.
 pub async fn cared_for<C: ConnectionTrait>(
     db: &C,
     carer: &Viewer,
     users: &[i64],
 ) -> AppResult<std::collections::HashSet<i64>> {
-    let mut out = std::collections::HashSet::new();
-    if carer.has(Role::Doctor) {
-        out.extend(
-            registration::Entity::find()
-                .select_only()
-                .column(registration::Column::PatientId)
-                .distinct()
-                .filter(registration::Column::DoctorId.eq(carer.user_id))
-                .filter(registration::Column::PatientId.is_in(users.iter().copied()))
-                .filter(registration::Column::VerifyState.eq(verify::BOOKED))
-                .into_tuple::<i64>()
-                .all(db)
-                .await?,
-        );
-    }
-    if carer.has(Role::Assistant) {
-        out.extend(
-            entity::assistant_patient::Entity::find()
-                .select_only()
-                .column(entity::assistant_patient::Column::PatientId)
-                .filter(entity::assistant_patient::Column::AssistantId.eq(carer.user_id))
-                .filter(entity::assistant_patient::Column::PatientId.is_in(users.iter().copied()))
-                .into_tuple::<i64>()
-                .all(db)
-                .await?,
-        );
-    }
-    Ok(out)
+    let Some(cond) = cared_for_condition(carer, (entity::user::Entity, entity::user::Column::Id))
+    else {
+        return Ok(std::collections::HashSet::new());
+    };
+    Ok(entity::user::Entity::find()
+        .select_only()
+        .column(entity::user::Column::Id)
+        .filter(entity::user::Column::Id.is_in(users.iter().copied()))
+        .filter(cond)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use entity::{consultant_profile, duty_slot, suspension};
+use entity::{duty_slot, suspension};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -71,7 +71,7 @@ pub async fn set_day(
     date: NaiveDate,
     slots: &[String],
 ) -> AppResult<Vec<duty_slot::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     let slots = checked_slots(slots)?;
     let txn = db.begin().await?;
     let saved = write_day(&txn, viewer.user_id, date, slots).await?;
@@ -110,16 +110,16 @@ pub(crate) async fn write_day<C: ConnectionTrait>(
     Ok(saved)
 }
 
-/// The duty slots of one month for the caller's organization (every consultant whose profile
-/// names the same organization), or only the caller's when they name none; by date, then
-/// start time.
+/// The duty slots of one month for the caller's organization (every approved member of the
+/// organization of the caller's approved membership), or only the caller's without one; by
+/// date, then start time.
 pub async fn month(
     db: &DatabaseConnection,
     viewer: &Viewer,
     year: i32,
     month: u32,
 ) -> AppResult<Vec<duty_slot::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant, Role::Administrator])?;
+    policy::require_verified(viewer, &[Role::Consultant, Role::Administrator])?;
     let first = NaiveDate::from_ymd_opt(year, month, 1)
         .ok_or_else(|| AppError::bad_field("month", "month is 1 to 12 of a valid year"))?;
     let next = if month == 12 {
@@ -128,22 +128,13 @@ pub async fn month(
         NaiveDate::from_ymd_opt(year, month + 1, 1)
     }
     .ok_or_else(|| AppError::bad_field("year", "the year is out of range"))?;
-    let organization = consultant_profile::Entity::find_by_id(viewer.user_id)
-        .one(db)
-        .await?
-        .and_then(|p| p.organization)
-        .map(|o| o.trim().to_owned())
-        .filter(|o| !o.is_empty());
-    let consultants: Vec<i64> = match organization {
-        Some(organization) => consultant_profile::Entity::find()
-            .filter(consultant_profile::Column::Organization.eq(organization))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.user_id)
-            .collect(),
-        None => vec![viewer.user_id],
-    };
+    // The roster of an organization is for its approved members (and its administrators,
+    // who are members): the caller's organization comes from an approved membership.
+    let consultants: Vec<i64> =
+        match super::memberships::organization_of(db, viewer.user_id).await? {
+            Some(organization) => super::memberships::members_of(db, organization.id).await?,
+            None => vec![viewer.user_id],
+        };
     Ok(duty_slot::Entity::find()
         .filter(duty_slot::Column::ConsultantId.is_in(consultants))
         .filter(duty_slot::Column::Date.gte(first))
@@ -198,7 +189,7 @@ pub async fn replace_suspensions(
     viewer: &Viewer,
     periods: &[Period],
 ) -> AppResult<Vec<suspension::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     if periods.len() > MAX_SUSPENSIONS {
         return Err(AppError::bad_field(
             "stop_schedules",
@@ -262,7 +253,7 @@ pub async fn suspensions(
     db: &DatabaseConnection,
     viewer: &Viewer,
 ) -> AppResult<Vec<suspension::Model>> {
-    policy::require_any_role(viewer, &[Role::Consultant])?;
+    policy::require_verified(viewer, &[Role::Consultant])?;
     Ok(suspension::Entity::find()
         .filter(suspension::Column::ConsultantId.eq(viewer.user_id))
         .order_by_asc(suspension::Column::StartsAt)

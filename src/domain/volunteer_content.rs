@@ -487,6 +487,7 @@ pub async fn broadcast(
                     .column(user_role::Column::UserId)
                     .from(user_role::Entity)
                     .and_where(user_role::Column::Role.eq(audience.role().as_str()))
+                    .and_where(user_role::Column::State.eq(super::role_reviews::state::APPROVED))
                     .to_owned(),
             ),
         );

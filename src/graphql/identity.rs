@@ -211,8 +211,8 @@ pub struct LoginInput {
     pub identifier_kind: IdentifierKind,
     /// The password.
     pub password: String,
-    /// Log in as this role: `ADMINISTRATOR` only for administrators; a self-service role the
-    /// account lacks is taken on with an empty profile.
+    /// Log in as this role: the account must hold it, approved or applied for (a login never
+    /// grants a role; registering with a verified code applies for one).
     pub role: Option<Role>,
 }
 
@@ -369,7 +369,8 @@ pub struct AssistantProfileInput {
 /// Changes to a consultant profile.
 #[derive(InputObject, Default)]
 pub struct ConsultantProfileInput {
-    /// Organisation.
+    /// Organisation: it comes from an approved membership (`applyToOrganization`), so only
+    /// the current one (or an empty string) is accepted, for forms that send it back.
     pub organization: Option<String>,
     /// Introduction.
     pub introduction: Option<String>,

@@ -20,6 +20,7 @@ mod query;
 pub(crate) mod recharge;
 pub mod registration_loaders;
 pub(crate) mod registrations;
+mod role_reviews;
 mod social;
 mod subscription;
 pub mod types;

@@ -37,6 +37,7 @@ pub struct MutationRoot(
     ClinicMutation,
     super::registrations::RegistrationMutation,
     super::assistants::AssistantMutation,
+    super::role_reviews::RoleReviewMutation,
 );
 
 /// Uploads.

@@ -238,7 +238,10 @@ impl Extension for PersistedDocuments {
                 async_graphql::Value::String(s) => Some(s),
                 _ => None,
             });
-        let services = ctx.data::<Services>().map_err(|e| internal(e.message))?;
+        // A schema without services (the SDL export, document validation) has no store.
+        let Ok(services) = ctx.data::<Services>() else {
+            return next.run(ctx, request).await;
+        };
         let config = &services.config.graphql;
         let db = &services.db;
         let apq = persisted.as_ref().map(apq_hash).transpose()?;

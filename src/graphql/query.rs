@@ -32,6 +32,7 @@ use crate::error::AppError;
 #[graphql(name = "Query")]
 pub struct QueryRoot(
     NodeQuery,
+    super::role_reviews::RoleReviewQuery,
     IdentityQuery,
     CareQuery,
     CommunityQuery,

@@ -8,7 +8,8 @@ use super::types::{CareUpdate, ChatMessage, CrisisAlert, Notification};
 use super::{auth, services};
 use crate::domain::care::{CareEvent, care_topic};
 use crate::domain::chat::{ChatEvent, chat_topic};
-use crate::domain::interviews::{CrisisEvent, crisis_topic, organization_of};
+use crate::domain::interviews::{CrisisEvent, crisis_topic};
+use crate::domain::memberships;
 use crate::domain::notifications::NotificationEvent;
 use crate::domain::registrations::{RegistrationChanged, changes_topic};
 use crate::events::notifications_topic;
@@ -93,28 +94,39 @@ impl SubscriptionRoot {
             }))
     }
 
-    /// Counselling sessions that become a high crisis (危机状态: 高), for administrators: those
-    /// of the administrator's organization (named on their consultant profile); every alert
-    /// for a platform administrator whose profile names none. The alert carries no case
+    /// Counselling sessions that become a high crisis (危机状态: 高): every alert for platform
+    /// administrators; those of the organizations they administer for an organization's
+    /// administrators (an approved membership marked administrator). The alert carries no case
     /// content. Requires a token in `connectionParams`.
     async fn crisis_alerts(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = CrisisAlert> + use<>> {
         let viewer = auth(ctx).require()?;
-        crate::policy::require_admin(viewer)?;
         let s = services(ctx)?;
-        let organization = organization_of(&s.db, viewer.user_id).await?;
-        Ok(s.bus
-            .subscribe(&crisis_topic(organization.as_deref()))
-            .filter_map(move |payload| {
-                let organization = organization.clone();
-                async move {
-                    serde_json::from_value::<CrisisEvent>(payload)
-                        .ok()
-                        .filter(|e| organization.is_none() || e.organization == organization)
-                        .map(CrisisAlert)
-                }
-            }))
+        let topics: Vec<String> = if viewer.is_admin() {
+            vec![crisis_topic(None)]
+        } else {
+            let administered = memberships::administered_by(&s.db, viewer.user_id).await?;
+            if administered.is_empty() {
+                return Err(crate::error::AppError::Forbidden(
+                    "only administrators and organization administrators receive crisis alerts"
+                        .into(),
+                )
+                .into());
+            }
+            administered
+                .into_iter()
+                .map(|o| crisis_topic(Some(o)))
+                .collect()
+        };
+        let streams: Vec<_> = topics.iter().map(|t| s.bus.subscribe(t)).collect();
+        Ok(
+            futures::stream::select_all(streams).filter_map(|payload| async move {
+                serde_json::from_value::<CrisisEvent>(payload)
+                    .ok()
+                    .map(CrisisAlert)
+            }),
+        )
     }
 }

@@ -1,5 +1,13 @@
-//! `GET /files/{hash}`: stored files with their sniffed type and long caching (content
-//! addresses never change).
+//! `GET /files/{hash}`: stored files with their sniffed type.
+//!
+//! Public files (avatars, news and post images, templates: every file no sensitive record
+//! refers to) are served to anyone with long caching (content addresses never change).
+//! Sensitive files follow their record ([`crate::domain::file_access`]): only a caller with a
+//! session (any carrier: `Authorization`, `X-auth-token`, the session cookie) who may read one
+//! of the records that refer to the file gets it, the read is audited under the record, and
+//! the answer is `Cache-Control: private, no-store`. Anyone else, anonymous or not, gets the
+//! same 404 as for a file that does not exist: the answer never confirms that a sensitive file
+//! exists.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -7,8 +15,14 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use crate::AppState;
-use crate::domain::files;
+use crate::auth::token_from_headers;
+use crate::domain::{file_access, files};
 use crate::error::AppError;
+
+/// What a caller who may not see a file gets: the answer for a file that does not exist.
+fn not_found() -> AppError {
+    AppError::NotFound("no such file".into())
+}
 
 /// Serves one file.
 pub async fn serve(
@@ -27,15 +41,34 @@ async fn serve_inner(
     hash: &str,
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
-    let meta = files::find(&state.services.db, hash)
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such file".into()))?;
+    let db = &state.services.db;
+    let meta = files::find(db, hash).await?.ok_or_else(not_found)?;
+    let refs = file_access::references(db, hash).await?;
+    let sensitive = !refs.is_empty();
+    if sensitive {
+        let token = token_from_headers(headers, &state.services.config.auth.cookie_name);
+        let viewer = match token {
+            Some(token) => state.authenticate(Some(&token), headers).await?.viewer,
+            None => None,
+        };
+        let Some(viewer) = viewer else {
+            return Err(not_found());
+        };
+        if !file_access::authorize_read(db, &viewer, &refs).await? {
+            return Err(not_found());
+        }
+    }
     let etag = format!("\"{hash}\"");
-    let cache = HeaderValue::from_static("public, max-age=31536000, immutable");
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    let cache = if sensitive {
+        HeaderValue::from_static("private, no-store")
+    } else {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    };
+    if !sensitive
+        && headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
     {
         return Ok((
             StatusCode::NOT_MODIFIED,
@@ -58,10 +91,18 @@ async fn serve_inner(
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
     h.insert(header::CACHE_CONTROL, cache);
-    h.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).map_err(AppError::internal)?,
-    );
+    if sensitive {
+        // A shared cache must not key the answer on the address alone.
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("authorization, x-auth-token, cookie"),
+        );
+    } else {
+        h.insert(
+            header::ETAG,
+            HeaderValue::from_str(&etag).map_err(AppError::internal)?,
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

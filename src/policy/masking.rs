@@ -249,14 +249,10 @@ pub fn review_note(d: Disclosure, v: Option<&str>) -> Option<String> {
     }
 }
 
-/// Being a patient is health data: the patient role of a user shows to those who see the
-/// user's data in full and to care roles (doctors, assistants, hospital staff).
-pub fn patient_role_visible(d: Disclosure, viewer_roles: &[crate::auth::Role]) -> bool {
-    use crate::auth::Role;
+/// Being a patient is health data: the patient role of a user shows only to those who see the
+/// user's data in full and to the user's carers (a care relationship, not a care role).
+pub fn patient_role_visible(d: Disclosure) -> bool {
     matches!(d, Disclosure::Full | Disclosure::Care)
-        || viewer_roles
-            .iter()
-            .any(|r| matches!(r, Role::Doctor | Role::Assistant | Role::HospitalStaff))
 }
 
 /// The patient profile (height, weight, habits, scores) shows only to the patient,
@@ -466,20 +462,12 @@ mod tests {
     }
 
     #[test]
-    fn patient_status_shows_to_owner_admin_and_care_roles_only() {
-        use crate::auth::Role;
-        assert!(patient_role_visible(Disclosure::Full, &[]));
-        assert!(patient_role_visible(Disclosure::Masked, &[Role::Doctor]));
-        assert!(patient_role_visible(
-            Disclosure::Masked,
-            &[Role::HospitalStaff]
-        ));
-        assert!(!patient_role_visible(
-            Disclosure::Masked,
-            &[Role::Consultant, Role::Patient]
-        ));
-        assert!(!patient_role_visible(Disclosure::Masked, &[]));
+    fn patient_status_shows_to_owner_admin_and_carers_only() {
+        assert!(patient_role_visible(Disclosure::Full));
+        assert!(patient_role_visible(Disclosure::Care));
+        assert!(!patient_role_visible(Disclosure::Masked));
         assert!(patient_profile_visible(Disclosure::Full));
+        assert!(patient_profile_visible(Disclosure::Care));
         assert!(!patient_profile_visible(Disclosure::Masked));
     }
 }

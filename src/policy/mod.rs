@@ -52,6 +52,36 @@ pub fn require_any_role(viewer: &Viewer, roles: &[Role]) -> AppResult<()> {
     }
 }
 
+/// The one "verified carer" rule: the caller must hold one of `roles` approved. A session
+/// carries approved roles only, so an applicant (pending, rejected or revoked) fails here with
+/// a message that says why.
+pub fn require_verified(viewer: &Viewer, roles: &[Role]) -> AppResult<()> {
+    if roles.iter().any(|r| viewer.has(*r)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "only a verified {} may do this (an application waits for an administrator's approval)",
+            roles
+                .iter()
+                .map(|r| r.as_str().replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )))
+    }
+}
+
+/// Which patients a caller who is not an administrator may see (list, read the profile of):
+/// those of their care relationship (booked in their clinic, bound to them as assistant,
+/// assigned to their inquiry), for verified doctors and assistants only.
+pub fn patients_visible_to(viewer: &Viewer) -> AppResult<sea_orm::Condition> {
+    require_verified(viewer, &[Role::Doctor, Role::Assistant])?;
+    crate::domain::registrations::cared_for_condition(
+        viewer,
+        (entity::user::Entity, entity::user::Column::Id),
+    )
+    .ok_or_else(|| AppError::Forbidden("only carers see patients".into()))
+}
+
 /// Uploading files needs an account (uploads are attributed and rate-limited per user).
 pub fn require_uploader(auth: &Auth) -> AppResult<&Viewer> {
     auth.require()

@@ -200,6 +200,81 @@ impl TestApp {
         .await
     }
 
+    /// Approves `user_id`'s pending `role` through the real review mutation, as `admin_token`
+    /// (an administrator's): what turns an applicant into an acting carer.
+    pub async fn approve_role(&self, admin_token: &str, user_id: i64, role: &str) {
+        let answer = self
+            .graphql(
+                "mutation($u: ID!, $r: Role!) { reviewRole(userId: $u, role: $r, decision: APPROVE) { state } }",
+                json!({"u": medgraph::graphql::node::global_id("User", user_id).0, "r": role}),
+                Some(admin_token),
+            )
+            .await;
+        assert_eq!(
+            answer["data"]["reviewRole"]["state"], "APPROVED",
+            "{answer}"
+        );
+    }
+
+    /// Creates the organization `name` as `admin_token` (an administrator's); its global ID.
+    pub async fn organization(&self, admin_token: &str, name: &str) -> String {
+        let answer = self
+            .graphql(
+                "mutation($n: String!) { createOrganization(name: $n, description: \"\") { id } }",
+                json!({"n": name}),
+                Some(admin_token),
+            )
+            .await;
+        answer["data"]["createOrganization"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .to_owned()
+    }
+
+    /// `member_token`'s owner applies to `organization` (a global ID) and `admin_token`
+    /// approves the membership, through the real mutations: organizations are joined, never
+    /// claimed. The membership's global ID.
+    pub async fn join_organization(
+        &self,
+        admin_token: &str,
+        member_token: &str,
+        organization: &str,
+    ) -> String {
+        let answer = self
+            .graphql(
+                "mutation($o: ID!) { applyToOrganization(organizationId: $o) { id } }",
+                json!({"o": organization}),
+                Some(member_token),
+            )
+            .await;
+        let membership = answer["data"]["applyToOrganization"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .to_owned();
+        let answer = self
+            .graphql(
+                "mutation($m: ID!) { decideOrganizationMembership(id: $m, approve: true) { state } }",
+                json!({"m": membership}),
+                Some(admin_token),
+            )
+            .await;
+        assert!(answer["errors"].is_null(), "{answer}");
+        membership
+    }
+
+    /// Makes an approved membership its organization's administrator (as a platform
+    /// administrator).
+    pub async fn make_organization_administrator(&self, admin_token: &str, membership: &str) {
+        let answer = self
+            .graphql(
+                "mutation($m: ID!) { setOrganizationAdministrator(membershipId: $m, isAdmin: true) { id } }",
+                json!({"m": membership}),
+                Some(admin_token),
+            )
+            .await;
+        assert!(answer["errors"].is_null(), "{answer}");
+    }
+
     /// Every line of the code outbox.
     pub fn outbox(&self) -> Vec<Value> {
         std::fs::read_to_string(self.data_dir.join("outbox.jsonl"))

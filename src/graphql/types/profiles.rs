@@ -288,9 +288,17 @@ pub struct ConsultantProfile(pub consultant_profile::Model);
 /// What a psychological consultant (咨询师) adds to an account.
 #[Object]
 impl ConsultantProfile {
-    /// Organisation the consultant belongs to (所属组织).
-    async fn organization(&self) -> Option<&str> {
-        self.0.organization.as_deref()
+    /// Organisation the consultant belongs to (所属组织): the first of their approved
+    /// memberships, never a name they typed.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(loaders(ctx)?
+            .clinics
+            .doctor_organizations
+            .load_one(self.0.user_id)
+            .await
+            .map_err(load_err)?
+            .and_then(|orgs| orgs.into_iter().next())
+            .map(|o| o.name))
     }
 
     /// Introduction.

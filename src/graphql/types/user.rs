@@ -299,8 +299,8 @@ impl User {
         self.region(ctx, self.0.county_code).await
     }
 
-    /// Roles the account holds. Being a patient is health data: `PATIENT` shows only to the
-    /// user, administrators and care roles (doctors, assistants, hospital staff).
+    /// Approved roles the account holds (applications: `roleApplications`). Being a patient is
+    /// health data: `PATIENT` shows only to the user, administrators and the user's carers.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Role>> {
         let mut roles = loaders(ctx)?
             .roles
@@ -308,11 +308,7 @@ impl User {
             .await
             .map_err(load_err)?
             .unwrap_or_default();
-        let viewer_roles = auth(ctx)
-            .viewer
-            .as_ref()
-            .map_or(&[][..], |v| v.roles.as_slice());
-        if !masking::patient_role_visible(self.visibility(ctx).await, viewer_roles) {
+        if !masking::patient_role_visible(self.visibility(ctx).await) {
             roles.retain(|r| *r != Role::Patient);
         }
         Ok(roles)
@@ -341,14 +337,12 @@ impl User {
             .map(PatientProfile))
     }
 
-    /// The doctor profile, when the user is a doctor.
+    /// The doctor profile, when the user is a doctor or applied to be one (its `verifyState`
+    /// tells which).
     async fn doctor_profile(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<DoctorProfile>> {
-        if !self.has_role(ctx, Role::Doctor).await? {
-            return Ok(None);
-        }
         Ok(loaders(ctx)?
             .doctor_profile
             .load_one(self.0.id)
@@ -357,14 +351,12 @@ impl User {
             .map(DoctorProfile))
     }
 
-    /// The doctor's-assistant profile, when the user is an assistant.
+    /// The doctor's-assistant profile, when the user is an assistant or applied to be one (its
+    /// `verifyState` tells which).
     async fn assistant_profile(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<AssistantProfile>> {
-        if !self.has_role(ctx, Role::Assistant).await? {
-            return Ok(None);
-        }
         Ok(loaders(ctx)?
             .assistant_profile
             .load_one(self.0.id)
@@ -373,14 +365,11 @@ impl User {
             .map(AssistantProfile))
     }
 
-    /// The consultant profile, when the user is a consultant.
+    /// The consultant profile, when the user is a consultant or applied to be one.
     async fn consultant_profile(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<ConsultantProfile>> {
-        if !self.has_role(ctx, Role::Consultant).await? {
-            return Ok(None);
-        }
         Ok(loaders(ctx)?
             .consultant_profile
             .load_one(self.0.id)

@@ -92,7 +92,7 @@ const LOGIN_PARAMS: &[Param] = &[
         Source::Body,
         Kind::Int,
         "type",
-        "用户类型: 1 patient, 2 doctor, 3 assistant; an account without that type takes it on with an empty profile",
+        "用户类型: 1 patient, 2 doctor, 3 assistant; the account must hold that type (a login never grants one: register with a code to apply)",
     ),
 ];
 
@@ -692,16 +692,21 @@ fn by_roles(user: &Value) -> AppResult<Value> {
     profile(user, shape_by_roles(user)).map(Value::Object)
 }
 
-/// Doctor if the user is a doctor, else assistant if an assistant, else patient.
+/// Doctor if the user is (or applied to be) a doctor, else assistant if an assistant, else
+/// patient.
 fn shape_by_roles(user: &Value) -> Shape {
     let holds = |role: &str| {
         user["roles"]
             .as_array()
             .is_some_and(|roles| roles.iter().any(|r| r == role))
     };
-    if holds("DOCTOR") {
+    // An applicant (pending review) has the role's profile without the role: their app
+    // still shows that structure, with `is_verify` 0. A refused or revoked application shapes
+    // nothing.
+    let applied = |profile: &str| user[profile]["verifyState"] == "PENDING";
+    if holds("DOCTOR") || applied("doctorProfile") {
         Shape::Doctor
-    } else if holds("ASSISTANT") {
+    } else if holds("ASSISTANT") || applied("assistantProfile") {
         Shape::Assistant
     } else {
         Shape::Patient
@@ -857,8 +862,19 @@ mod tests {
 
     use super::*;
 
+    /// A user as GraphQL answers it: a doctor profile only for those who hold or applied for
+    /// the doctor role (`doctor_state`: its review state).
     fn user(roles: &[&str]) -> Value {
-        json!({
+        let state = if roles.contains(&"DOCTOR") {
+            Some("ENABLED")
+        } else {
+            None
+        };
+        user_with(roles, state)
+    }
+
+    fn user_with(roles: &[&str], doctor_state: Option<&str>) -> Value {
+        let mut user = json!({
             "id": crate::graphql::node::global_id("User", 7).0,
             "roles": roles,
             "realName": "张三",
@@ -886,7 +902,22 @@ mod tests {
                 "score": 4.5, "visitCount": 1, "patientCount": 2, "serviceMinutes": 30
             },
             "assistantProfile": null
-        })
+        });
+        match doctor_state {
+            Some(state) => user["doctorProfile"]["verifyState"] = json!(state),
+            None => user["doctorProfile"] = Value::Null,
+        }
+        user
+    }
+
+    #[test]
+    fn an_applicant_doctor_has_the_doctor_structure_until_refused() {
+        let out = by_roles(&user_with(&["PATIENT"], Some("PENDING"))).unwrap();
+        assert_eq!(out["hospital"], "省人民医院", "{out}");
+        assert_eq!(out["is_verify"], 0);
+        // A refused (or revoked) application shapes nothing: the roles held do.
+        let out = by_roles(&user_with(&["PATIENT"], Some("DISABLED"))).unwrap();
+        assert_eq!(out["height"], "172", "{out}");
     }
 
     #[test]
@@ -912,7 +943,7 @@ mod tests {
         let out = by_roles(&user(&["PATIENT", "DOCTOR"])).unwrap();
         assert_eq!(out["hospital"], "省人民医院");
         assert_eq!(out["work_time"], json!([{"morning": 1, "afternoon": 0}]));
-        assert_eq!(out["is_verify"], 0);
+        assert_eq!(out["is_verify"], 1, "an approved doctor is enabled");
         assert_eq!(out["score"], "4.5");
         assert!(out.get("org_list").is_none());
         assert!(out.get("sex").is_none());
