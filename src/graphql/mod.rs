@@ -15,6 +15,7 @@ mod interviews;
 pub mod loaders;
 mod mutation;
 pub mod node;
+mod nul;
 mod query;
 pub(crate) mod recharge;
 pub mod registration_loaders;
@@ -57,7 +58,8 @@ pub fn build_schema(services: Option<Services>, config: &Config) -> AppSchema {
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_directives(limits.max_directives_per_field)
-    .limit_recursive_depth(64);
+    .limit_recursive_depth(64)
+    .extension(nul::RefuseNul);
     if config.production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -33,18 +33,94 @@ pub struct Inputs {
     pub headers: HeaderMap,
 }
 
-/// Parses a query string; repeated keys keep the last value.
+/// Parses a query string; repeated keys keep the last value. A NUL character anywhere is
+/// refused, naming the parameter.
 pub fn parse_query(raw: Option<&str>) -> AppResult<HashMap<String, String>> {
     match raw {
         None | Some("") => Ok(HashMap::new()),
-        Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .map(|pairs| pairs.into_iter().collect())
-            .map_err(|_| AppError::bad_input("malformed query string")),
+        Some(q) => {
+            let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .map_err(|_| AppError::bad_input("malformed query string"))?;
+            for (name, value) in &pairs {
+                refuse_nul(name, name)?;
+                refuse_nul(name, value)?;
+            }
+            Ok(pairs.into_iter().collect())
+        }
     }
 }
 
-/// Reads the body according to its content type.
+/// The error for a NUL character (U+0000) in `field`: no text the server stores or searches may
+/// hold one (PostgreSQL cannot), so it is refused at the edge, on every database alike.
+pub fn nul_error(field: &str) -> AppError {
+    AppError::bad_field(field, format!("{field} must not contain a NUL character"))
+}
+
+/// Refuses `text` when it holds a NUL character.
+pub fn refuse_nul(field: &str, text: &str) -> AppResult<()> {
+    if text.contains('\0') {
+        Err(nul_error(field))
+    } else {
+        Ok(())
+    }
+}
+
+/// The path (`field`, `field.inner`, `field.2`) of the first NUL character in a JSON value's
+/// strings or keys.
+pub fn nul_in_json(path: &str, value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in_json(&format!("{path}.{i}"), v)),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let inner = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(inner)
+            } else {
+                nul_in_json(&inner, v)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a body whose text (values, keys, file names) holds a NUL character.
+fn refuse_nul_in_body(
+    body: &Map<String, Value>,
+    files: &HashMap<String, Vec<FilePart>>,
+) -> AppResult<()> {
+    for (name, value) in body {
+        refuse_nul(name, name)?;
+        if let Some(path) = nul_in_json(name, value) {
+            return Err(nul_error(&path));
+        }
+    }
+    for (name, parts) in files {
+        refuse_nul(name, name)?;
+        for part in parts {
+            refuse_nul(name, &part.filename)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the body according to its content type; text holding a NUL character is refused.
 pub async fn read_body(
+    request: Request,
+    limit: usize,
+) -> AppResult<(Map<String, Value>, HashMap<String, Vec<FilePart>>)> {
+    let (body, files) = read_any_body(request, limit).await?;
+    refuse_nul_in_body(&body, &files)?;
+    Ok((body, files))
+}
+
+async fn read_any_body(
     request: Request,
     limit: usize,
 ) -> AppResult<(Map<String, Value>, HashMap<String, Vec<FilePart>>)> {
