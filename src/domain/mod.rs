@@ -33,6 +33,7 @@ pub mod regions;
 pub mod registrations;
 pub mod reports;
 pub mod rosters;
+pub mod sheets;
 pub mod templates;
 pub mod transitions;
 pub mod verifications;
