@@ -83,6 +83,23 @@ pub struct HttpConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy); it keys
     /// the per-IP rate limits.
     pub trust_forwarded_for: bool,
+    /// Requests one account may make per minute, across every process (counted in the
+    /// database); `0` for no limit. Unset: 600 with `production`, no limit otherwise.
+    pub requests_per_account_per_minute: Option<u32>,
+    /// Requests one client address may make per minute, likewise; unset: 1200 with
+    /// `production`, no limit otherwise.
+    pub requests_per_ip_per_minute: Option<u32>,
+}
+
+impl HttpConfig {
+    /// The request budgets in force: (per account, per address) per minute, `0` for none.
+    pub fn request_budgets(&self, production: bool) -> (u32, u32) {
+        let default = |n: u32| if production { n } else { 0 };
+        (
+            self.requests_per_account_per_minute.unwrap_or(default(600)),
+            self.requests_per_ip_per_minute.unwrap_or(default(1200)),
+        )
+    }
 }
 
 /// Where uploaded files go and what is accepted.
@@ -576,6 +593,8 @@ impl Default for HttpConfig {
             shutdown_grace_secs: 20,
             cors_origins: Vec::new(),
             trust_forwarded_for: false,
+            requests_per_account_per_minute: None,
+            requests_per_ip_per_minute: None,
         }
     }
 }

@@ -637,3 +637,74 @@ async fn an_unreachable_database_fails_fast_naming_host_and_cause() {
         assert!(err.contains(cause), "{err}");
     }
 }
+
+#[tokio::test]
+async fn every_account_and_address_has_a_request_budget() {
+    let app = common::app_with(|c| {
+        c.http.requests_per_account_per_minute = Some(3);
+        c.http.requests_per_ip_per_minute = Some(5);
+        c.http.trust_forwarded_for = true;
+    })
+    .await;
+    let (_, token) = app.user_with_token("busy").await;
+    // Three requests of the account pass; the fourth, in any dialect, is refused.
+    for _ in 0..3 {
+        let v = app.graphql("{ me { id } }", json!({}), Some(&token)).await;
+        assert!(v["data"]["me"]["id"].is_string(), "{v}");
+    }
+    let request = Request::get("/api/v2/user")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = app.send(request).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(headers.contains_key("retry-after"));
+    let body = json!({"query": "{ me { id } }"}).to_string();
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, body) = app.send(request).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert_eq!(common::first_code(&v), "RATE_LIMITED");
+    assert!(headers.contains_key("retry-after"));
+
+    // Anonymous requests from one address: five pass, the sixth is refused (envelope, 200 in
+    // the volunteer dialect, which keeps HTTP 200).
+    for i in 0..6 {
+        let (status, headers, body) = app
+            .send(
+                Request::get("/city")
+                    .header("x-forwarded-for", "203.0.113.7")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        if i < 5 {
+            assert_eq!(v["error_code"], 0, "{v}");
+        } else {
+            assert_eq!(v["error_code"], 429, "{v}");
+            assert!(headers.contains_key("retry-after"));
+        }
+    }
+    // Another address still has its budget.
+    let (_, _, body) = app
+        .send(
+            Request::get("/city")
+                .header("x-forwarded-for", "203.0.113.8")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error_code"], 0, "{v}");
+}

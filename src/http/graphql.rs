@@ -249,7 +249,16 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
         .await
     {
         Ok(auth) => auth,
-        Err(err) => return request_error(headers, err.http_status(), &err.public_message()),
+        Err(err) => {
+            let mut response = request_error(headers, err.http_status(), &err.public_message());
+            if let Some(value) = err
+                .retry_after_secs()
+                .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
     };
     let public_url = super::public_url(&state.services.config, headers);
     let names: Vec<String> = match &batch {
@@ -363,6 +372,7 @@ fn request_error(headers: &HeaderMap, status: StatusCode, message: &str) -> Resp
     let code = match status {
         StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
         StatusCode::FORBIDDEN => "FORBIDDEN",
+        StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED",
         StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
         StatusCode::INTERNAL_SERVER_ERROR => "INTERNAL",
         _ => "BAD_USER_INPUT",
@@ -496,7 +506,41 @@ impl AppState {
             .get(crate::auth::CLIENT_IP_HEADER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
+        self.spend_request_budget(&auth).await?;
         Ok(auth)
+    }
+
+    /// Counts the request against the caller's account and address budgets (in the database,
+    /// so the limits hold across processes); `RATE_LIMITED` once either is spent.
+    async fn spend_request_budget(&self, auth: &Auth) -> Result<(), AppError> {
+        let config = &self.services.config;
+        let (per_account, per_ip) = config.http.request_budgets(config.production);
+        let db = &self.services.db;
+        if per_ip > 0
+            && let Some(ip) = auth.client_ip
+        {
+            crate::ratelimit::check(
+                db,
+                &format!("requests:ip:{ip}"),
+                60,
+                per_ip,
+                "requests from this address",
+            )
+            .await?;
+        }
+        if per_account > 0
+            && let Some(viewer) = &auth.viewer
+        {
+            crate::ratelimit::check(
+                db,
+                &format!("requests:user:{}", viewer.user_id),
+                60,
+                per_account,
+                "requests from this account",
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
 
