@@ -303,4 +303,89 @@ mod tests {
         assert!(read_csv(b"a,b,c,d\n", &limits).is_err());
         assert!(read_csv(b"abcdef\n", &limits).is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use std::sync::OnceLock;
+
+        /// A valid small workbook, as rust_xlsxwriter writes it.
+        fn workbook() -> &'static [u8] {
+            static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+            BYTES.get_or_init(|| {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let sheet = book.add_worksheet();
+                for (col, header) in ["role", "phone", "nickname"].iter().enumerate() {
+                    let col = u16::try_from(col).expect("few columns");
+                    sheet.write(0, col, *header).expect("header");
+                    sheet.write(1, col, "patient").expect("cell");
+                }
+                sheet.write(2, 1, 13_800_000_000_f64).expect("number");
+                book.save_to_buffer().expect("workbook")
+            })
+        }
+
+        fn names() -> impl Strategy<Value = &'static str> {
+            prop_oneof![
+                Just("a.xlsx"),
+                Just("a.csv"),
+                Just("a.xls"),
+                Just("a.ods"),
+                Just("a")
+            ]
+        }
+
+        proptest! {
+            // Bounded, so that it runs in the ordinary test run (and CI) in a few seconds.
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            #[test]
+            fn arbitrary_bytes_never_panic(
+                name in names(),
+                bytes in prop::collection::vec(any::<u8>(), 0..1024),
+            ) {
+                let limits = ImportsConfig::default();
+                let _ = read_bounded(name, &bytes, &limits);
+                for magic in [&b"PK\x03\x04"[..], &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]] {
+                    let mut prefixed = magic.to_vec();
+                    prefixed.extend_from_slice(&bytes);
+                    let _ = read_bounded(name, &prefixed, &limits);
+                }
+            }
+
+            #[test]
+            fn damaged_workbooks_never_panic(
+                name in names(),
+                flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+                cut in any::<prop::sample::Index>(),
+                max_rows in 0usize..4,
+                max_columns in 0usize..4,
+            ) {
+                let limits = ImportsConfig {
+                    max_rows,
+                    max_columns,
+                    max_cell_chars: 8,
+                    ..ImportsConfig::default()
+                };
+                let mut bytes = workbook().to_vec();
+                let _ = read_bounded(name, &bytes, &limits);
+                for (at, byte) in flips {
+                    let i = at.index(bytes.len());
+                    bytes[i] = byte;
+                }
+                let _ = read_bounded(name, &bytes, &limits);
+                bytes.truncate(cut.index(bytes.len()));
+                let _ = read_bounded(name, &bytes, &limits);
+            }
+        }
+
+        #[test]
+        fn a_valid_workbook_reads_within_bounds() {
+            let rows =
+                read_bounded("a.xlsx", workbook(), &ImportsConfig::default()).expect("reads");
+            assert_eq!(rows.len(), 3);
+            assert_eq!(rows[0].1[0].as_deref(), Some("role"));
+            assert_eq!(rows[2].1[1].as_deref(), Some("13800000000"));
+        }
+    }
 }

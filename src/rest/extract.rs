@@ -377,4 +377,95 @@ mod tests {
         assert_eq!(vars["a"], 3);
         assert_eq!(vars["b"], 0);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| {
+                    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                }),
+                ".{0,12}".prop_map(Value::String),
+                "[0-9 ]{0,6}\\x00?".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map(".{0,6}", inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        const KINDS: [Kind; 8] = [
+            Kind::Int,
+            Kind::Float,
+            Kind::String,
+            Kind::Bool,
+            Kind::Json,
+            Kind::Upload,
+            Kind::Uploads,
+            Kind::NodeId("User"),
+        ];
+        const SOURCES: [Source; 6] = [
+            Source::Path,
+            Source::Query,
+            Source::Body,
+            Source::Header,
+            Source::File,
+            Source::Cookie,
+        ];
+
+        proptest! {
+            // Bounded, so that it runs in the ordinary test run (and CI) in about a second.
+            #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+            #[test]
+            fn query_strings_never_panic_and_never_pass_a_nul(raw in "([a-z%0-9&=+]|%00|%FF|%){0,40}") {
+                if let Ok(map) = parse_query(Some(&raw)) {
+                    prop_assert!(map.iter().all(|(k, v)| !k.contains('\0') && !v.contains('\0')));
+                }
+            }
+
+            #[test]
+            fn extraction_never_panics(
+                kind in 0..KINDS.len(),
+                source in 0..SOURCES.len(),
+                raw in json_value(),
+                text in ".{0,16}",
+                required in any::<bool>(),
+                default in prop::option::of(prop_oneof![Just("0"), Just("\"x\""), Just("[1]")]),
+            ) {
+                let param = Param {
+                    name: "p",
+                    source: SOURCES[source],
+                    kind: KINDS[kind],
+                    var: "p",
+                    required,
+                    default,
+                    description: "",
+                };
+                let _ = coerce(&param, raw.clone());
+                let mut inputs = Inputs::default();
+                inputs.body.insert("p".into(), raw.clone());
+                inputs.query.insert("p".into(), text.clone());
+                inputs.path.insert("p".into(), text.clone());
+                if let Ok(value) = http::HeaderValue::from_str(&text) {
+                    inputs.headers.insert("p", value);
+                }
+                let _ = inputs.variables(&[param]);
+                // A NUL anywhere in the body is found and refused.
+                let has_nul = raw.to_string().contains("\\u0000");
+                prop_assert_eq!(
+                    refuse_nul_in_body(&inputs.body, &inputs.files).is_err(),
+                    has_nul
+                );
+            }
+        }
+    }
 }
