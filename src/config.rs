@@ -29,9 +29,11 @@ pub struct Config {
     pub graphql: GraphqlConfig,
     pub http: HttpConfig,
     pub storage: StorageConfig,
+    pub imports: ImportsConfig,
     pub auth: AuthConfig,
     pub events: EventsConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
     pub llm: LlmConfig,
     pub payments: PaymentsConfig,
     pub wechat: WechatConfig,
@@ -88,6 +90,23 @@ pub struct HttpConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy); it keys
     /// the per-IP rate limits.
     pub trust_forwarded_for: bool,
+    /// Requests one account may make per minute, across every process (counted in the
+    /// database); `0` for no limit. Unset: 600 with `production`, no limit otherwise.
+    pub requests_per_account_per_minute: Option<u32>,
+    /// Requests one client address may make per minute, likewise; unset: 1200 with
+    /// `production`, no limit otherwise.
+    pub requests_per_ip_per_minute: Option<u32>,
+}
+
+impl HttpConfig {
+    /// The request budgets in force: (per account, per address) per minute, `0` for none.
+    pub fn request_budgets(&self, production: bool) -> (u32, u32) {
+        let default = |n: u32| if production { n } else { 0 };
+        (
+            self.requests_per_account_per_minute.unwrap_or(default(600)),
+            self.requests_per_ip_per_minute.unwrap_or(default(1200)),
+        )
+    }
 }
 
 /// Where uploaded files go and what is accepted.
@@ -100,6 +119,38 @@ pub struct StorageConfig {
     /// MIME types accepted by general uploads (images are always a subset).
     pub allowed_types: Vec<String>,
     pub s3: S3Config,
+}
+
+/// Bounds of uploaded spreadsheets (account, counselling session and roster imports), checked
+/// before and while they are unpacked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportsConfig {
+    /// Most bytes the parts of a zip container (.xlsx, .ods) may unpack to, in total.
+    pub max_uncompressed_bytes: u64,
+    /// Most times its own size a zip container may unpack to.
+    pub max_compression_ratio: u64,
+    /// Most parts in a zip container.
+    pub max_zip_entries: usize,
+    /// Most data rows (below the header) of a sheet.
+    pub max_rows: usize,
+    /// Most columns of a sheet.
+    pub max_columns: usize,
+    /// Most characters in one cell.
+    pub max_cell_chars: usize,
+}
+
+impl Default for ImportsConfig {
+    fn default() -> Self {
+        Self {
+            max_uncompressed_bytes: 32 * 1024 * 1024,
+            max_compression_ratio: 100,
+            max_zip_entries: 1000,
+            max_rows: 5000,
+            max_columns: 64,
+            max_cell_chars: 4000,
+        }
+    }
 }
 
 /// An S3-compatible object store.
@@ -458,6 +509,28 @@ impl PaymentsConfig {
     }
 }
 
+/// Where Prometheus scrapes `/metrics`: on its own address (`listen`, only there), or on the
+/// main address behind `Authorization: Bearer <token>`. With neither, `/metrics` is public in
+/// development and not served in production.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A separate listen address for `/metrics` (`MEDGRAPH_METRICS__LISTEN=0.0.0.0:9100`).
+    pub listen: Option<SocketAddr>,
+    /// Bearer token scrapers send (`MEDGRAPH_METRICS__TOKEN`); never logged.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("listen", &self.listen)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -480,9 +553,11 @@ impl Default for Config {
             graphql: GraphqlConfig::default(),
             http: HttpConfig::default(),
             storage: StorageConfig::default(),
+            imports: ImportsConfig::default(),
             auth: AuthConfig::default(),
             events: EventsConfig::default(),
             log: LogConfig::default(),
+            metrics: MetricsConfig::default(),
             llm: LlmConfig::default(),
             payments: PaymentsConfig::default(),
             wechat: WechatConfig::default(),
@@ -495,7 +570,7 @@ impl Default for DatabaseConfig {
         Self {
             max_connections: 16,
             min_connections: 1,
-            connect_timeout_secs: 10,
+            connect_timeout_secs: 5,
             acquire_timeout_secs: 10,
             statement_timeout_ms: 30_000,
             sqlite_busy_timeout_ms: 5_000,
@@ -528,6 +603,8 @@ impl Default for HttpConfig {
             shutdown_grace_secs: 20,
             cors_origins: Vec::new(),
             trust_forwarded_for: false,
+            requests_per_account_per_minute: None,
+            requests_per_ip_per_minute: None,
         }
     }
 }
@@ -639,6 +716,47 @@ pub enum ConfigError {
     Figment(#[from] Box<figment::Error>),
 }
 
+/// Whether `MEDGRAPH_<key>` (without the prefix, nested keys joined with `__` or `.`) names a
+/// setting. Kubernetes injects `MEDGRAPH_PORT=tcp://…` and the like for a service named
+/// medgraph: such variables are ignored (see [`unknown_env_vars`]), unlike unknown keys in a
+/// config file, which stay errors.
+fn is_known_key(key: &str) -> bool {
+    let Ok(mut node) = serde_json::to_value(Config::default()) else {
+        return false;
+    };
+    for part in key.replace("__", ".").split('.') {
+        let part = part.to_ascii_lowercase();
+        match node {
+            serde_json::Value::Object(mut map) => match map.remove(&part) {
+                Some(next) => node = next,
+                None => return false,
+            },
+            // Below an absent optional section (`auth.smtp`) any key may follow; serde
+            // refuses the unknown ones.
+            serde_json::Value::Null => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// `MEDGRAPH_*` environment variables that name no setting and are ignored; `serve` warns
+/// about each.
+pub fn unknown_env_vars() -> Vec<String> {
+    let mut names: Vec<String> = std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| {
+            name.strip_prefix("MEDGRAPH_").is_some_and(|key| {
+                !key.is_empty()
+                    && !ENV_ALIASES.iter().any(|(alias, _)| alias == name)
+                    && !is_known_key(key)
+            })
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 impl Config {
     /// Loads the layered configuration. `file` is `--config`; without it `medgraph.toml` in the
     /// working directory is read when present.
@@ -662,7 +780,8 @@ impl Config {
             .merge(
                 Env::prefixed("MEDGRAPH_")
                     .split("__")
-                    .ignore(&ENV_ALIASES.map(|(var, _)| var.trim_start_matches("MEDGRAPH_"))),
+                    .ignore(&ENV_ALIASES.map(|(var, _)| var.trim_start_matches("MEDGRAPH_")))
+                    .filter(|key| is_known_key(key.as_str())),
             );
         let config: Config = ENV_ALIASES
             .into_iter()
@@ -823,6 +942,46 @@ mod tests {
             let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
             assert_eq!(config.llm.api_key.as_deref(), Some("123456"));
             jail.set_env("MEDGRAPH_LLM_URL", "ftp://example.org");
+            assert!(Config::load(None, &Overrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure returns figment::Error"
+    )]
+    fn unknown_environment_variables_are_ignored_and_named() {
+        figment::Jail::expect_with(|jail| {
+            // What Kubernetes injects for a service named medgraph.
+            jail.set_env("MEDGRAPH_PORT", "tcp://10.0.0.1:8080");
+            jail.set_env("MEDGRAPH_PORT_8080_TCP_ADDR", "10.0.0.1");
+            jail.set_env("MEDGRAPH_SERVICE_HOST", "10.0.0.1");
+            jail.set_env("MEDGRAPH_GRAPHQL__MAX_DEPHT", "3");
+            jail.set_env("MEDGRAPH_GRAPHQL__MAX_DEPTH", "9");
+            jail.set_env("MEDGRAPH_AUTH__SMTP__URL", "smtp://127.0.0.1:25");
+            jail.set_env("MEDGRAPH_AUTH__SMTP__FROM", "x@example.org");
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.graphql.max_depth, 9);
+            assert_eq!(
+                config.auth.smtp.as_ref().map(|s| s.url.as_str()),
+                Some("smtp://127.0.0.1:25")
+            );
+            let unknown = unknown_env_vars();
+            for name in [
+                "MEDGRAPH_PORT",
+                "MEDGRAPH_PORT_8080_TCP_ADDR",
+                "MEDGRAPH_SERVICE_HOST",
+                "MEDGRAPH_GRAPHQL__MAX_DEPHT",
+            ] {
+                assert!(unknown.contains(&name.to_owned()), "{name} in {unknown:?}");
+            }
+            assert!(!unknown.iter().any(|n| n == "MEDGRAPH_GRAPHQL__MAX_DEPTH"
+                || n == "MEDGRAPH_LLM_URL"
+                || n.starts_with("MEDGRAPH_AUTH")));
+            // A config file's unknown key is still an error.
+            jail.create_file("medgraph.toml", "porrt = 1\n")?;
             assert!(Config::load(None, &Overrides::default()).is_err());
             Ok(())
         });

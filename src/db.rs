@@ -1,5 +1,6 @@
-//! Database connections: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (sized pool,
-//! statement timeout), and the statement counter tests and metrics read.
+//! Database connections: SQLite (WAL, foreign keys, busy timeout, one connection so that
+//! writers take turns) or PostgreSQL (sized pool, statement timeout), and the statement counter
+//! tests and metrics read.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,9 +59,13 @@ pub async fn connect(
                 opts.journal_mode(SqliteJournalMode::Wal)
             }
         });
+        // One connection: every pooled connection to `:memory:` would be its own database, and
+        // on a file a deferred transaction that turns into a write while another connection
+        // writes fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT bypasses the busy
+        // timeout). Through one connection, writers wait their turn in the pool's queue (up to
+        // `acquire_timeout_secs`); other processes on the same file still wait `busy_timeout`.
+        options.max_connections(1).min_connections(1);
         if in_memory {
-            // Every pooled connection to `:memory:` would be its own database: keep one.
-            options.max_connections(1).min_connections(1);
             options
                 .idle_timeout(None::<Duration>)
                 .max_lifetime(None::<Duration>);
@@ -68,6 +73,7 @@ pub async fn connect(
     } else {
         options.statement_timeout(Duration::from_millis(db_cfg.statement_timeout_ms));
         options.set_application_name("medgraph");
+        probe_postgres(&url, Duration::from_secs(db_cfg.connect_timeout_secs)).await?;
     }
     let mut db = Database::connect(options).await?;
     let counter = Arc::new(StatementCounter::default());
@@ -78,6 +84,52 @@ pub async fn connect(
             .record(info.elapsed.as_secs_f64());
     });
     Ok((db, counter))
+}
+
+/// One connection attempt before the pool is built, so that an unreachable server fails
+/// start-up at once with its host and the cause, instead of "pool timed out" after the pool's
+/// retries.
+async fn probe_postgres(url: &str, timeout: Duration) -> Result<(), DbErr> {
+    use sea_orm::sqlx::ConnectOptions as _;
+    use sea_orm::sqlx::postgres::PgConnectOptions;
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|e| DbErr::Custom(format!("invalid PostgreSQL URL: {e}")))?;
+    let place = format!("{}:{}", options.get_host(), options.get_port());
+    match tokio::time::timeout(timeout, options.connect()).await {
+        Err(_) => Err(DbErr::Custom(format!(
+            "cannot connect to PostgreSQL at {place}: no answer within {}s",
+            timeout.as_secs()
+        ))),
+        Ok(Err(e)) => Err(DbErr::Custom(format!(
+            "cannot connect to PostgreSQL at {place}: {}",
+            connect_failure(&e)
+        ))),
+        Ok(Ok(conn)) => {
+            // Closing is best effort; the connection was only a probe.
+            let _ = sea_orm::sqlx::Connection::close(conn).await;
+            Ok(())
+        }
+    }
+}
+
+/// Why a connection attempt failed, in words an operator can act on.
+fn connect_failure(err: &sea_orm::sqlx::Error) -> String {
+    use std::io::ErrorKind;
+    match err {
+        sea_orm::sqlx::Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused => {
+            "connection refused".into()
+        }
+        sea_orm::sqlx::Error::Io(e)
+            if e.to_string().contains("lookup")
+                || e.to_string().contains("Name or service not known")
+                || e.to_string().contains("nodename nor servname") =>
+        {
+            format!("unknown host ({e})")
+        }
+        sea_orm::sqlx::Error::Io(e) if e.kind() == ErrorKind::TimedOut => "timed out".into(),
+        other => other.to_string(),
+    }
 }
 
 /// Applies every pending migration.

@@ -199,6 +199,27 @@ impl AppError {
         }
     }
 
+    /// Seconds a rate-limited caller should wait (`Retry-After`), read from the message the
+    /// limit gave ("try again in 42 seconds", "locked for 15 minutes"); a minute when it names
+    /// none. `None` for other errors.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        let AppError::RateLimited(message) = self else {
+            return None;
+        };
+        let words: Vec<&str> = message.split_whitespace().collect();
+        let named = words.windows(2).find_map(|pair| {
+            let n: u64 = pair[0].parse().ok()?;
+            let unit = pair[1].trim_end_matches(|c: char| !c.is_alphabetic());
+            match unit {
+                "second" | "seconds" => Some(n),
+                "minute" | "minutes" => Some(n.saturating_mul(60)),
+                "hour" | "hours" => Some(n.saturating_mul(3600)),
+                _ => None,
+            }
+        });
+        Some(named.unwrap_or(60).max(1))
+    }
+
     /// The message safe to show a caller.
     pub fn public_message(&self) -> String {
         match self {
@@ -304,8 +325,12 @@ impl ErrorExtensions for AppError {
             _ => None,
         };
         let code = self.code();
+        let retry_after = self.retry_after_secs();
         async_graphql::Error::new(self.public_message()).extend_with(|_, e| {
             e.set("code", code);
+            if let Some(secs) = retry_after {
+                e.set("retryAfter", secs);
+            }
             if let Some(field) = &field {
                 e.set("field", field.as_str());
             }

@@ -347,6 +347,9 @@ async fn seed_demo(config: &Config, db: &sea_orm::DatabaseConnection) -> Result<
 
 async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
     medgraph::telemetry::init_logging(&config.log);
+    for name in medgraph::config::unknown_env_vars() {
+        tracing::warn!(variable = %name, "ignoring environment variable {name}: it names no setting");
+    }
     let listen = config.listen;
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
     let production = config.production;
@@ -367,6 +370,16 @@ async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
         app.state.services.bus.clone(),
         Duration::from_secs(60),
     );
+    if let Some(metrics_listen) = app.state.services.config.metrics.listen {
+        let metrics_listener = tokio::net::TcpListener::bind(metrics_listen).await?;
+        tracing::info!(address = %metrics_listen, "metrics on http://{metrics_listen}/metrics");
+        let router = medgraph::http::metrics_router(app.state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics_listener, router).await {
+                tracing::error!(error = %e, "metrics listener failed");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(
         address = %listen,

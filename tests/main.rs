@@ -16,6 +16,7 @@ mod counseling_consultations;
 mod counseling_interviews;
 mod files;
 mod graphql_http;
+mod hardening;
 mod identity_counseling;
 mod identity_forum;
 mod identity_graphql;

@@ -31,6 +31,58 @@ pub fn client_ip(
 
 /// The token a request carries in its headers, if any.
 pub fn token_from_headers(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
+    carried_token(headers, Some(cookie_name)).map(|(token, _)| token)
+}
+
+/// The token a request carries in its headers and whether it came in the session cookie
+/// (`cookie_name`, when the endpoint accepts the cookie at all). A header wins over the cookie.
+pub fn carried_token(headers: &HeaderMap, cookie_name: Option<&str>) -> Option<(String, bool)> {
+    header_token(headers)
+        .map(|t| (t, false))
+        .or_else(|| cookie_name.and_then(|name| cookie_token(headers, name).map(|t| (t, true))))
+}
+
+/// Whether a request comes from another site than this server's own pages: a browser says so in
+/// `Sec-Fetch-Site` (`cross-site`, `same-site`), or sends an `Origin` (`null` included) other
+/// than the server's own (its `Host`, or `public_url`). Origins in `allowed` (the configured CORS
+/// origins, not `*`) count as the server's own. Requests without either header (non-browser
+/// clients) are not cross-site.
+pub fn is_cross_site(headers: &HeaderMap, allowed: &[String], public_url: Option<&str>) -> bool {
+    let origin = headers
+        .get(http::header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("null").trim().to_ascii_lowercase());
+    let allowed_origin = origin.as_deref().is_some_and(|o| {
+        allowed
+            .iter()
+            .any(|a| a != "*" && a.trim_end_matches('/').eq_ignore_ascii_case(o))
+    });
+    if allowed_origin {
+        return false;
+    }
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if matches!(fetch_site.as_deref(), Some("cross-site" | "same-site")) {
+        return true;
+    }
+    let Some(origin) = origin else {
+        return false;
+    };
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| h.trim().to_ascii_lowercase());
+    let own_public = public_url.map(|u| u.trim_end_matches('/').to_ascii_lowercase());
+    let same = origin_host.is_some_and(|o| host.as_deref() == Some(o))
+        || own_public.as_deref() == Some(origin.as_str());
+    !same
+}
+
+fn header_token(headers: &HeaderMap) -> Option<String> {
     if let Some(value) = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -51,6 +103,10 @@ pub fn token_from_headers(headers: &HeaderMap, cookie_name: &str) -> Option<Stri
             return Some(value.to_owned());
         }
     }
+    None
+}
+
+fn cookie_token(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
     for cookies in headers.get_all(http::header::COOKIE) {
         let Ok(cookies) = cookies.to_str() else {
             continue;
@@ -120,6 +176,41 @@ mod tests {
             Some("abc")
         );
         assert_eq!(token_from_headers(&headers(&[]), "s"), None);
+    }
+
+    #[test]
+    fn tells_cross_site_requests() {
+        let allowed = vec!["https://app.example.org".to_owned()];
+        let cross =
+            |pairs: &[(&'static str, &'static str)]| is_cross_site(&headers(pairs), &allowed, None);
+        assert!(!cross(&[("host", "api.example.org")]));
+        assert!(!cross(&[
+            ("host", "api.example.org"),
+            ("origin", "https://api.example.org")
+        ]));
+        assert!(!cross(&[
+            ("host", "a"),
+            ("origin", "https://app.example.org")
+        ]));
+        assert!(!cross(&[("host", "a"), ("sec-fetch-site", "same-origin")]));
+        assert!(cross(&[
+            ("host", "api.example.org"),
+            ("origin", "https://evil.example")
+        ]));
+        assert!(cross(&[("host", "a"), ("origin", "null")]));
+        assert!(cross(&[("host", "a"), ("sec-fetch-site", "cross-site")]));
+        assert_eq!(
+            carried_token(&headers(&[("cookie", "s=abc")]), Some("s")),
+            Some(("abc".to_owned(), true))
+        );
+        assert_eq!(carried_token(&headers(&[("cookie", "s=abc")]), None), None);
+        assert_eq!(
+            carried_token(
+                &headers(&[("cookie", "s=abc"), ("x-auth-token", "t")]),
+                Some("s")
+            ),
+            Some(("t".to_owned(), false))
+        );
     }
 
     #[test]

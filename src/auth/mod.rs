@@ -10,7 +10,10 @@ mod tokens;
 
 use std::net::IpAddr;
 
-pub use carriers::{CLIENT_IP_HEADER, client_ip, token_from_connection_params, token_from_headers};
+pub use carriers::{
+    CLIENT_IP_HEADER, carried_token, client_ip, is_cross_site, token_from_connection_params,
+    token_from_headers,
+};
 pub use roles::Role;
 pub use tokens::{issue_token, resolve_token, revoke_all_tokens, revoke_token, roles_of};
 

@@ -43,7 +43,7 @@ pub async fn issue_token<C: ConnectionTrait>(
 
 /// Finds the live session and active account a token belongs to.
 pub async fn resolve_token<C: ConnectionTrait>(db: &C, token: Option<&str>) -> AppResult<Auth> {
-    let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 256) else {
+    let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 256 && !t.contains('\0')) else {
         return Ok(Auth {
             viewer: None,
             token_rejected: token.is_some_and(|t| !t.is_empty()),

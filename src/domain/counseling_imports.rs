@@ -192,11 +192,14 @@ fn header_map(table: &[SheetColumn], header: &[Option<String>]) -> AppResult<Vec
 
 /// The data rows of a sheet as `(row number, values by column key)`, blank rows dropped.
 async fn sheet(
+    s: &Services,
     table: &'static [SheetColumn],
     file_name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<Vec<(i32, HashMap<&'static str, String>)>> {
-    let mut rows = read_sheet(file_name, bytes).await?.into_iter();
+    let mut rows = read_sheet(&s.config.imports, file_name, bytes)
+        .await?
+        .into_iter();
     let (_, header) = rows
         .next()
         .ok_or_else(|| AppError::bad_field("file", "the sheet is empty"))?;
@@ -389,7 +392,7 @@ pub async fn import_sessions(
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
     policy::require_verified(viewer, &[Role::Consultant])?;
-    let rows = sheet(SESSION_COLUMNS, file_name, bytes).await?;
+    let rows = sheet(s, SESSION_COLUMNS, file_name, bytes).await?;
     let mut report = Vec::with_capacity(rows.len());
     let mut parsed = Vec::with_capacity(rows.len());
     let mut counts: HashMap<(StudentKey, i32), i32> = HashMap::new();
@@ -477,7 +480,7 @@ pub async fn import_roster(
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
     policy::require_verified(viewer, &[Role::Consultant])?;
-    let rows = sheet(ROSTER_COLUMNS, file_name, bytes).await?;
+    let rows = sheet(s, ROSTER_COLUMNS, file_name, bytes).await?;
     let mut report = Vec::with_capacity(rows.len());
     // Date -> (rows, slots).
     let mut days: BTreeMap<NaiveDate, (Vec<usize>, Vec<String>)> = BTreeMap::new();

@@ -10,15 +10,15 @@
 //! `home_addr` (家庭住址). A row needs a role and a phone or an e-mail address.
 
 use std::collections::HashSet;
-use std::io::Cursor;
 
 use async_graphql::SimpleObject;
-use calamine::{Data, Reader};
+use calamine::Data;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
 
 use crate::Services;
 use crate::auth::codes;
 use crate::auth::{Role, Viewer, passwords};
+use crate::config::ImportsConfig;
 use crate::domain::accounts;
 use crate::error::{AppError, AppResult};
 
@@ -119,68 +119,18 @@ pub(crate) fn cell_text(cell: &Data) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-/// The rows of the first sheet (or the CSV) as text, parsed off the async threads.
+/// The rows of the first sheet (or the CSV) as text, parsed off the async threads within the
+/// configured bounds (see [`super::sheets`]).
 pub(crate) async fn read_sheet(
+    limits: &ImportsConfig,
     file_name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
     let name = file_name.to_owned();
-    tokio::task::spawn_blocking(move || read_rows(&name, bytes))
+    let limits = limits.clone();
+    tokio::task::spawn_blocking(move || super::sheets::read_bounded(&name, &bytes, &limits))
         .await
         .map_err(AppError::internal)?
-}
-
-/// Reads the rows of the first sheet (or the CSV) as text.
-fn read_rows(file_name: &str, bytes: Vec<u8>) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
-    let lower = file_name.to_lowercase();
-    let is_csv = lower.ends_with(".csv")
-        || (!bytes.starts_with(b"PK") && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]));
-    if is_csv {
-        let text = String::from_utf8(bytes)
-            .map_err(|_| AppError::bad_field("file", "a CSV file must be UTF-8"))?;
-        let text = text.trim_start_matches('\u{feff}');
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record =
-                record.map_err(|e| AppError::bad_field("file", format!("unreadable CSV: {e}")))?;
-            let line = record
-                .position()
-                .map_or(0, |p| i32::try_from(p.line()).unwrap_or(i32::MAX));
-            rows.push((
-                line,
-                record
-                    .iter()
-                    .map(|c| Some(c.trim().to_owned()).filter(|c| !c.is_empty()))
-                    .collect(),
-            ));
-        }
-        return Ok(rows);
-    }
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        AppError::bad_field(
-            "file",
-            format!("not a readable spreadsheet (.xlsx, .xls, .ods or .csv): {e}"),
-        )
-    })?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| AppError::bad_field("file", "the workbook has no sheet"))?
-        .map_err(|e| AppError::bad_field("file", format!("unreadable sheet: {e}")))?;
-    let first = i32::try_from(range.start().map_or(0, |(row, _)| row)).unwrap_or(0);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            (
-                first + 1 + i32::try_from(i).unwrap_or(i32::MAX),
-                row.iter().map(cell_text).collect(),
-            )
-        })
-        .collect())
 }
 
 fn parse(rows: Vec<(i32, Vec<Option<String>>)>) -> AppResult<Vec<Candidate>> {
@@ -295,7 +245,7 @@ pub async fn import_users(
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
     crate::policy::require_admin(viewer)?;
-    let rows = read_sheet(file_name, bytes).await?;
+    let rows = read_sheet(&s.config.imports, file_name, bytes).await?;
     let mut candidates = parse(rows)?;
     if candidates.is_empty() {
         return Err(AppError::bad_field("file", "the sheet has no data rows"));
@@ -490,6 +440,10 @@ pub async fn import_users(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read_rows(name: &str, bytes: Vec<u8>) -> AppResult<Vec<(i32, Vec<Option<String>>)>> {
+        super::super::sheets::read_bounded(name, &bytes, &ImportsConfig::default())
+    }
 
     #[test]
     fn reads_csv_with_chinese_headers() {

@@ -36,6 +36,7 @@ pub mod registrations;
 pub mod reports;
 pub mod role_reviews;
 pub mod rosters;
+pub mod sheets;
 pub mod templates;
 pub mod transitions;
 pub mod verifications;

@@ -15,6 +15,7 @@ mod interviews;
 pub mod loaders;
 mod mutation;
 pub mod node;
+mod nul;
 pub mod persisted;
 mod query;
 pub(crate) mod recharge;
@@ -69,7 +70,8 @@ fn build_schema_with(services: Option<Services>, config: &Config, limited: bool)
     )
     .limit_directives(limits.max_directives_per_field)
     .limit_recursive_depth(64)
-    .extension(persisted::PersistedDocuments::default());
+    .extension(persisted::PersistedDocuments::default())
+    .extension(nul::RefuseNul);
     if limited {
         builder = builder
             .limit_depth(limits.max_depth)

@@ -49,9 +49,21 @@ pub async fn get_handler(State(state): State<AppState>, request: Request) -> Res
             Ok(u) => u,
             Err(rejection) => return rejection.into_response(),
         };
-        let public_url = super::public_url(&state.services.config, &parts.headers);
-        let header_token =
-            token_from_headers(&parts.headers, &state.services.config.auth.cookie_name);
+        let config = &state.services.config;
+        // A page of another site may open a WebSocket to us with the user's cookie: refused.
+        if crate::auth::is_cross_site(
+            &parts.headers,
+            &config.http.cors_origins,
+            config.public_url.as_deref(),
+        ) {
+            return request_error(
+                &parts.headers,
+                StatusCode::FORBIDDEN,
+                "WebSocket connections from another site's page are refused",
+            );
+        }
+        let public_url = super::public_url(config, &parts.headers);
+        let header_token = token_from_headers(&parts.headers, &config.auth.cookie_name);
         let upgrade_headers = parts.headers.clone();
         return upgrade
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -154,6 +166,9 @@ pub async fn post_handler(State(state): State<AppState>, request: Request) -> Re
         );
     }
     if is_multipart && !has_preflight_header(&headers) {
+        // Read (and drop) the body first: answering while the client is still sending makes
+        // it see a broken pipe instead of this message.
+        drain(body, config.storage.max_upload_bytes + 64 * 1024).await;
         return request_error(
             &headers,
             StatusCode::BAD_REQUEST,
@@ -271,16 +286,38 @@ async fn receive_json_batch(
     }
 }
 
+/// Reads up to `limit` bytes of a body into nothing.
+async fn drain(body: axum::body::Body, limit: usize) {
+    use http_body_util::BodyExt;
+    let mut body = http_body_util::Limited::new(body, limit);
+    while let Some(Ok(_)) = body.frame().await {}
+}
+
 async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+    let config = &state.services.config;
+    let carried = crate::auth::carried_token(headers, Some(&config.auth.cookie_name));
+    if carried
+        .as_ref()
+        .is_some_and(|(_, from_cookie)| *from_cookie)
+        && let Err(err) = crate::rest::refuse_cross_site_cookie(config, headers)
+    {
+        return request_error(headers, err.http_status(), &err.public_message());
+    }
     let auth = match state
-        .authenticate(
-            token_from_headers(headers, &state.services.config.auth.cookie_name).as_deref(),
-            headers,
-        )
+        .authenticate(carried.map(|(token, _)| token).as_deref(), headers)
         .await
     {
         Ok(auth) => auth,
-        Err(err) => return request_error(headers, err.http_status(), &err.public_message()),
+        Err(err) => {
+            let mut response = request_error(headers, err.http_status(), &err.public_message());
+            if let Some(value) = err
+                .retry_after_secs()
+                .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
     };
     let public_url = super::public_url(&state.services.config, headers);
     // An introspection-only operation is bounded by its own rule and then runs without the
@@ -390,11 +427,30 @@ fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
             }
         }
     }
+    // A rate-limited operation: when to try again, as HTTP says it.
+    let retry_after = match &response {
+        BatchResponse::Single(r) => retry_after_of(r),
+        BatchResponse::Batch(list) => list.iter().find_map(retry_after_of),
+    };
+    if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        extra.insert(header::RETRY_AFTER, value);
+    }
     let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
     for (name, value) in extra.iter() {
         response.headers_mut().append(name.clone(), value.clone());
     }
     response
+}
+
+/// The `retryAfter` seconds of a rate-limited error in the response.
+fn retry_after_of(response: &GqlResponse) -> Option<u64> {
+    response
+        .errors
+        .iter()
+        .find_map(|e| match e.extensions.as_ref()?.get("retryAfter")? {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
 }
 
 /// A GraphQL-shaped error for a request that could not be executed.
@@ -407,6 +463,7 @@ fn request_error(headers: &HeaderMap, status: StatusCode, message: &str) -> Resp
     let code = match status {
         StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
         StatusCode::FORBIDDEN => "FORBIDDEN",
+        StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED",
         StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
         StatusCode::INTERNAL_SERVER_ERROR => "INTERNAL",
         _ => "BAD_USER_INPUT",
@@ -540,7 +597,41 @@ impl AppState {
             .get(crate::auth::CLIENT_IP_HEADER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
+        self.spend_request_budget(&auth).await?;
         Ok(auth)
+    }
+
+    /// Counts the request against the caller's account and address budgets (in the database,
+    /// so the limits hold across processes); `RATE_LIMITED` once either is spent.
+    async fn spend_request_budget(&self, auth: &Auth) -> Result<(), AppError> {
+        let config = &self.services.config;
+        let (per_account, per_ip) = config.http.request_budgets(config.production);
+        let db = &self.services.db;
+        if per_ip > 0
+            && let Some(ip) = auth.client_ip
+        {
+            crate::ratelimit::check(
+                db,
+                &format!("requests:ip:{ip}"),
+                60,
+                per_ip,
+                "requests from this address",
+            )
+            .await?;
+        }
+        if per_account > 0
+            && let Some(viewer) = &auth.viewer
+        {
+            crate::ratelimit::check(
+                db,
+                &format!("requests:user:{}", viewer.user_id),
+                60,
+                per_account,
+                "requests from this account",
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
 

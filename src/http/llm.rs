@@ -66,7 +66,8 @@ async fn run(state: &AppState, request: Request) -> AppResult<Forwarded> {
     let (parts, body) = request.into_parts();
     // An open proxy to a paid model would be abused: unlike the legacy document, a login is
     // required.
-    let token = crate::auth::token_from_headers(&parts.headers, &services.config.auth.cookie_name);
+    // The Authorization header only, as medassist documents (no session cookie: CSRF).
+    let token = crate::auth::carried_token(&parts.headers, None).map(|(token, _)| token);
     let auth = state.authenticate(token.as_deref(), &parts.headers).await?;
     let viewer = auth.require()?;
     if !services.llm.is_configured() {

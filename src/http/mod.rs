@@ -81,6 +81,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The router of the separate metrics address (`metrics.listen`): `/metrics` only.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(ops::metrics_only))
+        .with_state(state)
+}
+
 fn cors_layer(config: &Config) -> Option<CorsLayer> {
     let origins = &config.http.cors_origins;
     if origins.is_empty() {

@@ -28,8 +28,50 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus text exposition.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text exposition on the main address: behind the bearer token when one is
+/// configured; public in development; not served when it has its own address, nor in
+/// production without a token.
+pub async fn metrics(State(state): State<AppState>, headers: http::HeaderMap) -> Response {
+    let config = &state.services.config;
+    let not_served = || {
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"errors": [{"message": "metrics are not served here", "extensions": {"code": "NOT_FOUND"}}]})),
+        )
+            .into_response()
+    };
+    if config.metrics.listen.is_some() {
+        return not_served();
+    }
+    match config.metrics.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(expected) => {
+            let sent = crate::auth::carried_token(&headers, None).map(|(t, _)| t);
+            let matches = sent.is_some_and(|sent| {
+                use sha2::Digest;
+                // Equal digests, compared whole: no early exit on the first differing byte.
+                sha2::Sha256::digest(sent.as_bytes()) == sha2::Sha256::digest(expected.as_bytes())
+            });
+            if !matches {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer")],
+                    Json(json!({"errors": [{"message": "metrics need the bearer token", "extensions": {"code": "UNAUTHENTICATED"}}]})),
+                )
+                    .into_response();
+            }
+        }
+        None if config.production => return not_served(),
+        None => {}
+    }
+    metrics_text(&state)
+}
+
+/// `/metrics` on its own listen address (`metrics.listen`).
+pub async fn metrics_only(State(state): State<AppState>) -> Response {
+    metrics_text(&state)
+}
+
+fn metrics_text(state: &AppState) -> Response {
     crate::db::record_pool_metrics(&state.services.db);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -53,6 +53,8 @@ fn parse_fields(body: &[u8]) -> AppResult<Fields> {
         .map_err(|_| AppError::bad_input("the notification is not a form"))?;
     let mut fields = BTreeMap::new();
     for (key, value) in pairs {
+        crate::rest::refuse_nul(&key, &key)?;
+        crate::rest::refuse_nul(&key, &value)?;
         if fields.insert(key, value).is_some() {
             return Err(AppError::bad_input("a notification field is repeated"));
         }

@@ -122,6 +122,18 @@ impl Dialect {
     /// A failure answer for `err` whose envelope code is `code` when the endpoint documents
     /// its own (the forum's follow endpoints answer errorCode 118); the HTTP status stays.
     pub fn error_coded(self, err: &AppError, code: Option<u16>) -> Response {
+        let mut response = self.error_body(err, code);
+        if let Some(secs) = err.retry_after_secs()
+            && let Ok(value) = http::HeaderValue::from_str(&secs.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, value);
+        }
+        response
+    }
+
+    fn error_body(self, err: &AppError, code: Option<u16>) -> Response {
         let status = err.http_status();
         let code = code.unwrap_or(status.as_u16());
         let message = err.public_message();

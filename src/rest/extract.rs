@@ -33,18 +33,94 @@ pub struct Inputs {
     pub headers: HeaderMap,
 }
 
-/// Parses a query string; repeated keys keep the last value.
+/// Parses a query string; repeated keys keep the last value. A NUL character anywhere is
+/// refused, naming the parameter.
 pub fn parse_query(raw: Option<&str>) -> AppResult<HashMap<String, String>> {
     match raw {
         None | Some("") => Ok(HashMap::new()),
-        Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .map(|pairs| pairs.into_iter().collect())
-            .map_err(|_| AppError::bad_input("malformed query string")),
+        Some(q) => {
+            let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .map_err(|_| AppError::bad_input("malformed query string"))?;
+            for (name, value) in &pairs {
+                refuse_nul(name, name)?;
+                refuse_nul(name, value)?;
+            }
+            Ok(pairs.into_iter().collect())
+        }
     }
 }
 
-/// Reads the body according to its content type.
+/// The error for a NUL character (U+0000) in `field`: no text the server stores or searches may
+/// hold one (PostgreSQL cannot), so it is refused at the edge, on every database alike.
+pub fn nul_error(field: &str) -> AppError {
+    AppError::bad_field(field, format!("{field} must not contain a NUL character"))
+}
+
+/// Refuses `text` when it holds a NUL character.
+pub fn refuse_nul(field: &str, text: &str) -> AppResult<()> {
+    if text.contains('\0') {
+        Err(nul_error(field))
+    } else {
+        Ok(())
+    }
+}
+
+/// The path (`field`, `field.inner`, `field.2`) of the first NUL character in a JSON value's
+/// strings or keys.
+pub fn nul_in_json(path: &str, value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in_json(&format!("{path}.{i}"), v)),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let inner = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(inner)
+            } else {
+                nul_in_json(&inner, v)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a body whose text (values, keys, file names) holds a NUL character.
+fn refuse_nul_in_body(
+    body: &Map<String, Value>,
+    files: &HashMap<String, Vec<FilePart>>,
+) -> AppResult<()> {
+    for (name, value) in body {
+        refuse_nul(name, name)?;
+        if let Some(path) = nul_in_json(name, value) {
+            return Err(nul_error(&path));
+        }
+    }
+    for (name, parts) in files {
+        refuse_nul(name, name)?;
+        for part in parts {
+            refuse_nul(name, &part.filename)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the body according to its content type; text holding a NUL character is refused.
 pub async fn read_body(
+    request: Request,
+    limit: usize,
+) -> AppResult<(Map<String, Value>, HashMap<String, Vec<FilePart>>)> {
+    let (body, files) = read_any_body(request, limit).await?;
+    refuse_nul_in_body(&body, &files)?;
+    Ok((body, files))
+}
+
+async fn read_any_body(
     request: Request,
     limit: usize,
 ) -> AppResult<(Map<String, Value>, HashMap<String, Vec<FilePart>>)> {
@@ -300,5 +376,96 @@ mod tests {
         let (vars, _) = inputs.variables(&params).expect("valid");
         assert_eq!(vars["a"], 3);
         assert_eq!(vars["b"], 0);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| {
+                    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                }),
+                ".{0,12}".prop_map(Value::String),
+                "[0-9 ]{0,6}\\x00?".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map(".{0,6}", inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        const KINDS: [Kind; 8] = [
+            Kind::Int,
+            Kind::Float,
+            Kind::String,
+            Kind::Bool,
+            Kind::Json,
+            Kind::Upload,
+            Kind::Uploads,
+            Kind::NodeId("User"),
+        ];
+        const SOURCES: [Source; 6] = [
+            Source::Path,
+            Source::Query,
+            Source::Body,
+            Source::Header,
+            Source::File,
+            Source::Cookie,
+        ];
+
+        proptest! {
+            // Bounded, so that it runs in the ordinary test run (and CI) in about a second.
+            #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+            #[test]
+            fn query_strings_never_panic_and_never_pass_a_nul(raw in "([a-z%0-9&=+]|%00|%FF|%){0,40}") {
+                if let Ok(map) = parse_query(Some(&raw)) {
+                    prop_assert!(map.iter().all(|(k, v)| !k.contains('\0') && !v.contains('\0')));
+                }
+            }
+
+            #[test]
+            fn extraction_never_panics(
+                kind in 0..KINDS.len(),
+                source in 0..SOURCES.len(),
+                raw in json_value(),
+                text in ".{0,16}",
+                required in any::<bool>(),
+                default in prop::option::of(prop_oneof![Just("0"), Just("\"x\""), Just("[1]")]),
+            ) {
+                let param = Param {
+                    name: "p",
+                    source: SOURCES[source],
+                    kind: KINDS[kind],
+                    var: "p",
+                    required,
+                    default,
+                    description: "",
+                };
+                let _ = coerce(&param, raw.clone());
+                let mut inputs = Inputs::default();
+                inputs.body.insert("p".into(), raw.clone());
+                inputs.query.insert("p".into(), text.clone());
+                inputs.path.insert("p".into(), text.clone());
+                if let Ok(value) = http::HeaderValue::from_str(&text) {
+                    inputs.headers.insert("p", value);
+                }
+                let _ = inputs.variables(&[param]);
+                // A NUL anywhere in the body is found and refused.
+                let has_nul = raw.to_string().contains("\\u0000");
+                prop_assert_eq!(
+                    refuse_nul_in_body(&inputs.body, &inputs.files).is_err(),
+                    has_nul
+                );
+            }
+        }
     }
 }

@@ -101,6 +101,9 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let path = axum::RequestPartsExt::extract::<RawPathParams>(&mut parts)
         .await
         .map_err(|e| AppError::bad_input(e.body_text()))?;
+    for (name, value) in path.iter() {
+        super::extract::refuse_nul(name, value)?;
+    }
     let query = parse_query(parts.uri.query())?;
     let headers = parts.headers.clone();
     let public_url = crate::http::public_url(&state.services.config, &headers);
@@ -152,14 +155,23 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
 }
 
 /// The caller of a legacy request: a token in the headers, or (counseling) `token` + `userID`
-/// in the body, which must belong together.
+/// in the body, which must belong together. The session cookie counts only in the dialect that
+/// documents cookie sessions (forum), and not from another site's page (CSRF).
 pub(crate) async fn authenticate(
     state: &AppState,
     dialect: Dialect,
     inputs: &Inputs,
 ) -> AppResult<Auth> {
     let config = &state.services.config;
-    let mut token = crate::auth::token_from_headers(&inputs.headers, &config.auth.cookie_name);
+    let cookie = (dialect == Dialect::Forum).then_some(config.auth.cookie_name.as_str());
+    let carried = crate::auth::carried_token(&inputs.headers, cookie);
+    if carried
+        .as_ref()
+        .is_some_and(|(_, from_cookie)| *from_cookie)
+    {
+        refuse_cross_site_cookie(config, &inputs.headers)?;
+    }
+    let mut token = carried.map(|(token, _)| token);
     let mut claimed_user = None;
     if dialect == Dialect::Counseling {
         let field = |name: &str| {
@@ -196,6 +208,23 @@ pub(crate) async fn authenticate(
         }
     }
     Ok(auth)
+}
+
+/// Refuses a request authenticated by the session cookie that another site's page sent.
+pub fn refuse_cross_site_cookie(
+    config: &crate::config::Config,
+    headers: &http::HeaderMap,
+) -> AppResult<()> {
+    if crate::auth::is_cross_site(
+        headers,
+        &config.http.cors_origins,
+        config.public_url.as_deref(),
+    ) {
+        return Err(AppError::Forbidden(
+            "the session cookie is not accepted on requests from another site".into(),
+        ));
+    }
+    Ok(())
 }
 
 async fn to_upload(part: FilePart) -> AppResult<UploadValue> {

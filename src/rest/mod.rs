@@ -20,7 +20,8 @@ use http::Method;
 use serde_json::Value;
 
 pub use dialect::Dialect;
-pub use handler::{dialect_fallback, router};
+pub use extract::{nul_error, refuse_nul};
+pub use handler::{dialect_fallback, refuse_cross_site_cookie, router};
 
 use crate::error::AppResult;
 
