@@ -12,6 +12,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 bin=${1:-${CARGO_TARGET_DIR:-$root/target}/debug/medgraph}
 [ -x "$bin" ] || cargo build --bin medgraph
+bin=$(realpath "$bin")
 artifacts="$root/target/browser"
 mkdir -p "$artifacts"
 
@@ -20,6 +21,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q && apt-get install -y -q chromium
 fi
+command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 || {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q && apt-get install -y -q util-linux iproute2
+}
+command -v curl >/dev/null 2>&1 || apt-get install -y -q curl
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 
 status=0
