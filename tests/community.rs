@@ -993,3 +993,57 @@ async fn nodes_and_administrator_adjustments_respect_their_owners() {
     assert_eq!(balance(&app, me).await, 5);
     assert_eq!(ledger_sum(&app, me).await, 5);
 }
+
+/// A feed pages backward too: `last` alone is the end of the list, `last` + `before` the items
+/// before a cursor, with `hasPreviousPage` telling whether more lie before.
+#[tokio::test]
+async fn the_post_feed_pages_backward_with_last_and_before() {
+    let app = common::app().await;
+    let (_, token) = app.user_with_token("writer").await;
+    for i in 1..=5 {
+        let v = app
+            .graphql(
+                "mutation($input: PostInput!) { createPost(input: $input) { id } }",
+                json!({"input": {"title": format!("p{i}"), "body": "x"}}),
+                Some(&token),
+            )
+            .await;
+        assert!(v.get("errors").is_none(), "{v}");
+    }
+    let page = |args: &str| {
+        format!(
+            "{{ posts({args}) {{ totalCount edges {{ cursor node {{ title }} }} pageInfo {{ hasPreviousPage hasNextPage }} }} }}"
+        )
+    };
+    let titles = |v: &Value| -> Vec<String> {
+        v["data"]["posts"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Newest first: p5 … p1. The last two are the oldest.
+    let v = app.graphql(&page("last: 2"), json!({}), None).await;
+    assert_eq!(titles(&v), ["p2", "p1"], "{v}");
+    assert_eq!(v["data"]["posts"]["totalCount"], 5);
+    assert_eq!(v["data"]["posts"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(v["data"]["posts"]["pageInfo"]["hasNextPage"], false);
+    let first_cursor = v["data"]["posts"]["edges"][0]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v = app
+        .graphql(
+            &page(&format!("last: 2, before: \"{first_cursor}\"")),
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(titles(&v), ["p4", "p3"], "{v}");
+    assert_eq!(v["data"]["posts"]["pageInfo"]["hasPreviousPage"], true);
+    let v = app
+        .graphql(&page("first: 2, last: 2"), json!({}), None)
+        .await;
+    assert_eq!(first_code(&v), "BAD_USER_INPUT", "{v}");
+}

@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 
-use super::connection::{Conn, PageArgs, to_connection, wants_total};
+use super::connection::{Conn, PageArgs, fetch_page, to_connection, wants_total};
 use super::node::decode_int_id;
 use super::types::{Comment, IncomeRankEntry, IncomeRanking, MyIncomeRank, Post, User, loaders};
 use super::{auth, services};
@@ -88,7 +88,7 @@ pub struct CommunityQuery;
 impl CommunityQuery {
     /// Posts, newest or most liked first, filtered by author, tag or text.
     #[graphql(
-        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+        complexity = "first.or(last).map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
     )]
     async fn posts(
         &self,
@@ -97,8 +97,21 @@ impl CommunityQuery {
         #[graphql(desc = "Order of the list.", default)] order: PostListOrder,
         #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(
+            desc = "Items per page when paging backward: the last ones of the list, or the ones \
+                    before `before` (at most 100)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which a backward page ends.")] before: Option<
+            String,
+        >,
     ) -> async_graphql::Result<Conn<Post>> {
-        let window = PageArgs::forward(first, after).to_request()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
         let filter = filter.unwrap_or_default();
         let author_id = if filter.by_me {
             Some(auth(ctx).require()?.user_id)
@@ -114,8 +127,11 @@ impl CommunityQuery {
             PostListOrder::Newest => PostOrder::Newest,
             PostListOrder::MostLiked => PostOrder::MostLiked,
         };
-        let page =
-            posts::list(&services(ctx)?.db, &filter, order, window, wants_total(ctx)).await?;
+        let db = &services(ctx)?.db;
+        let page: crate::domain::Page<_> = fetch_page(args, wants_total(ctx), |window, total| {
+            posts::list(db, &filter, order, window, total)
+        })
+        .await?;
         Ok(to_connection(page, Post))
     }
 

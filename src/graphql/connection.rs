@@ -161,6 +161,44 @@ impl PageArgs {
     }
 }
 
+/// Fetches the page the arguments describe with `fetch(window, wants_total)`. Besides the
+/// forward arguments and `last` + `before`, `last` alone means the last items of the list (the
+/// newest messages of a chat, the oldest posts of a feed): one more fetch learns the total
+/// first.
+pub async fn fetch_page<M, E, F, Fut>(
+    args: PageArgs,
+    wants_total: bool,
+    fetch: F,
+) -> Result<Page<M>, E>
+where
+    E: From<AppError>,
+    F: Fn(PageRequest, bool) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<M>, E>>,
+{
+    if let (Some(last), None) = (args.last, &args.before) {
+        if args.first.is_some() {
+            return Err(AppError::bad_input("give either first or last, not both").into());
+        }
+        let last =
+            u64::try_from(last).map_err(|_| AppError::bad_field("last", "must not be negative"))?;
+        let after = args
+            .after
+            .as_deref()
+            .map(OffsetCursor::decode_cursor)
+            .transpose()
+            .map_err(|_| AppError::bad_field("after", "malformed cursor"))?;
+        let probe = fetch(PageRequest::new(0, 1)?, true).await?;
+        let total = probe.total.unwrap_or(0);
+        let start = after.map_or(0, |c| c.0 + 1);
+        let offset = total.saturating_sub(last).max(start);
+        let window = PageRequest::new(offset, last.max(1))?;
+        let mut page = fetch(window, wants_total).await?;
+        page.total = page.total.or(Some(total));
+        return Ok(page);
+    }
+    fetch(args.to_request()?, wants_total).await
+}
+
 /// Turns a page into a connection of `map(item)`.
 pub fn to_connection<M, T: OutputType>(page: Page<M>, map: impl Fn(M) -> T) -> Conn<T> {
     let mut conn = Connection::with_additional_fields(

@@ -386,22 +386,46 @@ impl ChatDialog {
     /// The messages, oldest first (reading them here does not mark them read: see
     /// `markChatDialogRead`).
     #[graphql(
-        complexity = "first.map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
+        complexity = "first.or(last).map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
     )]
     async fn messages(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Items per page (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(
+            desc = "Items per page when paging backward: `last: 20` alone is the newest 20 \
+                    messages; with `before`, the ones before it (at most 100)."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which a backward page ends.")] before: Option<
+            String,
+        >,
     ) -> async_graphql::Result<Conn<ChatMessage>> {
-        let window = PageArgs::forward(first, after).to_request()?;
-        let page = loaders(ctx)?
-            .volunteer
-            .message_pages
-            .load_one((self.0.id, window))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, Some(0)));
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let loaders = loaders(ctx)?;
+        let dialog = self.0.id;
+        let page = crate::graphql::connection::fetch_page::<_, async_graphql::Error, _, _>(
+            args,
+            true,
+            |window, _| async move {
+                Ok(loaders
+                    .volunteer
+                    .message_pages
+                    .load_one((dialog, window))
+                    .await
+                    .map_err(load_err)?
+                    .unwrap_or_else(|| {
+                        crate::domain::Page::from_probe(Vec::new(), window, Some(0))
+                    }))
+            },
+        )
+        .await?;
         Ok(to_connection(page, ChatMessage))
     }
 }
