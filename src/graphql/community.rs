@@ -90,6 +90,7 @@ impl CommunityQuery {
     #[graphql(
         complexity = "first.or(last).map_or(DEFAULT_PAGE_SIZE as usize, |f| f.max(0) as usize) * child_complexity + 1"
     )]
+    #[allow(clippy::too_many_arguments)] // a resolver's arguments are the field's arguments
     async fn posts(
         &self,
         ctx: &Context<'_>,
