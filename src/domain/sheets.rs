@@ -7,11 +7,18 @@
 //! ratio refuse the file. The first sheet of an .xlsx is then read cell by cell (never as one
 //! dense range, whose size a sparse cell far away would decide), refusing the file at the first
 //! cell past the row or column limit or longer than the cell limit.
+//!
+//! calamine reads an .xls or .ods whole when it opens it, every sheet as one dense range whose
+//! size the cells farthest apart decide, so these are checked first without materialising
+//! anything: the records of an .xls workbook stream (its cells, and the dimensions it declares),
+//! the `content.xml` of an .ods streamed (its non-empty cells, repeats multiplied). Every sheet
+//! must fit the row and column limits, and all of them together a few sheets' worth of cells.
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
+use quick_xml::events::{BytesStart, Event};
 
 use crate::config::ImportsConfig;
 use crate::error::{AppError, AppResult};
@@ -31,13 +38,23 @@ pub fn read_bounded(file_name: &str, bytes: &[u8], limits: &ImportsConfig) -> Ap
     if lower.ends_with(".csv") || (!is_zip && !is_cfb) {
         return read_csv(bytes, limits);
     }
-    if is_zip {
-        let entries = check_zip(bytes, limits)?;
-        if entries.iter().any(|e| e == "xl/workbook.xml") {
-            return read_xlsx(bytes, limits);
-        }
+    if is_cfb {
+        return read_xls(bytes, limits);
+    }
+    let entries = check_zip(bytes, limits)?;
+    if entries.iter().any(|e| e == "xl/workbook.xml") {
+        return read_xlsx(bytes, limits);
+    }
+    if entries.iter().any(|e| e == "content.xml") {
+        return read_ods(bytes, limits);
     }
     read_other(bytes, limits)
+}
+
+fn unreadable(e: impl std::fmt::Display) -> AppError {
+    refuse(format!(
+        "not a readable spreadsheet (.xlsx, .xls, .ods or .csv): {e}"
+    ))
 }
 
 /// Checks a zip container against the limits, unpacking each entry into nothing; returns the
@@ -188,18 +205,493 @@ fn read_xlsx(bytes: &[u8], limits: &ImportsConfig) -> AppResult<SheetRows> {
     layout(cells, limits)
 }
 
-/// .xls, .ods and .xlsb through calamine's whole-sheet reader (a zip is checked first), then
-/// held to the same row, column and cell limits.
-fn read_other(bytes: &[u8], limits: &ImportsConfig) -> AppResult<SheetRows> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        refuse(format!(
-            "not a readable spreadsheet (.xlsx, .xls, .ods or .csv): {e}"
-        ))
-    })?;
+/// Most sheets an .xls or .ods may hold (calamine reads them all when it opens the file).
+const MAX_SHEETS: usize = 256;
+
+/// All the sheets of an .xls or .ods together may hold this many times the cells of one sheet
+/// at the row and column limits.
+const SHEETS_CELLS_FACTOR: u64 = 4;
+
+fn too_many_sheets() -> AppError {
+    refuse(format!("at most {MAX_SHEETS} sheets per file"))
+}
+
+/// The cells a dense reader holds for the sheets of one file, and how many more it may hold.
+struct CellsBudget {
+    left: u64,
+    total: u64,
+}
+
+impl CellsBudget {
+    fn new(limits: &ImportsConfig) -> Self {
+        let total = (limits.max_rows as u64 + 1)
+            .saturating_mul(limits.max_columns as u64)
+            .saturating_mul(SHEETS_CELLS_FACTOR);
+        Self { left: total, total }
+    }
+
+    fn spend(&mut self, cells: u64) -> AppResult<()> {
+        self.left = self.left.checked_sub(cells).ok_or_else(|| {
+            refuse(format!(
+                "the sheets of the file hold more than {} cells in all",
+                self.total
+            ))
+        })?;
+        Ok(())
+    }
+}
+
+/// The smallest rectangle holding some cells (rows and columns inclusive), held to the row
+/// and column limits as it grows.
+#[derive(Default)]
+struct Extent {
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl Extent {
+    fn add(&mut self, rows: (u64, u64), cols: (u64, u64), limits: &ImportsConfig) -> AppResult<()> {
+        fn grow(span: &mut Option<(u64, u64)>, (first, last): (u64, u64)) -> u64 {
+            let (lo, hi) = span.map_or((first, last), |(lo, hi)| (lo.min(first), hi.max(last)));
+            *span = Some((lo, hi));
+            (hi - lo).saturating_add(1)
+        }
+        if grow(&mut self.rows, rows) > limits.max_rows as u64 + 1 {
+            return Err(too_many_rows(limits));
+        }
+        if grow(&mut self.cols, cols) > limits.max_columns as u64 {
+            return Err(too_many_columns(limits));
+        }
+        Ok(())
+    }
+
+    fn cells(&self) -> u64 {
+        match (self.rows, self.cols) {
+            (Some((r0, r1)), Some((c0, c1))) => (r1 - r0 + 1).saturating_mul(c1 - c0 + 1),
+            _ => 0,
+        }
+    }
+}
+
+fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+    let b = data.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    let b = data.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// The BIFF records of a stream as calamine walks them: (type, data), up to the first record
+/// that does not fit (where calamine fails). CONTINUE records come as records of their own,
+/// which calamine appends to the one before and no cell check looks at.
+fn biff_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut rest = stream;
+    std::iter::from_fn(move || {
+        let typ = u16_at(rest, 0)?;
+        let end = 4 + usize::from(u16_at(rest, 2)?);
+        let data = rest.get(4..end)?;
+        rest = rest.get(end..)?;
+        Some((typ, data))
+    })
+}
+
+/// The workbook stream of an .xls (BIFF8 "Workbook", or BIFF5 "Book", as calamine looks for
+/// them), read no longer than the file.
+fn xls_workbook_stream(bytes: &[u8]) -> AppResult<(&'static str, Vec<u8>)> {
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(unreadable)?;
+    for name in ["/Workbook", "/Book"] {
+        if cfb.is_stream(name) {
+            let mut stream = Vec::new();
+            cfb.open_stream(name)
+                .map_err(unreadable)?
+                .take(bytes.len() as u64 + 1)
+                .read_to_end(&mut stream)
+                .map_err(unreadable)?;
+            if stream.len() > bytes.len() {
+                return Err(unreadable("its workbook stream is longer than the file"));
+            }
+            return Ok((name, stream));
+        }
+    }
+    Err(unreadable("no workbook stream"))
+}
+
+/// Checks every sheet of an .xls workbook stream, as calamine would read it (the sheets the
+/// workbook globals point at, each up to its EOF record), against the limits: the dimensions it
+/// declares (calamine reserves room for them) and the cells it holds.
+fn check_xls(stream: &[u8], limits: &ImportsConfig) -> AppResult<()> {
+    let mut sheets = Vec::new();
+    for (typ, data) in biff_records(stream) {
+        match typ {
+            // FILEPASS: the rest is encrypted (calamine refuses it too).
+            0x002F if u16_at(data, 0).is_some_and(|v| v != 0) => {
+                return Err(refuse("the workbook is password protected"));
+            }
+            // BOUNDSHEET: where a sheet starts.
+            0x0085 => {
+                if let Some(pos) = u32_at(data, 0) {
+                    sheets.push(pos as usize);
+                }
+                if sheets.len() > MAX_SHEETS {
+                    return Err(too_many_sheets());
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    let mut budget = CellsBudget::new(limits);
+    for pos in sheets {
+        let sheet = stream
+            .get(pos..)
+            .ok_or_else(|| refuse("unreadable sheet: it starts past the end of the workbook"))?;
+        let mut extent = Extent::default();
+        for (typ, data) in biff_records(sheet) {
+            let cols = match typ {
+                0x000A => break,
+                0x0200 => {
+                    check_xls_dimensions(data, limits)?;
+                    continue;
+                }
+                // FORMULA, NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING: row, column.
+                // (BLANK and MULBLANK hold no value and calamine skips them.)
+                0x0006 | 0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x00D6 => {
+                    u16_at(data, 2).map(|c| (c, c))
+                }
+                // MULRK: row, first column, values, last column.
+                0x00BD if data.len() >= 6 => {
+                    let first = u16_at(data, 2);
+                    let last = u16_at(data, data.len() - 2);
+                    match (first, last) {
+                        (Some(first), Some(last)) if last >= first => Some((first, last)),
+                        _ => return Err(refuse("unreadable sheet: a malformed MULRK record")),
+                    }
+                }
+                _ => continue,
+            };
+            if let (Some(row), Some((c0, c1))) = (u16_at(data, 0), cols) {
+                let row = u64::from(row);
+                extent.add((row, row), (u64::from(c0), u64::from(c1)), limits)?;
+            }
+        }
+        budget.spend(extent.cells())?;
+    }
+    Ok(())
+}
+
+/// A DIMENSIONS record, read as calamine reads it (which reserves room for that many cells).
+fn check_xls_dimensions(data: &[u8], limits: &ImportsConfig) -> AppResult<()> {
+    let read = match data.len() {
+        10 => u16_at(data, 0)
+            .map(u32::from)
+            .zip(u16_at(data, 2).map(u32::from))
+            .zip(u16_at(data, 4).zip(u16_at(data, 6))),
+        14 => u32_at(data, 0)
+            .zip(u32_at(data, 4))
+            .zip(u16_at(data, 8).zip(u16_at(data, 10))),
+        // calamine refuses the file.
+        _ => return Ok(()),
+    };
+    let Some(((first_row, end_row), (first_col, end_col))) = read else {
+        return Ok(());
+    };
+    let (first_col, end_col) = (u64::from(first_col), u64::from(end_col));
+    let first_col = if first_col > 0xFF || end_col < first_col {
+        0
+    } else {
+        first_col
+    };
+    let (first_row, end_row) = (u64::from(first_row), u64::from(end_row));
+    let (last_row, last_col) = if end_row >= 1 && end_col >= 1 {
+        (end_row - 1, end_col - 1)
+    } else {
+        (first_row, first_col)
+    };
+    if last_row < first_row || last_col < first_col {
+        return Err(refuse("unreadable sheet: its dimensions are reversed"));
+    }
+    let declared = (last_row - first_row + 1).saturating_mul(last_col - first_col + 1);
+    let most = (limits.max_rows as u64 + 1).saturating_mul(limits.max_columns as u64);
+    if declared > most {
+        return Err(refuse(format!(
+            "the sheet declares more than {most} cells ({} rows of {} columns at most)",
+            limits.max_rows, limits.max_columns
+        )));
+    }
+    Ok(())
+}
+
+/// An .xls: its workbook stream is checked, then calamine reads a compound file holding that
+/// stream alone (so that what it reads is what was checked, however the original container
+/// could be read otherwise).
+fn read_xls(bytes: &[u8], limits: &ImportsConfig) -> AppResult<SheetRows> {
+    let (name, stream) = xls_workbook_stream(bytes)?;
+    check_xls(&stream, limits)?;
+    let checked = (|| -> std::io::Result<Vec<u8>> {
+        // Version 3 (512-byte sectors) as Excel writes it: calamine refuses a version 4 file
+        // whose root holds no mini stream.
+        let mut container =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+        container.create_stream(name)?.write_all(&stream)?;
+        container.flush()?;
+        Ok(container.into_inner().into_inner())
+    })()
+    .map_err(unreadable)?;
+    drop(stream);
+    let mut workbook: Xls<_> =
+        calamine::open_workbook_from_rs(Cursor::new(checked)).map_err(unreadable)?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or_else(|| refuse("the workbook has no sheet"))?
         .map_err(|e| refuse(format!("unreadable sheet: {e}")))?;
+    dense_rows(&range, limits)
+}
+
+/// Checks the `content.xml` of an .ods (every part by that name) before calamine reads it.
+fn check_ods(bytes: &[u8], limits: &ImportsConfig) -> AppResult<()> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(unreadable)?;
+        if entry.name().map_err(unreadable)? == "content.xml" {
+            check_ods_content(BufReader::new(entry), limits)?;
+        }
+    }
+    Ok(())
+}
+
+/// A cell of an .ods being read: its repeats, whether calamine would hold it, its text.
+struct OdsCell {
+    repeats: u64,
+    non_empty: bool,
+    chars: u64,
+    paragraphs: u64,
+    depth: usize,
+    annotation: Option<usize>,
+}
+
+/// A row of an .ods being read: its repeats, the next column, where its non-empty cells end,
+/// the characters they hold.
+struct OdsRow {
+    repeats: u64,
+    col: u64,
+    end: Option<u64>,
+    chars: u64,
+}
+
+fn ods_repeats(e: &BytesStart<'_>, name: &[u8]) -> AppResult<u64> {
+    for a in e.attributes() {
+        let a = a.map_err(unreadable)?;
+        if a.key.as_ref() == name {
+            return std::str::from_utf8(&a.value)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| unreadable("a malformed repeat count"));
+        }
+    }
+    Ok(1)
+}
+
+/// Whether calamine holds a cell (it has a value, a type or a formula) or may (it has text).
+fn ods_cell(e: &BytesStart<'_>) -> AppResult<OdsCell> {
+    let mut non_empty = false;
+    for a in e.attributes() {
+        let a = a.map_err(unreadable)?;
+        non_empty |= matches!(
+            a.key.as_ref(),
+            b"office:value-type"
+                | b"office:value"
+                | b"office:string-value"
+                | b"office:date-value"
+                | b"office:time-value"
+                | b"office:boolean-value"
+                | b"table:formula"
+        );
+    }
+    Ok(OdsCell {
+        repeats: ods_repeats(e, b"table:number-columns-repeated")?,
+        non_empty,
+        chars: 0,
+        paragraphs: 0,
+        depth: 1,
+        annotation: None,
+    })
+}
+
+/// Streams the `content.xml` of an .ods and holds every table to the limits: the rows and
+/// columns its non-empty cells span (repeats multiplied; columns from the first, since
+/// calamine holds the empty cells before a non-empty one in its row), the characters of each
+/// cell (`text:s` spaces counted) and of all cells, repeats multiplied. Empty cells and rows
+/// repeated past the last non-empty one (as LibreOffice writes them) cost nothing.
+fn check_ods_content(input: impl BufRead, limits: &ImportsConfig) -> AppResult<()> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    reader.config_mut().check_end_names = false;
+    let mut buf = Vec::new();
+    let mut budget = CellsBudget::new(limits);
+    let most_chars = limits.max_uncompressed_bytes;
+    let mut chars: u64 = 0;
+    let mut tables = 0usize;
+    let mut table: Option<(Extent, u64)> = None;
+    let mut row: Option<OdsRow> = None;
+    let mut cell: Option<OdsCell> = None;
+    loop {
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(unreadable)?;
+        if let Some(c) = cell.as_mut() {
+            let inside = c.annotation.is_some();
+            match &event {
+                Event::Start(e) => {
+                    c.depth += 1;
+                    match e.name().as_ref() {
+                        b"office:annotation" if !inside => c.annotation = Some(c.depth),
+                        b"text:p" if !inside => {
+                            c.non_empty = true;
+                            c.paragraphs += 1;
+                        }
+                        b"text:s" if !inside => {
+                            c.chars = c.chars.saturating_add(ods_repeats(e, b"text:c")?);
+                        }
+                        _ => {}
+                    }
+                }
+                Event::Empty(e) if !inside => match e.name().as_ref() {
+                    b"text:p" => {
+                        c.non_empty = true;
+                        c.paragraphs += 1;
+                    }
+                    b"text:s" => c.chars = c.chars.saturating_add(ods_repeats(e, b"text:c")?),
+                    _ => {}
+                },
+                Event::Text(t) if !inside => {
+                    let count = String::from_utf8_lossy(t).chars().count() as u64;
+                    c.chars = c.chars.saturating_add(count);
+                }
+                Event::GeneralRef(_) if !inside => c.chars = c.chars.saturating_add(1),
+                Event::End(_) => {
+                    if c.annotation == Some(c.depth) {
+                        c.annotation = None;
+                    }
+                    c.depth -= 1;
+                }
+                Event::Eof => return Err(unreadable("the sheet ends inside a cell")),
+                _ => {}
+            }
+            if c.depth == 0
+                && let (Some(c), Some(r)) = (cell.take(), row.as_mut())
+            {
+                end_ods_cell(c, r, limits)?;
+            }
+            continue;
+        }
+        match &event {
+            Event::Start(e) if e.name().as_ref() == b"table:table" => {
+                tables += 1;
+                if tables > MAX_SHEETS {
+                    return Err(too_many_sheets());
+                }
+                table = Some((Extent::default(), 0));
+            }
+            Event::End(e) if e.name().as_ref() == b"table:table" => {
+                if let Some((extent, _)) = table.take() {
+                    budget.spend(extent.cells())?;
+                }
+            }
+            Event::Start(e) if table.is_some() && e.name().as_ref() == b"table:table-row" => {
+                row = Some(OdsRow {
+                    repeats: ods_repeats(e, b"table:number-rows-repeated")?,
+                    col: 0,
+                    end: None,
+                    chars: 0,
+                });
+            }
+            Event::Empty(e) if table.is_some() && e.name().as_ref() == b"table:table-row" => {
+                let repeats = ods_repeats(e, b"table:number-rows-repeated")?;
+                if let Some((_, next_row)) = table.as_mut() {
+                    *next_row = next_row.saturating_add(repeats);
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"table:table-row" => {
+                if let (Some(r), Some((extent, next_row))) = (row.take(), table.as_mut()) {
+                    let first = *next_row;
+                    *next_row = first.saturating_add(r.repeats);
+                    if let Some(end) = r.end.filter(|_| r.repeats > 0) {
+                        extent.add((first, *next_row - 1), (0, end - 1), limits)?;
+                        chars = chars.saturating_add(r.chars.saturating_mul(r.repeats));
+                        if chars > most_chars {
+                            return Err(refuse(format!(
+                                "the sheets of the file hold more than {most_chars} characters"
+                            )));
+                        }
+                    }
+                }
+            }
+            Event::Start(e) | Event::Empty(e)
+                if row.is_some()
+                    && matches!(
+                        e.name().as_ref(),
+                        b"table:table-cell" | b"table:covered-table-cell"
+                    ) =>
+            {
+                let c = ods_cell(e)?;
+                if matches!(event, Event::Start(_)) {
+                    cell = Some(c);
+                } else if let Some(r) = row.as_mut() {
+                    end_ods_cell(c, r, limits)?;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn end_ods_cell(cell: OdsCell, row: &mut OdsRow, limits: &ImportsConfig) -> AppResult<()> {
+    let chars = cell.chars.saturating_add(cell.paragraphs.saturating_sub(1));
+    if chars > limits.max_cell_chars as u64 {
+        return Err(refuse(format!(
+            "a cell holds more than {} characters",
+            limits.max_cell_chars
+        )));
+    }
+    row.col = row.col.saturating_add(cell.repeats);
+    if cell.non_empty && cell.repeats > 0 {
+        if row.col > limits.max_columns as u64 {
+            return Err(too_many_columns(limits));
+        }
+        row.end = Some(row.col);
+        row.chars = row.chars.saturating_add(chars.saturating_mul(cell.repeats));
+    }
+    Ok(())
+}
+
+/// An .ods: its parts are checked (by [`check_zip`]), then its `content.xml`, then calamine
+/// reads it.
+fn read_ods(bytes: &[u8], limits: &ImportsConfig) -> AppResult<SheetRows> {
+    check_ods(bytes, limits)?;
+    let mut workbook: Ods<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| refuse("the workbook has no sheet"))?
+        .map_err(|e| refuse(format!("unreadable sheet: {e}")))?;
+    dense_rows(&range, limits)
+}
+
+/// Another zip container (.xlsb) through calamine's whole-sheet reader, after [`check_zip`].
+fn read_other(bytes: &[u8], limits: &ImportsConfig) -> AppResult<SheetRows> {
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| refuse("the workbook has no sheet"))?
+        .map_err(|e| refuse(format!("unreadable sheet: {e}")))?;
+    dense_rows(&range, limits)
+}
+
+/// The used cells of a range calamine read whole, held to the row, column and cell limits.
+fn dense_rows(range: &Range<Data>, limits: &ImportsConfig) -> AppResult<SheetRows> {
     let mut cells = BTreeMap::new();
     for (row, col, value) in range.used_cells() {
         if row > limits.max_rows {
@@ -302,6 +794,256 @@ mod tests {
         assert!(read_csv(b"a\n1\n2\n3\n", &limits).is_err());
         assert!(read_csv(b"a,b,c,d\n", &limits).is_err());
         assert!(read_csv(b"abcdef\n", &limits).is_err());
+    }
+
+    /// One BIFF record.
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(data.len()).expect("short record");
+        [&typ.to_le_bytes()[..], &len.to_le_bytes(), data].concat()
+    }
+
+    fn bof(kind: u16) -> Vec<u8> {
+        let mut data = vec![0u8; 16];
+        data[..2].copy_from_slice(&0x0600u16.to_le_bytes());
+        data[2..4].copy_from_slice(&kind.to_le_bytes());
+        record(0x0809, &data)
+    }
+
+    fn number(row: u16, col: u16, value: f64) -> Vec<u8> {
+        let data = [
+            &row.to_le_bytes()[..],
+            &col.to_le_bytes(),
+            &0u16.to_le_bytes(),
+            &value.to_le_bytes(),
+        ]
+        .concat();
+        record(0x0203, &data)
+    }
+
+    /// A minimal BIFF8 workbook in a compound file: globals (BOF, one BOUNDSHEET per sheet,
+    /// EOF), then each sheet (BOF, its records, EOF).
+    fn xls_of(sheets: &[Vec<Vec<u8>>]) -> Vec<u8> {
+        let bodies: Vec<Vec<u8>> = sheets
+            .iter()
+            .map(|records| [bof(0x0010), records.concat(), record(0x000A, &[])].concat())
+            .collect();
+        let boundsheet = |pos: usize, i: usize| {
+            let name = format!("Sheet{i}");
+            let pos = u32::try_from(pos).expect("small workbook");
+            let data = [
+                &pos.to_le_bytes()[..],
+                &[0, 0, u8::try_from(name.len()).expect("short name"), 0],
+                name.as_bytes(),
+            ]
+            .concat();
+            record(0x0085, &data)
+        };
+        let globals_len = bof(0x0005).len()
+            + (0..sheets.len())
+                .map(|i| boundsheet(0, i + 1).len())
+                .sum::<usize>()
+            + 4;
+        let mut stream = bof(0x0005);
+        let mut pos = globals_len;
+        for (i, body) in bodies.iter().enumerate() {
+            stream.extend(boundsheet(pos, i + 1));
+            pos += body.len();
+        }
+        stream.extend(record(0x000A, &[]));
+        assert_eq!(stream.len(), globals_len);
+        stream.extend(bodies.concat());
+        let mut container =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
+                .expect("compound file");
+        container
+            .create_stream("/Workbook")
+            .expect("stream")
+            .write_all(&stream)
+            .expect("write");
+        container.flush().expect("flush");
+        container.into_inner().into_inner()
+    }
+
+    #[test]
+    fn a_small_xls_reads_through_the_checked_copy() {
+        let xls = xls_of(&[vec![number(0, 0, 1.0), number(1, 1, 2.0)]]);
+        let rows = read_bounded("a.xls", &xls, &ImportsConfig::default()).expect("reads");
+        assert_eq!(
+            rows,
+            vec![
+                (1, vec![Some("1".to_owned()), None]),
+                (2, vec![None, Some("2".to_owned())]),
+            ]
+        );
+        // A workbook stream of 4096 bytes or more lives outside the mini stream.
+        let long = xls_of(&[(0..400).map(|row| number(row, 0, 1.0)).collect()]);
+        let rows = read_bounded("a.xls", &long, &ImportsConfig::default()).expect("reads");
+        assert_eq!(rows.len(), 400);
+    }
+
+    #[test]
+    fn xls_cells_far_apart_are_refused_before_calamine_reads_them() {
+        let limits = ImportsConfig::default();
+        let started = std::time::Instant::now();
+        let far_down = xls_of(&[vec![number(0, 0, 1.0), number(60000, 0, 2.0)]]);
+        let err = read_bounded("a.xls", &far_down, &limits).expect_err("refused");
+        assert!(err.public_message().contains("rows"), "{err:?}");
+        let far_right = xls_of(&[vec![number(0, 0, 1.0), number(0, 255, 2.0)]]);
+        let err = read_bounded("a.xls", &far_right, &limits).expect_err("refused");
+        assert!(err.public_message().contains("columns"), "{err:?}");
+        // The check runs before calamine: on the far-down workbook (a dense range of 60001
+        // cells at most here) and on the same cells 65535 rows by 256 columns apart.
+        let corners = xls_of(&[vec![number(0, 0, 1.0), number(65535, 255, 2.0)]]);
+        assert!(check_xls(&xls_workbook_stream(&corners).expect("stream").1, &limits).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // A MULRK spanning too many columns, and a second sheet, are checked as well.
+        let mulrk = [
+            &0u16.to_le_bytes()[..],
+            &0u16.to_le_bytes(),
+            &[0; 6 * 100],
+            &99u16.to_le_bytes(),
+        ]
+        .concat();
+        let wide = xls_of(&[vec![record(0x00BD, &mulrk)]]);
+        assert!(read_bounded("a.xls", &wide, &limits).is_err());
+        let second = xls_of(&[
+            vec![number(0, 0, 1.0)],
+            vec![number(0, 0, 1.0), number(9000, 0, 2.0)],
+        ]);
+        assert!(read_bounded("a.xls", &second, &limits).is_err());
+    }
+
+    #[test]
+    fn xls_declared_dimensions_and_sheets_are_bounded() {
+        let limits = ImportsConfig::default();
+        let dimensions = |rows: (u32, u32), cols: (u16, u16)| {
+            let data = [
+                &rows.0.to_le_bytes()[..],
+                &rows.1.to_le_bytes(),
+                &cols.0.to_le_bytes(),
+                &cols.1.to_le_bytes(),
+                &[0, 0],
+            ]
+            .concat();
+            record(0x0200, &data)
+        };
+        let huge = xls_of(&[vec![
+            dimensions((0, 0xFFFF_FFF0), (0, 0xFF)),
+            number(0, 0, 1.0),
+        ]]);
+        let err = read_bounded("a.xls", &huge, &limits).expect_err("refused");
+        assert!(err.public_message().contains("declares"), "{err:?}");
+        let reversed = xls_of(&[vec![dimensions((10, 5), (0, 1)), number(0, 0, 1.0)]]);
+        assert!(read_bounded("a.xls", &reversed, &limits).is_err());
+        let fine = xls_of(&[vec![
+            dimensions((0, 2), (0, 2)),
+            number(0, 0, 1.0),
+            number(1, 1, 1.0),
+        ]]);
+        assert_eq!(
+            read_bounded("a.xls", &fine, &limits).expect("reads").len(),
+            2
+        );
+        // Each sheet within the limits, five of them past the budget of all sheets together.
+        let full = vec![number(0, 0, 1.0), number(5000, 63, 2.0)];
+        let five = xls_of(&vec![full; 5]);
+        let err = read_bounded("a.xls", &five, &limits).expect_err("refused");
+        assert!(err.public_message().contains("in all"), "{err:?}");
+    }
+
+    /// An .ods holding one table of `rows` (table-row elements).
+    fn ods_of(rows: &str) -> Vec<u8> {
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1"><table:table-column table:number-columns-repeated="1024"/>{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        zip_of(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            (
+                "META-INF/manifest.xml",
+                br#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+            ),
+            ("content.xml", content.as_bytes()),
+        ])
+    }
+
+    fn text_cell(text: &str) -> String {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+        )
+    }
+
+    #[test]
+    fn a_libreoffice_shaped_ods_with_huge_empty_repeats_reads() {
+        let started = std::time::Instant::now();
+        let trailing = r#"<table:table-cell table:number-columns-repeated="1022"/>"#;
+        let rows = format!(
+            r#"<table:table-row>{}{}{trailing}</table:table-row><table:table-row>{}<table:table-cell office:value-type="float" office:value="3"><text:p>3</text:p></table:table-cell>{trailing}</table:table-row><table:table-row table:number-rows-repeated="1048571"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+            text_cell("role"),
+            text_cell("phone"),
+            text_cell("patient<text:s text:c=\"2\"/>x"),
+        );
+        let rows = read_bounded("a.ods", &ods_of(&rows), &ImportsConfig::default()).expect("reads");
+        assert_eq!(
+            rows,
+            vec![
+                (1, vec![Some("role".to_owned()), Some("phone".to_owned())]),
+                (2, vec![Some("patient  x".to_owned()), Some("3".to_owned())]),
+            ]
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn ods_non_empty_repeats_are_refused_before_calamine_reads_them() {
+        let limits = ImportsConfig::default();
+        let started = std::time::Instant::now();
+        let refused = |rows: &str, what: &str| {
+            let err = read_bounded("a.ods", &ods_of(rows), &limits).expect_err(rows);
+            assert!(err.public_message().contains(what), "{rows}: {err:?}");
+        };
+        let value = r#"<table:table-cell office:value-type="float" office:value="1"/>"#;
+        refused(
+            r#"<table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="10000000"/></table:table-row>"#,
+            "columns",
+        );
+        refused(
+            &format!(
+                r#"<table:table-row table:number-rows-repeated="10000000">{value}</table:table-row>"#
+            ),
+            "rows",
+        );
+        // Empty cells or rows between non-empty ones are held too.
+        refused(
+            &format!(
+                r#"<table:table-row>{value}<table:table-cell table:number-columns-repeated="10000000"/>{value}</table:table-row>"#
+            ),
+            "columns",
+        );
+        refused(
+            &format!(
+                r#"<table:table-row>{value}</table:table-row><table:table-row table:number-rows-repeated="10000000"><table:table-cell/></table:table-row><table:table-row>{value}</table:table-row>"#
+            ),
+            "rows",
+        );
+        // Spaces a cell's text expands to, and text repeated past the budget of all cells.
+        refused(
+            &format!(
+                "<table:table-row>{}</table:table-row>",
+                text_cell(r#"<text:s text:c="1000000000"/>"#)
+            ),
+            "characters",
+        );
+        let long = "x".repeat(4000);
+        refused(
+            &format!(
+                r#"<table:table-row table:number-rows-repeated="5000"><table:table-cell office:value-type="string" table:number-columns-repeated="64"><text:p>{long}</text:p></table:table-cell></table:table-row>"#
+            ),
+            "characters",
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     mod properties {
