@@ -158,9 +158,6 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
     Ok(App { router, state })
 }
 
-/// Name of an operation no document has: executing with it runs parsing and validation only.
-const VALIDATE_ONLY: &str = "__medgraphValidateOnly";
-
 /// Checks every route's GraphQL document against the schema (parse and validation), without
 /// executing anything.
 pub async fn validate_route_documents(
@@ -168,19 +165,7 @@ pub async fn validate_route_documents(
     routes: &[rest::Route],
 ) -> Result<(), StartupError> {
     for route in routes {
-        let response = schema
-            .execute(
-                async_graphql::Request::new(route.document)
-                    .operation_name(VALIDATE_ONLY)
-                    .data(graphql::persisted::DialectDocument),
-            )
-            .await;
-        let unexpected: Vec<String> = response
-            .errors
-            .iter()
-            .filter(|e| !e.message.contains(VALIDATE_ONLY))
-            .map(|e| e.message.clone())
-            .collect();
+        let unexpected = graphql::validation_errors(schema, route.document).await;
         if !unexpected.is_empty() {
             return Err(StartupError::Routes(format!(
                 "{} {}: {}",

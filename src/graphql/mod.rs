@@ -86,6 +86,27 @@ fn build_schema_with(services: Option<Services>, config: &Config, limited: bool)
     builder.finish()
 }
 
+/// Name of an operation no document has: executing with it runs parsing and validation only.
+const VALIDATE_ONLY: &str = "__medgraphValidateOnly";
+
+/// Why `document` does not parse or validate against `schema` (empty when it does), without
+/// executing anything. The manifest of trusted documents does not apply.
+pub async fn validation_errors(schema: &AppSchema, document: &str) -> Vec<String> {
+    let response = schema
+        .execute(
+            async_graphql::Request::new(document)
+                .operation_name(VALIDATE_ONLY)
+                .data(persisted::DialectDocument),
+        )
+        .await;
+    response
+        .errors
+        .iter()
+        .filter(|e| !e.message.contains(VALIDATE_ONLY))
+        .map(|e| e.message.clone())
+        .collect()
+}
+
 /// The SDL of the schema, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
     build_schema(None, &Config::default()).sdl()

@@ -353,22 +353,9 @@ pub async fn load_trusted(
     documents: &[ManifestDocument],
     replace: bool,
 ) -> Result<usize, AppError> {
-    const VALIDATE_ONLY: &str = "__medgraphValidateOnly";
     let mut problems = Vec::new();
     for doc in documents {
-        let response = schema
-            .execute(
-                Request::new(doc.body.clone())
-                    .operation_name(VALIDATE_ONLY)
-                    .data(DialectDocument),
-            )
-            .await;
-        let errors: Vec<String> = response
-            .errors
-            .iter()
-            .filter(|e| !e.message.contains(VALIDATE_ONLY))
-            .map(|e| e.message.clone())
-            .collect();
+        let errors = super::validation_errors(schema, &doc.body).await;
         if !errors.is_empty() {
             problems.push(format!("{}: {}", doc.id, errors.join("; ")));
         }
