@@ -588,7 +588,24 @@ async fn a_consultant_organization_comes_from_an_approved_membership() {
         )
         .await;
     assert_eq!(gql_code(&answer), "FORBIDDEN", "{answer}");
-    let _ = (c1, c2);
+    // Deciding an application twice is a conflict for the organization's administrator...
+    let decide_again =
+        "mutation($m: ID!) { decideOrganizationMembership(id: $m, approve: false) { state } }";
+    let answer = app.graphql(decide_again, json!({"m": m2}), Some(&t1)).await;
+    assert_eq!(gql_code(&answer), "CONFLICT", "{answer}");
+    // ...but once cons-1's consultant role is revoked, the membership's administrator flag
+    // grants nothing: cons-1 administers no organization.
+    let answer = app
+        .graphql(
+            "mutation($u: ID!) { reviewRole(userId: $u, role: CONSULTANT, decision: REVOKE) { state } }",
+            json!({"u": global_id("User", c1).0}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(answer["data"]["reviewRole"]["state"], "REVOKED", "{answer}");
+    let answer = app.graphql(decide_again, json!({"m": m2}), Some(&t1)).await;
+    assert_eq!(gql_code(&answer), "FORBIDDEN", "{answer}");
+    let _ = c2;
 }
 
 #[tokio::test]

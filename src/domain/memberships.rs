@@ -10,12 +10,12 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::clinic_catalogue::membership_state;
-use crate::auth::Viewer;
+use crate::auth::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::policy;
 
 /// The organizations `user_id` administers (approved memberships marked administrator).
-pub async fn administered_by<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<Vec<i64>> {
+async fn administered_by<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<Vec<i64>> {
     Ok(organization_membership::Entity::find()
         .filter(organization_membership::Column::DoctorId.eq(user_id))
         .filter(organization_membership::Column::State.eq(membership_state::APPROVED))
@@ -60,15 +60,23 @@ pub async fn members_of<C: ConnectionTrait>(db: &C, organization_id: i64) -> App
         .collect())
 }
 
+/// The organizations `viewer` administers: only while the viewer holds an approved care role
+/// (consultant or doctor), so a revoked or rejected member administers nothing even if their
+/// membership still says so.
+pub async fn administered<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<Vec<i64>> {
+    if !(viewer.has(Role::Consultant) || viewer.has(Role::Doctor)) {
+        return Ok(Vec::new());
+    }
+    administered_by(db, viewer.user_id).await
+}
+
 /// Whether `viewer` administers organization `organization_id`.
 pub async fn administers<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     organization_id: i64,
 ) -> AppResult<bool> {
-    Ok(administered_by(db, viewer.user_id)
-        .await?
-        .contains(&organization_id))
+    Ok(administered(db, viewer).await?.contains(&organization_id))
 }
 
 /// A platform administrator makes an approved member an administrator of its organization (or

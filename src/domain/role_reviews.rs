@@ -292,7 +292,7 @@ pub async fn may_review<C: ConnectionTrait>(
     if role != Role::Consultant {
         return Ok(false);
     }
-    let administered = super::memberships::administered_by(db, viewer.user_id).await?;
+    let administered = super::memberships::administered(db, viewer).await?;
     if administered.is_empty() {
         return Ok(false);
     }
@@ -402,7 +402,7 @@ pub async fn list(
 ) -> AppResult<Page<user_role::Model>> {
     let mut cond = Condition::all();
     if !viewer.is_admin() {
-        let administered = super::memberships::administered_by(db, viewer.user_id).await?;
+        let administered = super::memberships::administered(db, viewer).await?;
         if administered.is_empty() {
             return Err(AppError::Forbidden(
                 "only administrators and organization administrators review roles".into(),

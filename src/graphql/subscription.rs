@@ -107,7 +107,7 @@ impl SubscriptionRoot {
         let topics: Vec<String> = if viewer.is_admin() {
             vec![crisis_topic(None)]
         } else {
-            let administered = memberships::administered_by(&s.db, viewer.user_id).await?;
+            let administered = memberships::administered(&s.db, viewer).await?;
             if administered.is_empty() {
                 return Err(crate::error::AppError::Forbidden(
                     "only administrators and organization administrators receive crisis alerts"
