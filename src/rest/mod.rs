@@ -5,6 +5,7 @@
 //! is shaped into the dialect's data. The [`Dialect`] wraps data and errors into its envelope and
 //! HTTP status. The OpenAPI document is generated from the same tables.
 
+pub mod contract;
 pub mod dialect;
 mod extract;
 mod handler;

@@ -67,6 +67,11 @@ pub fn document(routes: &[Route]) -> OpenApi {
     for (name, scheme) in security_schemes() {
         components = components.security_scheme(name, scheme);
     }
+    for (name, schema) in super::contract::structures() {
+        if let Some(schema) = schema_from(schema.clone()) {
+            components = components.schema(name.as_str(), schema);
+        }
+    }
     OpenApiBuilder::new()
         .info(info)
         .servers(Some([utoipa::openapi::ServerBuilder::new()
@@ -690,6 +695,20 @@ fn schema_from(value: Value) -> Option<Schema> {
 }
 
 fn operation(route: &Route) -> Operation {
+    let contract = super::contract::route(route.dialect, route.method.as_str(), route.path);
+    let mut contract_text = String::new();
+    if let Some(contract) = contract.filter(|c| c.section.is_some() || !c.notes.is_empty()) {
+        contract_text = format!(
+            "\n\nContract: {}.",
+            contract.section.as_deref().map_or_else(
+                || "the legacy document".to_owned(),
+                |s| format!("§{s} of the legacy document")
+            )
+        );
+        for note in &contract.notes {
+            contract_text.push_str(&format!("\n- {note}"));
+        }
+    }
     let mut op = OperationBuilder::new()
         .securities(Some(security(route)))
         .tag(route.dialect.name())
@@ -704,7 +723,7 @@ fn operation(route: &Route) -> Operation {
                 .replace(['/', '{', '}', '-'], "_")
         )))
         .description(Some(format!(
-            "{}\n\nExecutes:\n```graphql\n{}\n```",
+            "{}{contract_text}\n\nExecutes:\n```graphql\n{}\n```",
             match route.access {
                 Access::Public => "No login needed.",
                 Access::LoggedIn => "Needs a login token (see the dialect's carrier).",
@@ -768,16 +787,22 @@ fn operation(route: &Route) -> Operation {
     }
     let example = route
         .example
-        .and_then(|e| serde_json::from_str::<Value>(e).ok());
-    let data_schema = example.as_ref().map_or_else(
-        || {
-            let mut any = any_value();
-            any["description"] =
-                json!("the result of the GraphQL document above, shaped by the dialect");
-            any
-        },
-        schema_of_example,
-    );
+        .and_then(|e| serde_json::from_str::<Value>(e).ok())
+        .or_else(|| contract.and_then(|c| c.response.clone()));
+    // The contract's schema (the document's field table) wins over one read off the example.
+    let data_schema = match contract.and_then(|c| c.schema.clone()) {
+        Some(schema) if schema.get("$ref").is_some() => json!({"allOf": [schema]}),
+        Some(schema) => schema,
+        None => example.as_ref().map_or_else(
+            || {
+                let mut any = any_value();
+                any["description"] =
+                    json!("the result of the GraphQL document above, shaped by the dialect");
+                any
+            },
+            schema_of_example,
+        ),
+    };
     let ok_schema = schema_from(envelope_schema(route.dialect, data_schema));
     let ok_example = example.map(|data| success_example(route.dialect, data));
     let errors = error_example(route.dialect);

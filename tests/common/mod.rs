@@ -1,6 +1,8 @@
 //! Test harness: the real app in-process on a fresh database: `sqlite::memory:` by default, a
 //! fresh PostgreSQL database per test when `TEST_DATABASE_URL` points at a server.
 
+pub mod contract;
+
 use std::path::PathBuf;
 
 use axum::Router;

@@ -1,0 +1,3 @@
+//! Contract tests of the forum dialect: each route is called with the document's example request
+//! and its answer is held against the document's schema (`src/rest/contracts/forum.json`) with
+//! `common::contract::assert_contract`.

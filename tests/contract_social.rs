@@ -1,0 +1,3 @@
+//! Contract tests of the social dialect: each route is called with the document's example request
+//! and its answer is held against the document's schema (`src/rest/contracts/social.json`) with
+//! `common::contract::assert_contract`.

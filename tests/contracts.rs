@@ -1,0 +1,115 @@
+//! The contract files themselves (`src/rest/contracts/<dialect>.json`): they parse, name real
+//! routes, their schemas compile, the documents' examples satisfy them, and README's
+//! "contract-tested" column states how many routes each dialect's contract test file checks.
+
+use std::collections::BTreeSet;
+
+use medgraph::rest::{Dialect, all_routes, contract};
+
+use crate::common::contract::{tested_routes, validator, violations};
+
+/// Each dialect's contract test file.
+fn test_source(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Forum => include_str!("contract_forum.rs"),
+        Dialect::Volunteer => include_str!("contract_volunteer.rs"),
+        Dialect::Medassist => include_str!("contract_medassist.rs"),
+        Dialect::Social => include_str!("contract_social.rs"),
+        Dialect::Counseling => include_str!("contract_counseling.rs"),
+    }
+}
+
+fn routes_of(dialect: Dialect) -> BTreeSet<String> {
+    all_routes()
+        .into_iter()
+        .filter(|r| r.dialect == dialect)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[test]
+fn contract_files_parse_and_name_their_dialect() {
+    for dialect in Dialect::ALL {
+        let parsed: contract::Contract = serde_json::from_str(contract::source_text(dialect))
+            .unwrap_or_else(|e| panic!("src/rest/contracts/{}.json: {e}", dialect.name()));
+        assert_eq!(parsed.dialect, dialect.name());
+        assert!(
+            std::path::Path::new("../shared/seeds")
+                .join(&parsed.source)
+                .exists()
+                || !std::path::Path::new("../shared/seeds").exists(),
+            "{}: source {} is not a seed document",
+            dialect.name(),
+            parsed.source
+        );
+    }
+}
+
+#[test]
+fn every_contract_names_a_served_route_once() {
+    for dialect in Dialect::ALL {
+        let served = routes_of(dialect);
+        let mut seen = BTreeSet::new();
+        for route in &contract::contract(dialect).routes {
+            let key = format!("{} {}", route.method, route.path);
+            assert!(served.contains(&key), "{}: {key} is not a route", dialect.name());
+            assert!(seen.insert(key.clone()), "{}: {key} twice", dialect.name());
+        }
+    }
+}
+
+#[test]
+fn contract_schemas_compile_and_the_documents_examples_satisfy_them() {
+    for (name, schema) in contract::structures() {
+        validator(schema);
+        assert!(
+            name.chars().next().is_some_and(|c| c.is_ascii_uppercase()),
+            "structure names are PascalCase with the dialect's prefix: {name}"
+        );
+    }
+    for dialect in Dialect::ALL {
+        for route in &contract::contract(dialect).routes {
+            let key = format!("{} {}", route.method, route.path);
+            let (Some(schema), Some(example)) = (&route.schema, &route.response) else {
+                continue;
+            };
+            let errors = violations(schema, example);
+            assert!(
+                errors.is_empty(),
+                "{}: the documented example of {key} breaks its own schema (fix the fixture, or \
+                 note the contradiction and keep the form we serve):\n{}",
+                dialect.name(),
+                errors.join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_states_how_many_routes_are_contract_tested() {
+    let readme = include_str!("../README.md");
+    for dialect in Dialect::ALL {
+        let served = routes_of(dialect);
+        let tested = tested_routes(test_source(dialect));
+        for route in &tested {
+            assert!(
+                served.contains(route),
+                "tests/contract_{}.rs checks {route}, which is not a route",
+                dialect.name()
+            );
+        }
+        let claim = format!("{}/{}", tested.len(), served.len());
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", dialect.name())))
+            .unwrap_or_else(|| panic!("README's dialect table has no {} row", dialect.name()));
+        let last = row.trim_end_matches('|').rsplit('|').next().unwrap_or("").trim();
+        assert_eq!(
+            last,
+            claim,
+            "README's contract-tested column for {} (tested: {:?})",
+            dialect.name(),
+            served.difference(&tested).collect::<Vec<_>>()
+        );
+    }
+}
