@@ -96,6 +96,10 @@ pub struct HttpConfig {
     /// Requests one client address may make per minute, likewise; unset: 1200 with
     /// `production`, no limit otherwise.
     pub requests_per_ip_per_minute: Option<u32>,
+    /// The most items one list of a legacy dialect answers: a route whose document does not page
+    /// answers its whole list up to this many, and a documented large `page_size` is honoured up
+    /// to it (GraphQL clients keep the page limit of 100).
+    pub dialect_list_ceiling: u64,
 }
 
 impl HttpConfig {
@@ -605,6 +609,7 @@ impl Default for HttpConfig {
             trust_forwarded_for: false,
             requests_per_account_per_minute: None,
             requests_per_ip_per_minute: None,
+            dialect_list_ceiling: 1000,
         }
     }
 }

@@ -9,6 +9,24 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The most items one page may hold.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
+tokio::task_local! {
+    /// The page-size ceiling of the document being executed, when it is one of the dialects'
+    /// own documents (trusted code answering a legacy list whole); unset for client queries.
+    static CEILING: u64;
+}
+
+/// Runs `work` with `ceiling` as the largest page (the REST dialects' documents, see
+/// `http.dialect_list_ceiling`).
+pub async fn with_ceiling<F: std::future::Future>(ceiling: u64, work: F) -> F::Output {
+    CEILING.scope(ceiling.max(MAX_PAGE_SIZE), work).await
+}
+
+/// The largest page in force: [`MAX_PAGE_SIZE`] for client queries, the configured dialect
+/// ceiling inside [`with_ceiling`].
+pub fn max_page_size() -> u64 {
+    CEILING.try_with(|c| *c).unwrap_or(MAX_PAGE_SIZE)
+}
+
 /// A window of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
@@ -26,12 +44,13 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
-    /// A checked window: `limit` between 1 and [`MAX_PAGE_SIZE`].
+    /// A checked window: `limit` between 1 and [`max_page_size`].
     pub fn new(offset: u64, limit: u64) -> AppResult<Self> {
-        if limit == 0 || limit > MAX_PAGE_SIZE {
+        let max = max_page_size();
+        if limit == 0 || limit > max {
             return Err(AppError::bad_field(
                 "first",
-                format!("page size must be between 1 and {MAX_PAGE_SIZE}"),
+                format!("page size must be between 1 and {max}"),
             ));
         }
         Ok(Self { offset, limit })

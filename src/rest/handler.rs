@@ -143,7 +143,9 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let request = state
         .prepare(request, auth, public_url)
         .data(crate::graphql::persisted::DialectDocument);
-    let response = state.trusted_schema.execute(request).await;
+    let ceiling = state.services.config.http.dialect_list_ceiling;
+    let response =
+        crate::domain::page::with_ceiling(ceiling, state.trusted_schema.execute(request)).await;
     if let Some(err) = response.errors.first() {
         return Err(legacy_field_names(app_error_of(err), route.params));
     }
