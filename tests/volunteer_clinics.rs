@@ -653,7 +653,7 @@ async fn organizations_memberships_and_special_projects() {
     let orgs = vol(&app, "GET", "/org?keyword=乡村", None, None, &[]).await;
     assert_eq!(
         ok(&orgs)["list"],
-        json!([{"id": other_org, "name": "乡村医疗援助队", "logo": null, "abstract": "简介"}])
+        json!([{"id": other_org, "name": "乡村医疗援助队", "logo": "", "abstract": "简介"}])
     );
     assert_eq!(ok(&orgs)["page"]["count"], 1);
 

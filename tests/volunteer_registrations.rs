@@ -128,7 +128,7 @@ async fn join(app: &TestApp, clinic: i64, token: &str, body: Value) -> Value {
 
 /// Moves a clinic (and its registrations) so that it began an hour ago and ends in an hour,
 /// or, with `over`, ended an hour ago.
-async fn move_clinic(app: &TestApp, clinic: i64, over: bool) {
+pub(crate) async fn move_clinic(app: &TestApp, clinic: i64, over: bool) {
     let now = Utc::now();
     let (starts, ends) = if over {
         (now - Duration::hours(3), now - Duration::hours(1))
@@ -692,11 +692,11 @@ async fn missed_visits_are_scored_but_not_reviewed() {
 }
 
 /// The hidden fields of a pay page's form.
-fn form_fields(page: &str) -> BTreeMap<String, String> {
+pub(crate) fn form_fields(page: &str) -> BTreeMap<String, String> {
     crate::community_recharge::parse_form(page).1
 }
 
-async fn notify(app: &TestApp, fields: &BTreeMap<String, String>) -> String {
+pub(crate) async fn notify(app: &TestApp, fields: &BTreeMap<String, String>) -> String {
     let body = serde_urlencoded::to_string(fields).unwrap();
     let request = Request::post("/payments/sandbox/notify")
         .header("content-type", "application/x-www-form-urlencoded")

@@ -21,6 +21,12 @@ pub async fn with_ceiling<F: std::future::Future>(ceiling: u64, work: F) -> F::O
     CEILING.scope(ceiling.max(MAX_PAGE_SIZE), work).await
 }
 
+/// Runs `work` (synchronous: a dialect's preparation of variables) with `ceiling` as the
+/// largest page, as [`with_ceiling`] does for the document it prepares.
+pub fn prepare_with_ceiling<T>(ceiling: u64, work: impl FnOnce() -> T) -> T {
+    CEILING.sync_scope(ceiling.max(MAX_PAGE_SIZE), work)
+}
+
 /// The largest page in force: [`MAX_PAGE_SIZE`] for client queries, the configured dialect
 /// ceiling inside [`with_ceiling`].
 pub fn max_page_size() -> u64 {

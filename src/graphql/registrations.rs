@@ -368,6 +368,17 @@ impl DoctorReview {
         self.0.patient_commented_at
     }
 
+    /// When the reviewed visit was (its slot's start).
+    async fn visit_at(&self) -> DateTime<Utc> {
+        self.0.visit_at
+    }
+
+    /// The reviewer (the patient): their personal fields masked or hidden for other viewers,
+    /// as everywhere.
+    async fn reviewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.0.patient_id).await
+    }
+
     /// The reviewer's display name, masked (张*) unless the viewer is the reviewer.
     async fn reviewer_name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let own = auth(ctx).viewer.as_ref().map(|v| v.user_id) == Some(self.0.patient_id);

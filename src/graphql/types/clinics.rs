@@ -738,6 +738,41 @@ impl FreeClinic {
         Ok(to_connection(page, Registration))
     }
 
+    /// The patients of its booked registrations, in visit order (legacy `join_user`): for its
+    /// doctor and administrators; empty for anyone else.
+    async fn booked_patients(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<User>> {
+        let Ok(viewer) = auth(ctx).require() else {
+            return Ok(Vec::new());
+        };
+        if crate::domain::registrations::require_clinic_reader(viewer, &self.model).is_err() {
+            return Ok(Vec::new());
+        }
+        let window = crate::domain::page::PageRequest {
+            offset: 0,
+            limit: crate::domain::page::max_page_size(),
+        };
+        let loaders = loaders(ctx)?;
+        let page = loaders
+            .registrations
+            .clinic_pages
+            .load_one((self.model.id, ClinicRegistrations::Booked, window))
+            .await
+            .map_err(load_err)?;
+        let ids: Vec<i64> = page
+            .map(|p| p.items.iter().map(|r| r.patient_id).collect())
+            .unwrap_or_default();
+        let users = loaders
+            .user
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+        let patients = ids
+            .iter()
+            .filter_map(|id| users.get(id).cloned().map(User))
+            .collect();
+        Ok(patients)
+    }
+
     /// The caller's booked registration for it, if any (legacy `is_join`).
     async fn my_registration(
         &self,

@@ -14,6 +14,7 @@ use super::super::{Access, Kind, Param, Route, Source, empty, pick};
 use super::clinics::{clinic, nest, special_project};
 use super::content::news_item;
 use super::identity::{Shape, marital_status, profile};
+use super::{int, text};
 use super::paging::{self, PAGE_PARAMS, paged_at};
 use crate::error::AppResult;
 use crate::graphql::node::decode_int_id;
@@ -266,7 +267,7 @@ pub fn routes() -> Vec<Route> {
             with_user_fields!("ops/assistant_of_patient.graphql"),
             LIST_PARAMS,
             assistants,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             ASSISTANT_EXAMPLE,
         ),
         route(
@@ -390,17 +391,17 @@ fn assistant_centre(data: Value) -> AppResult<Value> {
 /// The legacy "@banner广告" (§2.2.1).
 fn banner(b: &Value) -> Value {
     json!({
-        "id": b["legacyId"],
-        "title": b["title"],
-        "photo": b["imageUrl"],
+        "id": int(&b["legacyId"]),
+        "title": text(&b["title"]),
+        "photo": text(&b["imageUrl"]),
         "jump_mode": match b["jumpMode"].as_str() {
             Some("URL") => 1,
             Some("FREE_CLINIC") => 2,
             Some("NEWS") => 3,
             _ => 0,
         },
-        "jump_id": b["jumpId"],
-        "href": b["href"],
+        "jump_id": int(&b["jumpId"]),
+        "href": text(&b["href"]),
     })
 }
 

@@ -8,7 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
 use super::content::legacy_time;
+use super::clinics::doctor;
 use super::identity::{Shape, profile};
+use super::{int, strings, text};
 use super::paging::{self, PAGE_PARAMS};
 use crate::error::{AppError, AppResult};
 
@@ -188,30 +190,31 @@ fn photos(value: Value) -> AppResult<Value> {
 fn message(m: &Value) -> Value {
     let user = |u: &Value| {
         json!({
-            "real_name": u["realName"],
-            "avatars": u["avatarUrl"],
+            "real_name": text(&u["realName"]),
+            "avatars": text(&u["avatarUrl"]),
         })
     };
     json!({
-        "id": m["legacyId"],
+        "id": int(&m["legacyId"]),
         "type": if m["senderSide"] == "DOCTOR" { 2 } else { 1 },
-        "from_user_id": m["senderLegacyId"],
-        "to_user_id": m["recipientLegacyId"],
-        "content": m["content"],
-        "photo": m["photoUrls"],
+        "from_user_id": int(&m["senderLegacyId"]),
+        "to_user_id": int(&m["recipientLegacyId"]),
+        "content": text(&m["content"]),
+        "photo": strings(&m["photoUrls"]),
         "is_read": i64::from(m["read"] == true),
-        "dialog_id": m["dialogLegacyId"],
+        // §2.2.13 types the dialog id as a string.
+        "dialog_id": text(&m["dialogLegacyId"]),
         "created_at": legacy_time(&m["createdAt"]),
         "from_user": user(&m["sender"]),
         "to_user": user(&m["recipient"]),
     })
 }
 
-fn user_shape(user: &Value, shape: Shape) -> AppResult<Value> {
+fn patient(user: &Value) -> AppResult<Value> {
     if user.is_null() {
         return Ok(Value::Null);
     }
-    profile(user, shape).map(Value::Object)
+    profile(user, Shape::Patient).map(Value::Object)
 }
 
 fn dialogs(data: Value) -> AppResult<Value> {
@@ -226,7 +229,8 @@ fn dialogs(data: Value) -> AppResult<Value> {
                         "id": d["legacyId"],
                         "patient_user_id": d["patientLegacyId"],
                         "doctor_user_id": d["doctorLegacyId"],
-                        "last_msg_id": d["lastMessage"]["legacyId"],
+                        // §2.2.14 types it as a string.
+                        "last_msg_id": text(&d["lastMessage"]["legacyId"]),
                         "unread_count": d["unreadCount"],
                         "patient_unread_count": d["patientUnreadCount"],
                         "doctor_unread_count": d["doctorUnreadCount"],
@@ -235,8 +239,8 @@ fn dialogs(data: Value) -> AppResult<Value> {
                         } else {
                             message(&d["lastMessage"])
                         },
-                        "patient_user": user_shape(&d["patient"], Shape::Patient)?,
-                        "doctor_user": user_shape(&d["doctor"], Shape::Doctor)?,
+                        "patient_user": patient(&d["patient"])?,
+                        "doctor_user": doctor(&d["doctor"])?,
                     }))
                 })
                 .collect::<AppResult<Vec<_>>>()

@@ -14,7 +14,8 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
-use super::identity::doctor_structure;
+use super::identity::{Shape, profile};
+use super::{int, strings, text};
 use super::paging::{self, PAGE_PARAMS, paged, paged_at};
 use crate::domain::free_clinics::Point;
 use crate::error::{AppError, AppResult};
@@ -347,7 +348,7 @@ pub fn routes() -> Vec<Route> {
             doc!("clinic_mine.graphql"),
             PAGE_ONLY_PARAMS,
             my_clinics,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             None,
         ),
         route(
@@ -410,7 +411,7 @@ pub fn routes() -> Vec<Route> {
             ),
             KEYWORD_PARAMS,
             org_list,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             None,
         ),
         route(
@@ -447,7 +448,7 @@ pub fn routes() -> Vec<Route> {
             ),
             PAGE_ONLY_PARAMS,
             my_orgs,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             Some(
                 r#"{"list":[{"id":12,"verify_status":0,"org_id":3,"doctor_id":13,"org":{"id":3,"name":"乡村医疗援助队","logo":null,"abstract":"…"}}],"page":{"current_page":1,"total_page":1,"count":1,"page_size":10}}"#,
             ),
@@ -460,7 +461,6 @@ pub fn routes() -> Vec<Route> {
             Access::Public,
             concat!(
                 include_str!("ops/doctor_list.graphql"),
-                include_str!("ops/org_fields.graphql"),
                 include_str!("ops/identity_user_fields.graphql")
             ),
             DOCTOR_LIST_PARAMS,
@@ -531,9 +531,20 @@ pub(super) fn nest(vars: &mut Map<String, Value>) {
     }
 }
 
-/// `X-location` into `near`.
+/// `X-location` into `near`. A client without a position fix sends `null-null` (or
+/// `undefined-undefined`, or nothing between the dash): no location.
 fn prepare_location(vars: &mut Map<String, Value>) -> AppResult<()> {
     if let Some(text) = vars.remove("$location").as_ref().and_then(Value::as_str) {
+        let unknown = |part: &str| {
+            let part = part.trim();
+            part.is_empty()
+                || part.eq_ignore_ascii_case("null")
+                || part.eq_ignore_ascii_case("undefined")
+                || part.eq_ignore_ascii_case("nan")
+        };
+        if text.trim().is_empty() || text.split('-').all(unknown) {
+            return Ok(());
+        }
         let point = Point::parse_legacy(text)?;
         vars.insert(
             "near".into(),
@@ -708,56 +719,49 @@ fn state_code(value: &Value) -> Value {
     }
 }
 
-/// The legacy "@医院信息".
+/// The legacy "@医院信息" (null for no hospital).
 fn hospital(h: &Value) -> AppResult<Value> {
     if h.is_null() {
         return Ok(Value::Null);
     }
     Ok(json!({
         "id": legacy_id(&h["id"], "Hospital")?,
-        "name": h["name"],
-        "logo": h["logoUrl"],
-        "banner": match &h["bannerUrls"] { Value::Array(a) => Value::Array(a.clone()), _ => json!([]) },
-        "level": h["level"],
-        "tag": h["tag"],
-        "province_id": h["province"]["code"],
-        "province_name": h["province"]["name"],
-        "city_id": h["city"]["code"],
-        "city_name": h["city"]["name"],
-        "county_id": h["county"]["code"],
-        "county_name": h["county"]["name"],
-        "addr": h["address"],
-        "lng": degrees(&h["longitude"]),
-        "lat": degrees(&h["latitude"]),
+        "name": text(&h["name"]),
+        "logo": text(&h["logoUrl"]),
+        "banner": strings(&h["bannerUrls"]),
+        "level": text(&h["level"]),
+        "tag": text(&h["tag"]),
+        "province_id": int(&h["province"]["code"]),
+        "province_name": text(&h["province"]["name"]),
+        "city_id": int(&h["city"]["code"]),
+        "city_name": text(&h["city"]["name"]),
+        "county_id": int(&h["county"]["code"]),
+        "county_name": text(&h["county"]["name"]),
+        "addr": text(&h["address"]),
+        "lng": text(&degrees(&h["longitude"])),
+        "lat": text(&degrees(&h["latitude"])),
     }))
 }
 
-/// The legacy "@组织信息".
+/// The legacy "@组织信息" (null for no organization).
 pub(super) fn organization(o: &Value) -> AppResult<Value> {
     if o.is_null() {
         return Ok(Value::Null);
     }
     Ok(json!({
         "id": legacy_id(&o["id"], "Organization")?,
-        "name": o["name"],
-        "logo": o["logoUrl"],
-        "abstract": o["description"],
+        "name": text(&o["name"]),
+        "logo": text(&o["logoUrl"]),
+        "abstract": text(&o["description"]),
     }))
 }
 
-/// The doctor structure with `org_list`.
-fn doctor(user: &Value) -> AppResult<Value> {
+/// The doctor structure ("@医生信息" with `org_list`; null for no doctor).
+pub(super) fn doctor(user: &Value) -> AppResult<Value> {
     if user.is_null() {
         return Ok(Value::Null);
     }
-    let mut out = doctor_structure(user)?;
-    let orgs = user["doctorProfile"]["organizations"]
-        .as_array()
-        .map(|list| list.iter().map(organization).collect::<AppResult<Vec<_>>>())
-        .transpose()?
-        .unwrap_or_default();
-    out.insert("org_list".into(), Value::Array(orgs));
-    Ok(Value::Object(out))
+    profile(user, Shape::Doctor).map(Value::Object)
 }
 
 /// The legacy "@义诊信息" of a `VolunteerClinic`.
@@ -768,30 +772,41 @@ pub(super) fn clinic(c: &Value) -> AppResult<Value> {
             plan_time.insert(label.to_owned(), slot["remaining"].clone());
         }
     }
+    // Its booked patients, which only its doctor (and administrators) are given.
+    let join_user = c["bookedPatients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| profile(u, Shape::Patient).map(Value::Object))
+        .collect::<AppResult<Vec<_>>>()?;
     let mut out = json!({
         "id": legacy_id(&c["id"], "FreeClinic")?,
-        "title": c["title"],
-        "date": c["date"],
-        "begin": c["begin"],
-        "end": c["end"],
-        "people_count": c["capacity"],
-        "join_people_count": c["placesTaken"],
-        "addr": c["address"],
-        "lng": degrees(&c["longitude"]),
-        "lat": degrees(&c["latitude"]),
-        "abstract": c["abstract"],
+        "title": text(&c["title"]),
+        "date": text(&c["date"]),
+        "begin": text(&c["begin"]),
+        "end": text(&c["end"]),
+        "people_count": int(&c["capacity"]),
+        "join_people_count": int(&c["placesTaken"]),
+        "addr": text(&c["address"]),
+        "lng": text(&degrees(&c["longitude"])),
+        "lat": text(&degrees(&c["latitude"])),
+        "abstract": text(&c["abstract"]),
         "price": yuan(&c["depositCents"]),
         "status": if c["cancelled"] == Value::Bool(true) { 0 } else { 1 },
         "progress_status": state_code(&c["bookingState"]),
         "project_status": state_code(&c["state"]),
-        "op_cancel": i64::from(c["canCancel"] == Value::Bool(true)),
-        "service_target": match &c["serviceTargets"] { Value::Array(a) => Value::Array(a.clone()), _ => json!([]) },
-        "departments": c["department"],
+        // The doctor may cancel the clinic, or the caller may withdraw their registration.
+        "op_cancel": i64::from(
+            c["canCancel"] == Value::Bool(true)
+                || c["myRegistration"]["canCancel"] == Value::Bool(true)
+        ),
+        "service_target": strings(&c["serviceTargets"]),
+        "departments": text(&c["department"]),
         "hospital_info": hospital(&c["hospital"])?,
         "org_info": organization(&c["organization"])?,
         "sp_id": legacy_id(&c["specialProject"]["id"], "SpecialProject")?,
         "doctor_info": doctor(&c["doctor"])?,
-        "join_user": [],
+        "join_user": join_user,
         "is_join": i64::from(c["myRegistration"].is_object()),
         "assistant_join_count": c["assistantRegistrationCount"].as_i64().unwrap_or(0),
         "plan_time": plan_time,
@@ -876,22 +891,24 @@ fn doctor_list(data: Value) -> AppResult<Value> {
 pub(super) fn special_project(p: &Value) -> AppResult<Value> {
     Ok(json!({
         "id": legacy_id(&p["id"], "SpecialProject")?,
-        "title": p["title"],
-        "date": p["startsOn"],
-        "end_date": p["endsOn"],
-        "begin": p["beginTime"],
-        "end": p["endTime"],
-        "people_count": p["capacity"],
-        "join_people_count": p["placesTaken"],
-        "addr": p["address"],
-        "lng": degrees(&p["longitude"]),
-        "lat": degrees(&p["latitude"]),
-        "abstract": p["abstract"],
-        "photo": p["photoUrl"],
+        "title": text(&p["title"]),
+        "date": text(&p["startsOn"]),
+        "end_date": text(&p["endsOn"]),
+        "begin": text(&p["beginTime"]),
+        "end": text(&p["endTime"]),
+        "people_count": int(&p["capacity"]),
+        "join_people_count": int(&p["placesTaken"]),
+        "addr": text(&p["address"]),
+        "lng": text(&degrees(&p["longitude"])),
+        "lat": text(&degrees(&p["latitude"])),
+        "abstract": text(&p["abstract"]),
+        "photo": text(&p["photoUrl"]),
         "price": yuan(&p["minDepositCents"]),
+        // Special projects are never cancelled: always 1 (正常), as the example shows.
+        "status": 1,
         "progress_status": state_code(&p["bookingState"]),
         "project_status": state_code(&p["state"]),
-        "service_target": match &p["serviceTargets"] { Value::Array(a) => Value::Array(a.clone()), _ => json!([]) },
+        "service_target": strings(&p["serviceTargets"]),
         "hospital_info": hospital(&p["hospital"])?,
         "org_info": organization(&p["organization"])?,
         "join_user": [],

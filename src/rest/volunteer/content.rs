@@ -8,7 +8,8 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, empty, pick};
-use super::identity::{Shape, profile};
+use super::clinics::doctor;
+use super::{int, text};
 use super::paging::{self, PAGE_PARAMS};
 use crate::error::{AppError, AppResult};
 
@@ -246,11 +247,11 @@ fn prepare_news_list(vars: &mut Map<String, Value>) -> AppResult<()> {
 
 pub(super) fn news_item(news: &Value) -> Value {
     json!({
-        "id": news["legacyId"],
-        "title": news["title"],
-        "photo": news["coverUrl"],
-        "content": news["content"],
-        "publish_time": legacy_time(&news["publishedAt"]),
+        "id": int(&news["legacyId"]),
+        "title": text(&news["title"]),
+        "photo": text(&news["coverUrl"]),
+        "content": text(&news["content"]),
+        "publish_time": text(&legacy_time(&news["publishedAt"])),
     })
 }
 
@@ -279,13 +280,13 @@ fn messages(data: Value) -> AppResult<Value> {
                 .iter()
                 .map(|m| {
                     json!({
-                        "id": m["legacyId"],
+                        "id": int(&m["legacyId"]),
                         "type": if m["kind"] == "BROADCAST" { 0 } else { 1 },
-                        "title": m["title"],
-                        "content": m["content"],
-                        "publish_time": legacy_time(&m["publishedAt"]),
-                        "username": m["sender"]["username"],
-                        "avatars": m["sender"]["avatarUrl"],
+                        "title": text(&m["title"]),
+                        "content": text(&m["content"]),
+                        "publish_time": text(&legacy_time(&m["publishedAt"])),
+                        "username": text(&m["sender"]["username"]),
+                        "avatars": text(&m["sender"]["avatarUrl"]),
                         "is_read": i64::from(m["read"] == true),
                     })
                 })
@@ -308,7 +309,7 @@ fn followed_doctors(data: Value) -> AppResult<Value> {
         .map(|nodes| {
             nodes
                 .iter()
-                .map(|user| profile(user, Shape::Doctor).map(Value::Object))
+                .map(doctor)
                 .collect::<AppResult<Vec<_>>>()
         })
         .transpose()?

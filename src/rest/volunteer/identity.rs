@@ -10,6 +10,8 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, empty, pick};
+use super::clinics::organization;
+use super::{int, strings, text};
 use crate::error::{AppError, AppResult};
 
 /// The doctor's `work_time` / `work_photo` as the legacy clients send them.
@@ -683,11 +685,6 @@ fn user_by_id(data: Value) -> AppResult<Value> {
     }
 }
 
-/// The doctor structure (§2.2.4) of a `VolunteerIdentityUser`, for the free-clinic routes.
-pub(super) fn doctor_structure(user: &Value) -> AppResult<Map<String, Value>> {
-    profile(user, Shape::Doctor)
-}
-
 fn by_roles(user: &Value) -> AppResult<Value> {
     profile(user, shape_by_roles(user)).map(Value::Object)
 }
@@ -713,8 +710,9 @@ fn shape_by_roles(user: &Value) -> Shape {
     }
 }
 
-/// One of the three legacy structures (§2.2.3-§2.2.5) from a `VolunteerIdentityUser`.
-/// `org_list` (doctor) is left out: organisations are not modelled yet.
+/// One of the three legacy structures (§2.2.3-§2.2.5) from a `VolunteerIdentityUser`: every
+/// documented field present, a missing value as its documented empty value (`""`, `0`, `[]`);
+/// the doctor's with `org_list` (its approved organizations, "@组织信息").
 pub(super) fn profile(user: &Value, shape: Shape) -> AppResult<Map<String, Value>> {
     let id = user["id"]
         .as_str()
@@ -725,20 +723,20 @@ pub(super) fn profile(user: &Value, shape: Shape) -> AppResult<Map<String, Value
         out.insert(key.to_owned(), value);
     };
     put("id", Value::from(id));
-    put("real_name", user["realName"].clone());
-    put("phone", user["phone"].clone());
-    put("avatars", user["avatarUrl"].clone());
-    put("idno", user["idCardNumber"].clone());
+    put("real_name", text(&user["realName"]));
+    put("phone", text(&user["phone"]));
+    put("avatars", text(&user["avatarUrl"]));
+    put("idno", text(&user["idCardNumber"]));
     let region = |put: &mut dyn FnMut(&str, Value)| {
         for (key, field) in [
             ("province", "province"),
             ("city", "city"),
             ("county", "county"),
         ] {
-            put(&format!("{key}_id"), user[field]["code"].clone());
-            put(&format!("{key}_name"), user[field]["name"].clone());
+            put(&format!("{key}_id"), int(&user[field]["code"]));
+            put(&format!("{key}_name"), text(&user[field]["name"]));
         }
-        put("addr", user["address"].clone());
+        put("addr", text(&user["address"]));
     };
     match shape {
         Shape::Patient => {
@@ -751,47 +749,45 @@ pub(super) fn profile(user: &Value, shape: Shape) -> AppResult<Map<String, Value
                     _ => Value::from(0),
                 },
             );
-            put("birthday", user["birthday"].clone());
-            put("age", user["age"].clone());
-            put("email", user["email"].clone());
+            put("birthday", text(&user["birthday"]));
+            put("age", int(&user["age"]));
+            put("email", text(&user["email"]));
             put("height", number_text(&p["heightCm"]));
             put("weight", number_text(&p["weightKg"]));
             region(&mut put);
             put(
                 "marital_status",
-                match p["maritalStatus"].as_str() {
-                    Some("SINGLE") => Value::from(0),
-                    Some("MARRIED") => Value::from(1),
-                    Some("DIVORCED") => Value::from(2),
-                    Some("WIDOWED") => Value::from(3),
-                    _ => Value::Null,
-                },
+                Value::from(match p["maritalStatus"].as_str() {
+                    Some("MARRIED") => 1,
+                    Some("DIVORCED") => 2,
+                    Some("WIDOWED") => 3,
+                    _ => 0,
+                }),
             );
             put("drink_status", flag(&p["drinks"]));
             put("smoking_status", flag(&p["smokes"]));
             put("credit_score", score_text(&p["creditScore"]));
             put("punctuality_score", score_text(&p["punctualityScore"]));
             put("is_verify", verify_state(&p["verifyState"]));
-            put("join_project_count", p["registrationCount"].clone());
-            put("done_project_count", p["visitCount"].clone());
+            put("join_project_count", int(&p["registrationCount"]));
+            put("done_project_count", int(&p["visitCount"]));
         }
         Shape::Doctor => {
             let d = &user["doctorProfile"];
-            put("hospital", d["hospitalName"].clone());
-            put("departments", d["department"].clone());
-            put("job_position", d["position"].clone());
-            put("good_at", d["specialties"].clone());
-            put(
-                "work_photo",
-                match &d["workProofUrls"] {
-                    Value::Array(urls) => Value::Array(urls.clone()),
-                    _ => json!([]),
-                },
-            );
-            put("abstract", d["abstract"].clone());
-            put("visits_count", d["visitCount"].clone());
-            put("patient_count", d["patientCount"].clone());
-            put("service_time_long", d["serviceMinutes"].clone());
+            // The hospital of `hospital_id` when one is set, else the name the doctor typed.
+            let hospital = match d["hospital"]["name"].as_str() {
+                Some(name) if !name.is_empty() => Value::from(name),
+                _ => text(&d["hospitalName"]),
+            };
+            put("hospital", hospital);
+            put("departments", text(&d["department"]));
+            put("job_position", text(&d["position"]));
+            put("good_at", text(&d["specialties"]));
+            put("work_photo", strings(&d["workProofUrls"]));
+            put("abstract", text(&d["abstract"]));
+            put("visits_count", int(&d["visitCount"]));
+            put("patient_count", int(&d["patientCount"]));
+            put("service_time_long", int(&d["serviceMinutes"]));
             put(
                 "work_time",
                 Value::Array(
@@ -812,48 +808,53 @@ pub(super) fn profile(user: &Value, shape: Shape) -> AppResult<Map<String, Value
             );
             put("is_verify", verify_state(&d["verifyState"]));
             put("score", score_text(&d["score"]));
+            let orgs = d["organizations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(organization)
+                .collect::<AppResult<Vec<_>>>()?;
+            put("org_list", Value::Array(orgs));
         }
         Shape::Assistant => {
             let a = &user["assistantProfile"];
-            put("email", user["email"].clone());
-            put("team_name", a["teamName"].clone());
+            put("email", text(&user["email"]));
+            put("team_name", text(&a["teamName"]));
             region(&mut put);
-            put("help_count", a["helpCount"].clone());
+            put("help_count", int(&a["helpCount"]));
             put("is_verify", verify_state(&a["verifyState"]));
         }
     }
     Ok(out)
 }
 
-/// `is_verify`: 0 待核验, 1 启用, 2 禁用.
+/// `is_verify`: 0 待核验 (also without a profile), 1 启用, 2 禁用.
 fn verify_state(state: &Value) -> Value {
-    match state.as_str() {
-        Some("PENDING") => Value::from(0),
-        Some("ENABLED") => Value::from(1),
-        Some("DISABLED") => Value::from(2),
-        _ => Value::Null,
-    }
+    Value::from(match state.as_str() {
+        Some("ENABLED") => 1,
+        Some("DISABLED") => 2,
+        _ => 0,
+    })
 }
 
-/// A boolean as the legacy 0/1.
+/// A boolean as the legacy 0/1 (0 when unknown).
 fn flag(value: &Value) -> Value {
-    value
-        .as_bool()
-        .map_or(Value::Null, |b| Value::from(i64::from(b)))
+    Value::from(i64::from(value.as_bool().unwrap_or(false)))
 }
 
-/// A measure as the legacy string (`"172"`, `"172.5"`).
+/// A measure as the legacy string (`"172"`, `"172.5"`); `""` when unknown or hidden.
 fn number_text(value: &Value) -> Value {
-    value
-        .as_f64()
-        .map_or(Value::Null, |f| Value::String(f.to_string()))
+    Value::String(value.as_f64().map(|f| f.to_string()).unwrap_or_default())
 }
 
-/// A 0-5 score as the legacy string with one decimal (`"4.5"`); null before the first score.
+/// A 0-5 score as the legacy string with one decimal (`"4.5"`); `""` before the first score.
 fn score_text(value: &Value) -> Value {
-    value
-        .as_f64()
-        .map_or(Value::Null, |f| Value::String(format!("{f:.1}")))
+    Value::String(
+        value
+            .as_f64()
+            .map(|f| format!("{f:.1}"))
+            .unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]
@@ -931,9 +932,9 @@ mod tests {
         assert_eq!(out["drink_status"], 1);
         assert_eq!(out["smoking_status"], 0);
         assert_eq!(out["credit_score"], "4.2");
-        assert_eq!(out["punctuality_score"], Value::Null);
+        assert_eq!(out["punctuality_score"], "");
         assert_eq!(out["province_name"], "北京市");
-        assert_eq!(out["city_id"], Value::Null);
+        assert_eq!(out["city_id"], 0);
         assert_eq!(out["is_verify"], 1);
         assert!(out.get("hospital").is_none());
     }
@@ -945,7 +946,7 @@ mod tests {
         assert_eq!(out["work_time"], json!([{"morning": 1, "afternoon": 0}]));
         assert_eq!(out["is_verify"], 1, "an approved doctor is enabled");
         assert_eq!(out["score"], "4.5");
-        assert!(out.get("org_list").is_none());
+        assert_eq!(out["org_list"], json!([]));
         assert!(out.get("sex").is_none());
     }
 
@@ -957,7 +958,7 @@ mod tests {
         let mut marked = payload.clone();
         marked["asAssistant"] = json!("AuthPayload");
         let out = session(&marked, None).unwrap();
-        assert_eq!(out["help_count"], Value::Null);
+        assert_eq!(out["help_count"], 0);
         assert_eq!(out["token"], "t");
     }
 

@@ -101,17 +101,76 @@ pub fn routes() -> Vec<Route> {
             prepare: None,
         },
     ]);
+    // The document's own example (the contract's `response`, in the form served) is the
+    // OpenAPI example of every route that has one.
+    for route in &mut routes {
+        if super::contract::route(Dialect::Volunteer, route.method.as_str(), route.path)
+            .is_some_and(|c| c.response.is_some())
+        {
+            route.example = None;
+        }
+    }
     routes
 }
 
+/// Regions as the dialect lists them (§1.2.5).
+fn regions(data: &Value, pointer: &str) -> AppResult<Value> {
+    let nodes = pick(data, pointer)?;
+    let list: Vec<Value> = nodes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            json!({
+                "id": int(&r["id"]),
+                "parent_id": int(&r["parent_id"]),
+                "name": text(&r["name"]),
+                "short_name": text(&r["short_name"]),
+                "pinyin": text(&r["pinyin"]),
+                "sort": int(&r["sort"]),
+            })
+        })
+        .collect();
+    Ok(json!({ "list": list }))
+}
+
 fn cities(data: Value) -> AppResult<Value> {
-    Ok(json!({ "list": pick(&data, "/regions/nodes")? }))
+    regions(&data, "/regions/nodes")
 }
 
 fn city_districts(data: Value) -> AppResult<Value> {
-    Ok(json!({ "list": pick(&data, "/districtsOfCity/nodes")? }))
+    regions(&data, "/districtsOfCity/nodes")
 }
 
 fn image_upload(data: Value) -> AppResult<Value> {
     Ok(json!({ "url": pick(&data, "/uploadFile/url")? }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Empty values: a documented field is never null; without a value it is served as the documented
+// empty value of its type (`src/rest/contracts/volunteer.json`).
+
+/// A documented string: the text, a number as text, else `""`.
+pub(super) fn text(value: &Value) -> Value {
+    match value {
+        Value::String(_) => value.clone(),
+        Value::Number(n) => Value::String(n.to_string()),
+        _ => Value::String(String::new()),
+    }
+}
+
+/// A documented integer: the number, else `0`.
+pub(super) fn int(value: &Value) -> Value {
+    match value.as_i64() {
+        Some(n) => Value::from(n),
+        None => Value::from(0),
+    }
+}
+
+/// A documented list of strings: the list, else `[]`.
+pub(super) fn strings(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().filter(|v| v.is_string()).cloned().collect()),
+        _ => Value::Array(Vec::new()),
+    }
 }

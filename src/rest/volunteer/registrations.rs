@@ -12,7 +12,8 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Kind, Param, Route, Source, pick};
-use super::clinics::{clinic, legacy_id, organization};
+use super::clinics::{clinic, doctor, legacy_id};
+use super::{int, strings, text};
 use super::content::{legacy_time, news_item};
 use super::identity::{Shape, profile};
 use super::paging::{self, PAGE_PARAMS, paged_at};
@@ -337,7 +338,7 @@ pub fn routes() -> Vec<Route> {
             doc!("registration_of_clinic.graphql"),
             CLINIC_PAGE_PARAMS,
             clinic_registrations,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             None,
         ),
         route(
@@ -441,8 +442,13 @@ pub fn routes() -> Vec<Route> {
         route(
             Method::GET,
             "/doctor/{id}/comment",
-            "Patients' reviews of a doctor, latest first, paged; reviewers' names are masked",
-            include_str!("ops/registration_doctor_reviews.graphql"),
+            "Patients' reviews of a doctor, latest first, paged, as @诊断信息: the reviewer \
+             (user_info) masked for other viewers, the private parts of the visit (result, \
+             casebook, the doctor's scores of the patient) as their empty values",
+            concat!(
+                include_str!("ops/registration_doctor_reviews.graphql"),
+                include_str!("ops/identity_user_fields.graphql")
+            ),
             DOCTOR_REVIEW_PARAMS,
             doctor_reviews,
             Some(paging::prepare),
@@ -453,7 +459,7 @@ pub fn routes() -> Vec<Route> {
             "/all_diagnoses/{id}",
             "Every registration of a patient with casebook, doctor and patient: for the patient, \
              a doctor they are booked with, an assistant they are bound to (403 otherwise); \
-             newest first, page_size default 100",
+             newest first, the whole list unless paged",
             doc!("registration_history.graphql"),
             HISTORY_PARAMS,
             history,
@@ -511,7 +517,7 @@ pub fn routes() -> Vec<Route> {
             doc!("registration_assistant_list.graphql"),
             ASSISTANT_CLINIC_PARAMS,
             assistant_registrations,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             None,
         ),
         route(
@@ -536,7 +542,7 @@ pub fn routes() -> Vec<Route> {
             ),
             PAGE_ONLY,
             doctor_assistants,
-            Some(paging::prepare),
+            Some(paging::prepare_whole),
             None,
         ),
         route(
@@ -681,8 +687,7 @@ fn prepare_refunds(vars: &mut Map<String, Value>) -> AppResult<()> {
 }
 
 fn prepare_history(vars: &mut Map<String, Value>) -> AppResult<()> {
-    vars.entry("$pageSize").or_insert(Value::from(100));
-    paging::prepare(vars)
+    paging::prepare_whole(vars)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -709,23 +714,29 @@ fn visit_code(state: &Value) -> i64 {
     }
 }
 
-fn refund_code(state: &Value) -> Value {
+/// `refund_status`: 1 applied, 3 refunded, 0 without a refund.
+fn refund_code(state: &Value) -> i64 {
     match state.as_str() {
-        Some("APPLIED") => Value::from(1),
-        Some("REFUNDED") => Value::from(3),
-        _ => Value::Null,
+        Some("APPLIED") => 1,
+        Some("REFUNDED") => 3,
+        _ => 0,
     }
 }
 
-/// The legacy "@病例信息" (§2.2.6).
+/// A time as the legacy text, `""` before it happens.
+fn time_text(value: &Value) -> Value {
+    text(&legacy_time(value))
+}
+
+/// The legacy "@病例信息" (§2.2.6); null without a casebook.
 fn casebook(c: &Value) -> Value {
     if c.is_null() {
         return Value::Null;
     }
     json!({
-        "id": c["legacyId"],
-        "photo": c["photoUrls"],
-        "content": c["content"],
+        "id": int(&c["legacyId"]),
+        "photo": strings(&c["photoUrls"]),
+        "content": text(&c["content"]),
     })
 }
 
@@ -739,15 +750,15 @@ fn registration(r: &Value) -> AppResult<Value> {
     Ok(json!({
         "id": r["legacyId"],
         "project_id": legacy_id(&r["clinic"]["id"], "FreeClinic")?,
-        "project_title": r["clinic"]["title"],
+        "project_title": text(&r["clinic"]["title"]),
         "assistant_user_id": if assistant.is_null() { Value::from(0) } else { assistant },
         "doctor_user_id": legacy_id(&r["doctor"]["id"], "User")?,
         "verify_status": verify_code(&r["verifyState"]),
         "reject_msg": r["rejectReason"].as_str().unwrap_or(""),
-        "visit_time": legacy_time(&r["visitAt"]),
-        "plan_time": r["slot"]["label"],
+        "visit_time": time_text(&r["visitAt"]),
+        "plan_time": text(&r["slot"]["label"]),
         "diag_result": r["result"].as_str().unwrap_or(""),
-        "diag_photo": r["resultPhotoUrls"],
+        "diag_photo": strings(&r["resultPhotoUrls"]),
         "status": visit_code(&r["visitState"]),
         "amount": amount(&r["depositCents"]),
         "pay_status": match r["depositState"].as_str() {
@@ -759,15 +770,16 @@ fn registration(r: &Value) -> AppResult<Value> {
         "sn": r["orderSerial"],
         "refund_status": refund_code(&r["refundState"]),
         "refund_sn": r["refundSerial"],
-        "refund_time": legacy_time(&r["refundedAt"]),
-        "patient_credit_score": r["patientCreditScore"].as_i64().unwrap_or(0),
-        "patient_punctuality_score": r["patientPunctualityScore"].as_i64().unwrap_or(0),
-        "doctor_comment_time": legacy_time(&r["patientScoredAt"]),
-        "doctor_score": r["doctorScore"].as_i64().unwrap_or(0),
-        "doctor_comment": r["doctorComment"].as_str().unwrap_or(""),
-        "patient_comment_time": legacy_time(&r["doctorReviewedAt"]),
+        "refund_time": time_text(&r["refundedAt"]),
+        "patient_credit_score": int(&r["patientCreditScore"]),
+        "patient_punctuality_score": int(&r["patientPunctualityScore"]),
+        "doctor_comment_time": time_text(&r["patientScoredAt"]),
+        "doctor_score": int(&r["doctorScore"]),
+        "doctor_comment": text(&r["doctorComment"]),
+        "patient_comment_time": time_text(&r["doctorReviewedAt"]),
         "op_cancel": i64::from(r["canCancel"] == Value::Bool(true)),
-        "created_at": legacy_time(&r["createdAt"]),
+        "created_at": time_text(&r["createdAt"]),
+        "updated_at": time_text(&r["updatedAt"]),
         "user_info": user_info,
         "casebook_info": casebook(&r["casebook"]),
     }))
@@ -821,17 +833,34 @@ fn assistant_clinics(data: Value) -> AppResult<Value> {
     paged_at(&data, "/assistantFreeClinics", clinic)
 }
 
+/// `/doctor/{id}/comment`: a public review as "@诊断信息". Only seen visits are reviewed
+/// (verify_status 1, status 3); the reviewer comes masked for other viewers, and the private
+/// parts of the visit (the result, the casebook, the doctor's scores of the patient, the
+/// assistant, refunds) as their empty values.
 fn doctor_reviews(data: Value) -> AppResult<Value> {
     paged_at(&data, "/doctorReviews", |r| {
+        let user_info = match &r["reviewer"] {
+            Value::Null => Value::Null,
+            user => Value::Object(profile(user, Shape::Patient)?),
+        };
         Ok(json!({
-            "id": r["legacyId"],
-            "doctor_score": r["score"],
-            "doctor_comment": r["comment"],
-            "patient_comment_time": legacy_time(&r["reviewedAt"]),
-            "user_info": {
-                "real_name": r["reviewerName"],
-                "avatars": r["reviewerAvatarUrl"],
-            },
+            "id": int(&r["legacyId"]),
+            "assistant_user_id": 0,
+            "verify_status": 1,
+            "reject_msg": "",
+            "visit_time": time_text(&r["visitAt"]),
+            "diag_result": "",
+            "diag_photo": [],
+            "status": 3,
+            "refund_status": 0,
+            "patient_credit_score": 0,
+            "patient_punctuality_score": 0,
+            "doctor_comment_time": "",
+            "doctor_score": int(&r["score"]),
+            "doctor_comment": text(&r["comment"]),
+            "patient_comment_time": time_text(&r["reviewedAt"]),
+            "user_info": user_info,
+            "casebook_info": Value::Null,
         }))
     })
 }
@@ -849,28 +878,65 @@ fn history(data: Value) -> AppResult<Value> {
                 _ => Map::new(),
             };
             let user = row.remove("user_info").unwrap_or(Value::Null);
-            let book = row.remove("casebook_info").unwrap_or(Value::Null);
+            row.remove("casebook_info");
             row.insert(
                 "hospital_id".into(),
-                r["clinic"]["hospital"]["legacyId"].clone(),
+                int(&r["clinic"]["hospital"]["legacyId"]),
             );
-            row.insert("user_id".into(), user["id"].clone());
-            row.insert("casebook_id".into(), book["id"].clone());
-            row.insert("casebook".into(), book);
+            row.insert("user_id".into(), int(&user["id"]));
+            // The document's own flat form: nulls where its example shows them.
+            let or_null = |v: Value| match v {
+                Value::String(s) if s.is_empty() => Value::Null,
+                Value::Number(n) if n.as_i64() == Some(0) => Value::Null,
+                other => other,
+            };
+            for key in [
+                "refund_status",
+                "refund_time",
+                "doctor_comment_time",
+                "patient_comment_time",
+                "plan_time",
+            ] {
+                if let Some(value) = row.remove(key) {
+                    row.insert(key.into(), or_null(value));
+                }
+            }
+            // No waiver of the deposit refund exists here, and comments are never hidden.
+            row.insert("confirm_no_refund".into(), Value::from(0));
+            row.insert("patient_comment_show".into(), Value::from(1));
+            row.insert("doctor_comment_show".into(), Value::from(1));
+            let book = &r["casebook"];
+            row.insert("casebook_id".into(), book["legacyId"].clone());
+            row.insert(
+                "casebook".into(),
+                if book.is_null() {
+                    Value::Null
+                } else {
+                    json!({
+                        "id": int(&book["legacyId"]),
+                        "user_id": int(&user["id"]),
+                        "project_id": row.get("project_id").cloned().unwrap_or(Value::from(0)),
+                        "content": text(&book["content"]),
+                        "photo": strings(&book["photoUrls"]),
+                        "created_at": time_text(&book["createdAt"]),
+                        "updated_at": time_text(&book["updatedAt"]),
+                    })
+                },
+            );
             row.insert(
                 "doctor".into(),
                 json!({
-                    "id": row.get("doctor_user_id").cloned().unwrap_or(Value::Null),
-                    "real_name": r["doctor"]["realName"],
-                    "avatars": r["doctor"]["avatarUrl"],
+                    "id": row.get("doctor_user_id").cloned().unwrap_or(Value::from(0)),
+                    "real_name": text(&r["doctor"]["realName"]),
+                    "avatars": text(&r["doctor"]["avatarUrl"]),
                 }),
             );
             row.insert(
                 "user".into(),
                 json!({
-                    "id": user["id"],
-                    "real_name": user["real_name"],
-                    "avatars": user["avatars"],
+                    "id": int(&user["id"]),
+                    "real_name": text(&user["real_name"]),
+                    "avatars": text(&user["avatars"]),
                 }),
             );
             Ok(Value::Object(row))
@@ -899,19 +965,7 @@ fn doctor_index(data: Value) -> AppResult<Value> {
         .flatten()
         .map(news_item)
         .collect();
-    let doctor_info = match &data["me"] {
-        Value::Null => Value::Null,
-        me => {
-            let mut out = profile(me, Shape::Doctor)?;
-            let orgs = me["doctorProfile"]["organizations"]
-                .as_array()
-                .map(|list| list.iter().map(organization).collect::<AppResult<Vec<_>>>())
-                .transpose()?
-                .unwrap_or_default();
-            out.insert("org_list".into(), Value::Array(orgs));
-            Value::Object(out)
-        }
-    };
+    let doctor_info = doctor(&data["me"])?;
     let project_list = data["myFreeClinics"]["nodes"]
         .as_array()
         .into_iter()
