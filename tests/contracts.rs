@@ -52,7 +52,11 @@ fn every_contract_names_a_served_route_once() {
         let mut seen = BTreeSet::new();
         for route in &contract::contract(dialect).routes {
             let key = format!("{} {}", route.method, route.path);
-            assert!(served.contains(&key), "{}: {key} is not a route", dialect.name());
+            assert!(
+                served.contains(&key),
+                "{}: {key} is not a route",
+                dialect.name()
+            );
             assert!(seen.insert(key.clone()), "{}: {key} twice", dialect.name());
         }
     }
@@ -104,7 +108,12 @@ fn readme_states_how_many_routes_are_contract_tested() {
             .lines()
             .find(|l| l.starts_with(&format!("| {} |", dialect.name())))
             .unwrap_or_else(|| panic!("README's dialect table has no {} row", dialect.name()));
-        let last = row.trim_end_matches('|').rsplit('|').next().unwrap_or("").trim();
+        let last = row
+            .trim_end_matches('|')
+            .rsplit('|')
+            .next()
+            .unwrap_or("")
+            .trim();
         if last != claim {
             wrong.push(format!(
                 "{}: README says {last}, the tests check {claim}; not yet: {:?}",
@@ -113,5 +122,9 @@ fn readme_states_how_many_routes_are_contract_tested() {
             ));
         }
     }
-    assert!(wrong.is_empty(), "README's contract-tested column:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "README's contract-tested column:\n{}",
+        wrong.join("\n")
+    );
 }
