@@ -94,8 +94,14 @@ fn ok(route: &str, answer: &Value) -> Value {
     answer["data"].clone()
 }
 
-/// Calls `route` as documented (with `over`), checks success and the contract; the data.
-async fn checked(app: &TestApp, route: &str, token: Option<&str>, over: Value) -> Value {
+/// Calls `route` as documented (with `over`), checks success and `assert_contract`s the
+/// answer; the data.
+async fn sent_assert_contract(
+    app: &TestApp,
+    route: &str,
+    token: Option<&str>,
+    over: Value,
+) -> Value {
     let data = ok(route, &documented(app, route, token, over).await);
     assert_contract(V, route, &data);
     data
@@ -165,11 +171,12 @@ async fn special_project(app: &TestApp, admin: &str, org: i64, hospital: i64) ->
 
 /// A doctor's free clinic tomorrow 09:00–11:00 published with the documented request; its id.
 async fn publish(app: &TestApp, token: &str, hospital: i64, price: i64, extra: Value) -> i64 {
-    let mut body = json!({"date": tomorrow(), "begin": "09:00:00", "hospital_id": hospital, "price": price});
+    let mut body =
+        json!({"date": tomorrow(), "begin": "09:00:00", "hospital_id": hospital, "price": price});
     for (k, v) in extra.as_object().into_iter().flatten() {
         body[k] = v.clone();
     }
-    let data = checked(app, "POST /project", Some(token), json!({"body": body})).await;
+    let data = sent_assert_contract(app, "POST /project", Some(token), json!({"body": body})).await;
     data["id"].as_i64().unwrap()
 }
 
@@ -190,7 +197,7 @@ async fn upload(app: &TestApp, token: &str) -> String {
 
 /// An SMS code sent with POST /phone/verifycode (checked against its contract).
 async fn sms_code(app: &TestApp, phone: &str) -> String {
-    checked(
+    sent_assert_contract(
         app,
         "POST /phone/verifycode",
         None,
@@ -205,8 +212,8 @@ async fn identity_routes_answer_the_documented_user_structures() {
     let app = common::app().await;
     let (_, admin) = app.admin().await;
 
-    checked(&app, "GET /city", None, json!({})).await;
-    let districts = checked(&app, "GET /area/city", None, json!({})).await;
+    sent_assert_contract(&app, "GET /city", None, json!({})).await;
+    let districts = sent_assert_contract(&app, "GET /area/city", None, json!({})).await;
     assert!(!list_of(&districts).is_empty(), "{districts}");
 
     // The captcha-guarded code.
@@ -219,7 +226,7 @@ async fn identity_routes_answer_the_documented_user_structures() {
     let answer = app
         .last_code(cookie.trim_start_matches("medgraph_captcha="))
         .unwrap();
-    checked(
+    sent_assert_contract(
         &app,
         "POST /verifycode",
         None,
@@ -235,22 +242,28 @@ async fn identity_routes_answer_the_documented_user_structures() {
             Some(code) => code,
             None => sms_code(&app, phone).await,
         };
-        let user = checked(
+        let user = sent_assert_contract(
             &app,
             "POST /register",
             None,
             json!({"body": {"phono": phone, "verify_code": code, "pwd": PW, "type": kind}}),
         )
         .await;
-        tokens.push((user["id"].as_i64().unwrap(), user["token"].as_str().unwrap().to_owned()));
+        tokens.push((
+            user["id"].as_i64().unwrap(),
+            user["token"].as_str().unwrap().to_owned(),
+        ));
     }
     let [(doctor_id, doctor), (patient_id, patient), (_, assistant)] =
         <[(i64, String); 3]>::try_from(tokens).unwrap();
-    let doctor_new = checked(&app, "GET /user", Some(&doctor), json!({})).await;
+    let doctor_new = sent_assert_contract(&app, "GET /user", Some(&doctor), json!({})).await;
     assert_eq!(doctor_new["org_list"], json!([]), "{doctor_new}");
-    assert_eq!(doctor_new["hospital"], "", "no hospital yet: the empty value");
+    assert_eq!(
+        doctor_new["hospital"], "",
+        "no hospital yet: the empty value"
+    );
 
-    let login = checked(
+    let login = sent_assert_contract(
         &app,
         "POST /login",
         None,
@@ -259,7 +272,7 @@ async fn identity_routes_answer_the_documented_user_structures() {
     .await;
     assert_eq!(login["id"], patient_id);
     let code = sms_code(&app, "15512340004").await;
-    let by_phone = checked(
+    let by_phone = sent_assert_contract(
         &app,
         "POST /login/phone",
         None,
@@ -272,7 +285,7 @@ async fn identity_routes_answer_the_documented_user_structures() {
     // approved organizations come in org_list.
     let hospital_id = hospital(&app, &admin, "人民医院").await;
     let photo = upload(&app, &doctor).await;
-    let done = checked(
+    let done = sent_assert_contract(
         &app,
         "PUT /user",
         Some(&doctor),
@@ -284,13 +297,13 @@ async fn identity_routes_answer_the_documented_user_structures() {
     app.approve_role(&admin, doctor_id, "DOCTOR").await;
     app.join_organization(&admin, &doctor, &global_id("Organization", org).0)
         .await;
-    let me = checked(&app, "GET /user", Some(&doctor), json!({})).await;
+    let me = sent_assert_contract(&app, "GET /user", Some(&doctor), json!({})).await;
     assert_eq!(me["hospital"], "人民医院", "{me}");
     assert_eq!(me["org_list"][0]["name"], "乡村医疗援助队", "{me}");
     assert_eq!(me["work_time"].as_array().unwrap().len(), 7);
 
     // The patient's and the assistant's forms.
-    checked(
+    sent_assert_contract(
         &app,
         "PUT /user",
         Some(&patient),
@@ -298,7 +311,7 @@ async fn identity_routes_answer_the_documented_user_structures() {
             "marital_status": 1, "drink_status": 0, "smoking_status": 0, "addr": "国贸三期", "email": "zhang@qq.com"}}),
     )
     .await;
-    let assistant_done = checked(
+    let assistant_done = sent_assert_contract(
         &app,
         "PUT /user",
         Some(&assistant),
@@ -307,11 +320,11 @@ async fn identity_routes_answer_the_documented_user_structures() {
     .await;
     assert_eq!(assistant_done["team_name"], "志愿团队");
     for token in [&patient, &assistant] {
-        checked(&app, "GET /user", Some(token), json!({})).await;
+        sent_assert_contract(&app, "GET /user", Some(token), json!({})).await;
     }
 
     // Other viewers: masked, and the hidden fields as their empty values.
-    let seen = checked(
+    let seen = sent_assert_contract(
         &app,
         "GET /user/{id}",
         Some(&doctor),
@@ -320,7 +333,7 @@ async fn identity_routes_answer_the_documented_user_structures() {
     .await;
     assert_eq!(seen["phone"], "155****0002", "{seen}");
     assert_eq!(seen["height"], "", "health data is the owner's: {seen}");
-    let seen = checked(
+    let seen = sent_assert_contract(
         &app,
         "GET /user/{id}",
         None,
@@ -334,14 +347,14 @@ async fn identity_routes_answer_the_documented_user_structures() {
     app.account("forgetful", "15512340009", PW, &[Role::Patient])
         .await;
     let code = sms_code(&app, "15512340009").await;
-    checked(
+    sent_assert_contract(
         &app,
         "POST /reset/pwd",
         None,
         json!({"body": {"phono": "15512340009", "verify_code": code}}),
     )
     .await;
-    checked(&app, "GET /logout", Some(&assistant), json!({})).await;
+    sent_assert_contract(&app, "GET /logout", Some(&assistant), json!({})).await;
     let gone = documented(&app, "GET /user", Some(&assistant), json!({})).await;
     assert_eq!(gone["error_code"], 401, "{gone}");
 }
@@ -360,14 +373,22 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
         .await;
 
     // The document tells the doctor app to send a large page_size: it is honoured.
-    let hospitals = checked(&app, "GET /hospital", None, json!({})).await;
+    let hospitals = sent_assert_contract(&app, "GET /hospital", None, json!({})).await;
     assert_eq!(list_of(&hospitals)[0]["id"], hospital_id);
     assert_eq!(hospitals["page"]["page_size"], 1000, "{hospitals}");
-    let orgs = checked(&app, "GET /org", None, json!({})).await;
+    let orgs = sent_assert_contract(&app, "GET /org", None, json!({})).await;
     assert_eq!(list_of(&orgs)[0]["id"], org);
+    // The document does not page /org: without page_size the whole list, not 10 of it.
+    for i in 0..11 {
+        organization(&app, &admin, &format!("志愿组织{i}")).await;
+    }
+    let orgs =
+        sent_assert_contract(&app, "GET /org", None, json!({"query": {"keyword": null}})).await;
+    assert_eq!(list_of(&orgs).len(), 12, "{orgs}");
+    assert_eq!(orgs["page"]["count"], 12);
 
     // Membership: apply, list, approval (GraphQL), and the clinic catalogue.
-    let applied = checked(
+    let applied = sent_assert_contract(
         &app,
         "POST /org_add/{org_id}",
         Some(&doctor),
@@ -375,7 +396,7 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
     )
     .await;
     assert!(applied.is_null());
-    let mine = checked(&app, "GET /org/my", Some(&doctor), json!({})).await;
+    let mine = sent_assert_contract(&app, "GET /org/my", Some(&doctor), json!({})).await;
     let membership = list_of(&mine)[0]["id"].as_i64().unwrap();
     gql(
         &app,
@@ -389,14 +410,14 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
     let sp = special_project(&app, &admin, org, hospital_id).await;
     publish(&app, &doctor, hospital_id, 0, json!({"sp_id": sp})).await;
 
-    let mine = checked(&app, "GET /doctor/project", Some(&doctor), json!({})).await;
+    let mine = sent_assert_contract(&app, "GET /doctor/project", Some(&doctor), json!({})).await;
     assert_eq!(list_of(&mine).len(), 2, "the whole list: {mine}");
     assert_eq!(
         list_of(&mine)[0]["doctor_info"]["org_list"][0]["id"],
         org,
         "{mine}"
     );
-    let detail = checked(
+    let detail = sent_assert_contract(
         &app,
         "GET /project/{id}",
         Some(&patient),
@@ -405,7 +426,7 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
     .await;
     assert!(detail["distance"].is_number(), "{detail}");
     // A client without a position fix sends `null-null`: no location, not an error.
-    let unplaced = checked(
+    let unplaced = sent_assert_contract(
         &app,
         "GET /project/{id}",
         None,
@@ -413,30 +434,30 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
     )
     .await;
     assert!(unplaced.get("distance").is_none(), "{unplaced}");
-    let listed = checked(&app, "GET /project", None, json!({})).await;
+    let listed = sent_assert_contract(&app, "GET /project", None, json!({})).await;
     assert_eq!(list_of(&listed).len(), 2, "{listed}");
-    checked(
+    sent_assert_contract(
         &app,
         "GET /project",
         None,
         json!({"headers": {"X-location": "null-null"}}),
     )
     .await;
-    checked(
+    sent_assert_contract(
         &app,
         "GET /custom/doctor/{id}/project",
         None,
         json!({"path": {"id": doctor_id}}),
     )
     .await;
-    let doctors = checked(&app, "GET /doctor/list", None, json!({})).await;
+    let doctors = sent_assert_contract(&app, "GET /doctor/list", None, json!({})).await;
     assert!(
         list_of(&doctors).iter().any(|d| d["id"] == doctor_id),
         "{doctors}"
     );
-    let projects = checked(&app, "GET /sp_project", None, json!({})).await;
+    let projects = sent_assert_contract(&app, "GET /sp_project", None, json!({})).await;
     assert_eq!(list_of(&projects)[0]["status"], 1, "{projects}");
-    let sp_clinics = checked(
+    let sp_clinics = sent_assert_contract(
         &app,
         "GET /sp_project/{id}",
         None,
@@ -445,14 +466,14 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
     .await;
     assert_eq!(list_of(&sp_clinics).len(), 1, "{sp_clinics}");
 
-    checked(
+    sent_assert_contract(
         &app,
         "GET /project/{id}/cancel",
         Some(&doctor),
         json!({"path": {"id": clinic}}),
     )
     .await;
-    let left = checked(
+    let left = sent_assert_contract(
         &app,
         "DELETE /org_remove/{id}",
         Some(&doctor),
@@ -470,7 +491,9 @@ async fn fake_wechat() -> String {
     async fn media(Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
         match q.get("media_id").map(String::as_str) {
             Some("MEDIA_ID") => ([("content-type", "image/png")], PNG_1X1).into_response(),
-            _ => axum::Json(json!({"errcode": 40007, "errmsg": "invalid media_id"})).into_response(),
+            _ => {
+                axum::Json(json!({"errcode": 40007, "errmsg": "invalid media_id"})).into_response()
+            }
         }
     }
     let router = Router::new()
@@ -510,9 +533,9 @@ async fn content_and_chat_routes_answer_the_documented_structures() {
     .await["createNews"]["legacyId"]
         .as_i64()
         .unwrap();
-    let listed = checked(&app, "GET /news/{type}/list", None, json!({})).await;
+    let listed = sent_assert_contract(&app, "GET /news/{type}/list", None, json!({})).await;
     assert_eq!(list_of(&listed)[0]["id"], news);
-    checked(&app, "GET /news/{id}", None, json!({"path": {"id": news}})).await;
+    sent_assert_contract(&app, "GET /news/{id}", None, json!({"path": {"id": news}})).await;
 
     gql(
         &app,
@@ -521,11 +544,11 @@ async fn content_and_chat_routes_answer_the_documented_structures() {
         json!({"input": {"title": "全体", "content": "x"}}),
     )
     .await;
-    let messages = checked(&app, "GET /message", Some(&patient), json!({})).await;
+    let messages = sent_assert_contract(&app, "GET /message", Some(&patient), json!({})).await;
     assert!(!list_of(&messages).is_empty(), "{messages}");
 
     // Chat: the patient writes, both list the dialog, the doctor reads it.
-    let sent = checked(
+    let sent = sent_assert_contract(
         &app,
         "POST /chat",
         Some(&patient),
@@ -534,12 +557,12 @@ async fn content_and_chat_routes_answer_the_documented_structures() {
     .await;
     let dialog = list_of(&sent)[0]["dialog_id"].clone();
     for token in [&patient, &doctor] {
-        let dialogs = checked(&app, "GET /chat", Some(token), json!({})).await;
+        let dialogs = sent_assert_contract(&app, "GET /chat", Some(token), json!({})).await;
         let first = &list_of(&dialogs)[0];
         assert!(first["last_msg_id"].is_string(), "{first}");
         assert_eq!(first["doctor_user"]["id"], doctor_id);
     }
-    let read = checked(
+    let read = sent_assert_contract(
         &app,
         "GET /chat/{id}",
         Some(&doctor),
@@ -548,8 +571,11 @@ async fn content_and_chat_routes_answer_the_documented_structures() {
     .await;
     assert_eq!(list_of(&read).len(), 1, "{read}");
 
-    let media = checked(&app, "GET /weixin/media", Some(&patient), json!({})).await;
-    assert!(media["url"].as_str().unwrap().contains("/files/"), "{media}");
+    let media = sent_assert_contract(&app, "GET /weixin/media", Some(&patient), json!({})).await;
+    assert!(
+        media["url"].as_str().unwrap().contains("/files/"),
+        "{media}"
+    );
 }
 
 #[tokio::test]
@@ -573,7 +599,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     let photo = upload(&app, &patient).await;
 
     // Joining as documented: a casebook with a photo, in a slot.
-    checked(
+    sent_assert_contract(
         &app,
         "POST /project/{id}/join",
         Some(&patient),
@@ -592,7 +618,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     )["id"]
         .as_i64()
         .unwrap();
-    checked(
+    sent_assert_contract(
         &app,
         "GET /project/{id}/casebook",
         Some(&patient),
@@ -601,7 +627,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     .await;
     // The patient may withdraw (op_cancel 1) and sees no other patients; the clinic's doctor
     // sees its patients in join_user.
-    let seen = checked(
+    let seen = sent_assert_contract(
         &app,
         "GET /project/{id}",
         Some(&patient),
@@ -611,7 +637,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     assert_eq!(seen["op_cancel"], 1, "{seen}");
     assert_eq!(seen["is_join"], 1);
     assert_eq!(seen["join_user"], json!([]));
-    let own = checked(
+    let own = sent_assert_contract(
         &app,
         "GET /project/{id}",
         Some(&doctor),
@@ -621,7 +647,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     assert_eq!(own["join_user"].as_array().unwrap().len(), 2, "{own}");
     assert_eq!(own["join_user"][0]["id"], patient_id);
 
-    let patients = checked(
+    let patients = sent_assert_contract(
         &app,
         "GET /project/{id}/patient",
         Some(&doctor),
@@ -634,10 +660,16 @@ async fn registration_routes_answer_the_documented_diagnoses() {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let waiting = checked(&app, "GET /doctor/project/patient", Some(&doctor), json!({})).await;
+    let waiting = sent_assert_contract(
+        &app,
+        "GET /doctor/project/patient",
+        Some(&doctor),
+        json!({}),
+    )
+    .await;
     assert_eq!(list_of(&waiting).len(), 2, "{waiting}");
     for token in [&patient, &doctor] {
-        checked(
+        sent_assert_contract(
             &app,
             "GET /diagnoses/{id}",
             Some(token),
@@ -645,12 +677,13 @@ async fn registration_routes_answer_the_documented_diagnoses() {
         )
         .await;
     }
-    let booked = checked(&app, "GET /custom/diagnoses", Some(&patient), json!({})).await;
+    let booked =
+        sent_assert_contract(&app, "GET /custom/diagnoses", Some(&patient), json!({})).await;
     assert_eq!(list_of(&booked)[0]["id"], id);
-    let index = checked(&app, "GET /doctor/index", Some(&doctor), json!({})).await;
+    let index = sent_assert_contract(&app, "GET /doctor/index", Some(&doctor), json!({})).await;
     assert!(!index["project_list"].as_array().unwrap().is_empty());
     assert!(!index["diagnoses_list"].as_array().unwrap().is_empty());
-    checked(
+    sent_assert_contract(
         &app,
         "POST /diagnoses/{id}/reject",
         Some(&doctor),
@@ -660,7 +693,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
 
     // The visit: confirmed, a result, the scores both ways.
     crate::volunteer_registrations::move_clinic(&app, clinic, false).await;
-    checked(
+    sent_assert_contract(
         &app,
         "GET /diagnoses/{id}/done",
         Some(&doctor),
@@ -668,32 +701,34 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     )
     .await;
     let result_photo = upload(&app, &doctor).await;
-    checked(
+    sent_assert_contract(
         &app,
         "PUT /diagnoses/{id}",
         Some(&doctor),
         json!({"path": {"id": id}, "body": {"diag_photo": [result_photo]}}),
     )
     .await;
-    checked(
+    sent_assert_contract(
         &app,
         "POST /doctor/diagnoses/{id}/comment",
         Some(&doctor),
         json!({"path": {"id": id}}),
     )
     .await;
-    let pending = checked(&app, "GET /custom/need/comment", Some(&patient), json!({})).await;
+    let pending =
+        sent_assert_contract(&app, "GET /custom/need/comment", Some(&patient), json!({})).await;
     assert_eq!(list_of(&pending)[0]["id"], id, "{pending}");
-    checked(
+    sent_assert_contract(
         &app,
         "POST /custom/diagnoses/{id}/comment",
         Some(&patient),
         json!({"path": {"id": id}}),
     )
     .await;
-    let reviewed = checked(&app, "GET /doctor/comment", Some(&doctor), json!({})).await;
+    let reviewed =
+        sent_assert_contract(&app, "GET /doctor/comment", Some(&doctor), json!({})).await;
     assert_eq!(list_of(&reviewed)[0]["doctor_comment"], "亲切");
-    let public = checked(
+    let public = sent_assert_contract(
         &app,
         "GET /doctor/{id}/comment",
         None,
@@ -703,7 +738,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     let review = &list_of(&public)[0];
     assert_eq!(review["doctor_score"], 5, "{review}");
     assert_eq!(review["user_info"]["phone"], "139****0021", "{review}");
-    let history = checked(
+    let history = sent_assert_contract(
         &app,
         "GET /all_diagnoses/{id}",
         Some(&doctor),
@@ -728,7 +763,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
         .await,
     );
     let sn = joined["sn"].as_str().unwrap().to_owned();
-    let unpaid = checked(
+    let unpaid = sent_assert_contract(
         &app,
         "GET /order/query/{sn}",
         Some(&patient),
@@ -741,7 +776,7 @@ async fn registration_routes_answer_the_documented_diagnoses() {
         crate::volunteer_registrations::notify(&app, &fields).await,
         "success"
     );
-    let paid = checked(
+    let paid = sent_assert_contract(
         &app,
         "GET /order/query/{sn}",
         Some(&patient),
@@ -749,14 +784,14 @@ async fn registration_routes_answer_the_documented_diagnoses() {
     )
     .await;
     assert_eq!(paid["refund_status"], 0, "{paid}");
-    checked(
+    sent_assert_contract(
         &app,
         "GET /custom/project/{id}/cancel",
         Some(&patient),
         json!({"path": {"id": paid_clinic}}),
     )
     .await;
-    let refunds = checked(
+    let refunds = sent_assert_contract(
         &app,
         "GET /custom/payment/diagnoses",
         Some(&patient),
@@ -813,36 +848,39 @@ async fn assistant_routes_answer_the_documented_structures() {
 
     // Patients: bound with the patient's code, and created.
     let code = sms_code(&app, "13900000021").await;
-    checked(
+    sent_assert_contract(
         &app,
         "POST /assistant/bind/patient",
         Some(&assistant),
         json!({"body": {"phone": "13900000021", "verify_code": code}}),
     )
     .await;
-    checked(
+    sent_assert_contract(
         &app,
         "POST /assistant/create/patient",
         Some(&assistant),
         json!({}),
     )
     .await;
-    let mine = checked(&app, "GET /assistant/patient", Some(&assistant), json!({})).await;
+    let mine =
+        sent_assert_contract(&app, "GET /assistant/patient", Some(&assistant), json!({})).await;
     assert_eq!(list_of(&mine).len(), 2, "{mine}");
-    let helpers = checked(&app, "GET /custom/assistant", Some(&patient), json!({})).await;
+    let helpers =
+        sent_assert_contract(&app, "GET /custom/assistant", Some(&patient), json!({})).await;
     assert_eq!(list_of(&helpers).len(), 1, "{helpers}");
 
     // Registering the bound patient.
-    checked(
+    sent_assert_contract(
         &app,
         "POST /assistant/join/project/{id}",
         Some(&assistant),
         json!({"path": {"id": clinic}, "body": {"user_id": patient_id}}),
     )
     .await;
-    let clinics = checked(&app, "GET /assistant/project", Some(&assistant), json!({})).await;
+    let clinics =
+        sent_assert_contract(&app, "GET /assistant/project", Some(&assistant), json!({})).await;
     assert_eq!(list_of(&clinics)[0]["assistant_join_count"], 1, "{clinics}");
-    let registered = checked(
+    let registered = sent_assert_contract(
         &app,
         "GET /assistant/project/{id}/paitient",
         Some(&assistant),
@@ -850,9 +888,10 @@ async fn assistant_routes_answer_the_documented_structures() {
     )
     .await;
     let id = list_of(&registered)[0]["id"].as_i64().unwrap();
-    let assistants = checked(&app, "GET /doctor/assistant", Some(&doctor), json!({})).await;
+    let assistants =
+        sent_assert_contract(&app, "GET /doctor/assistant", Some(&doctor), json!({})).await;
     assert_eq!(list_of(&assistants).len(), 1, "{assistants}");
-    checked(
+    sent_assert_contract(
         &app,
         "GET /assistant/diagnoses/{id}/cancel",
         Some(&assistant),
@@ -861,10 +900,10 @@ async fn assistant_routes_answer_the_documented_structures() {
     .await;
 
     // Centres and homepages.
-    let centre = checked(&app, "GET /custom/center", Some(&patient), json!({})).await;
+    let centre = sent_assert_contract(&app, "GET /custom/center", Some(&patient), json!({})).await;
     assert_eq!(centre["user_info"]["id"], patient_id);
-    checked(&app, "GET /assistant/center", Some(&assistant), json!({})).await;
-    let home = checked(
+    sent_assert_contract(&app, "GET /assistant/center", Some(&assistant), json!({})).await;
+    let home = sent_assert_contract(
         &app,
         "GET /custom/homepage",
         Some(&patient),
@@ -874,26 +913,31 @@ async fn assistant_routes_answer_the_documented_structures() {
     for key in ["banner", "news", "project_list", "special_pro_list"] {
         assert!(!home[key].as_array().unwrap().is_empty(), "{key}: {home}");
     }
-    let home = checked(&app, "GET /assistant/homepage", Some(&assistant), json!({})).await;
+    let home =
+        sent_assert_contract(&app, "GET /assistant/homepage", Some(&assistant), json!({})).await;
     for key in ["banner", "news", "project_list"] {
         assert!(!home[key].as_array().unwrap().is_empty(), "{key}: {home}");
     }
 
-    // Follows.
-    for (token, list) in [
-        (&patient, "GET /custom/follow"),
-        (&assistant, "GET /assistant/follow"),
-    ] {
-        checked(
+    // Follows: the patient's and the assistant's lists of followed doctors.
+    for token in [&patient, &assistant] {
+        sent_assert_contract(
             &app,
             "GET /follow/user/{id}",
             Some(token),
             json!({"path": {"id": doctor_id}}),
         )
         .await;
-        let followed = checked(&app, list, Some(token), json!({})).await;
-        assert_eq!(list_of(&followed)[0]["id"], doctor_id, "{followed}");
-        checked(
+    }
+    let followed =
+        sent_assert_contract(&app, "GET /custom/follow", Some(&patient), json!({})).await;
+    assert_eq!(list_of(&followed)[0]["id"], doctor_id, "{followed}");
+    assert_eq!(list_of(&followed)[0]["org_list"], json!([]), "{followed}");
+    let followed =
+        sent_assert_contract(&app, "GET /assistant/follow", Some(&assistant), json!({})).await;
+    assert_eq!(list_of(&followed)[0]["id"], doctor_id, "{followed}");
+    for token in [&patient, &assistant] {
+        sent_assert_contract(
             &app,
             "DELETE /follow/user/{id}",
             Some(token),
@@ -901,4 +945,6 @@ async fn assistant_routes_answer_the_documented_structures() {
         )
         .await;
     }
+    let none = sent_assert_contract(&app, "GET /custom/follow", Some(&patient), json!({})).await;
+    assert_eq!(list_of(&none).len(), 0, "{none}");
 }

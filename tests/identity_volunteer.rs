@@ -277,7 +277,10 @@ async fn captcha_guards_the_sms_code_and_each_image_allows_one_try() {
     assert_eq!(doctor["work_photo"], json!([]));
     assert_eq!(doctor["is_verify"], 0, "a new profile waits for review");
     assert_eq!(doctor["visits_count"], 0);
-    assert_eq!(doctor["score"], "", "no score before the first: the empty value");
+    assert_eq!(
+        doctor["score"], "",
+        "no score before the first: the empty value"
+    );
     assert_eq!(app.count_rows("users").await, users + 1);
 
     // ... whose token works in X-auth-token and whose password works in GraphQL `login`.
@@ -844,10 +847,7 @@ async fn another_users_private_fields_are_masked() {
         assert_eq!(seen["birthday"], "");
         assert_eq!(seen["age"], 0);
         assert_eq!(seen["addr"], "");
-        assert!(
-            seen["height"] == "",
-            "health data is the owner's: {seen}"
-        );
+        assert!(seen["height"] == "", "health data is the owner's: {seen}");
         assert!(seen.get("token").is_none());
     }
 

@@ -513,7 +513,8 @@ async fn chat_between_a_patient_and_a_doctor() {
             .unwrap()
             .ends_with(image.rsplit('/').next().unwrap())
     );
-    let dialog_id = message["dialog_id"].as_i64().unwrap();
+    // §2.2.13 types dialog_id as a string.
+    let dialog_id: i64 = message["dialog_id"].as_str().unwrap().parse().unwrap();
     // Now the doctor may answer; the patient writes again into the same dialog.
     let answer = send(
         &app,
@@ -523,7 +524,10 @@ async fn chat_between_a_patient_and_a_doctor() {
         &c.doctor.1,
     )
     .await;
-    assert_eq!(answer["data"]["list"][0]["dialog_id"], dialog_id);
+    assert_eq!(
+        answer["data"]["list"][0]["dialog_id"],
+        dialog_id.to_string()
+    );
     let third = send(
         &app,
         "POST",
@@ -532,7 +536,7 @@ async fn chat_between_a_patient_and_a_doctor() {
         &c.patient.1,
     )
     .await;
-    assert_eq!(third["data"]["list"][0]["dialog_id"], dialog_id);
+    assert_eq!(third["data"]["list"][0]["dialog_id"], dialog_id.to_string());
     assert_eq!(app.count_rows("chat_dialogs").await, 1);
     // The other doctor's dialog is newer.
     send(
@@ -555,7 +559,7 @@ async fn chat_between_a_patient_and_a_doctor() {
     assert_eq!(ours["doctor_unread_count"], 2);
     assert_eq!(ours["patient_unread_count"], 1);
     assert_eq!(ours["last_msg"]["content"], "谢谢");
-    assert_eq!(ours["last_msg_id"], ours["last_msg"]["id"]);
+    assert_eq!(ours["last_msg_id"], ours["last_msg"]["id"].to_string());
     assert!(ours["doctor_user"].get("hospital").is_some());
     assert!(ours["patient_user"].get("height").is_some());
     let doctor_dialogs = get(&app, "/chat", Some(&c.doctor.1)).await;

@@ -609,8 +609,10 @@ async fn doctors_reject_confirm_record_and_score_and_patients_review_once() {
     .await;
     let item = &ok(&public)["list"][0];
     assert_eq!(item["doctor_score"], 5);
-    assert_eq!(item["user_info"]["real_name"], "p***");
-    assert!(item["user_info"].get("phone").is_none());
+    // The reviewer as @患者信息, masked for another viewer (no real name given: empty).
+    assert_eq!(item["user_info"]["real_name"], "");
+    assert_eq!(item["user_info"]["phone"], "155****0001", "{item}");
+    assert_eq!(item["user_info"]["height"], "");
 
     // A patient's history: the doctor they are booked with, not another patient.
     let history = vol(

@@ -14,8 +14,8 @@ use super::super::{Access, Kind, Param, Route, Source, empty, pick};
 use super::clinics::{clinic, nest, special_project};
 use super::content::news_item;
 use super::identity::{Shape, marital_status, profile};
-use super::{int, text};
 use super::paging::{self, PAGE_PARAMS, paged_at};
+use super::{int, text};
 use crate::error::AppResult;
 use crate::graphql::node::decode_int_id;
 

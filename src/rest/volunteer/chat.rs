@@ -7,11 +7,11 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
-use super::content::legacy_time;
 use super::clinics::doctor;
+use super::content::legacy_time;
 use super::identity::{Shape, profile};
-use super::{int, strings, text};
 use super::paging::{self, PAGE_PARAMS};
+use super::{int, strings, text};
 use crate::error::{AppError, AppResult};
 
 const LIST_PARAMS: &[Param] = &[PAGE_PARAMS[0], PAGE_PARAMS[1]];

@@ -15,8 +15,8 @@ use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
 use super::identity::{Shape, profile};
-use super::{int, strings, text};
 use super::paging::{self, PAGE_PARAMS, paged, paged_at};
+use super::{int, strings, text};
 use crate::domain::free_clinics::Point;
 use crate::error::{AppError, AppResult};
 use crate::graphql::node::decode_int_id;

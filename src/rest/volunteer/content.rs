@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, empty, pick};
 use super::clinics::doctor;
-use super::{int, text};
 use super::paging::{self, PAGE_PARAMS};
+use super::{int, text};
 use crate::error::{AppError, AppResult};
 
 const NEWS_LIST_PARAMS: &[Param] = &[
@@ -306,12 +306,7 @@ fn followed_doctors(data: Value) -> AppResult<Value> {
     let conn = &me["followings"];
     let list = conn["nodes"]
         .as_array()
-        .map(|nodes| {
-            nodes
-                .iter()
-                .map(doctor)
-                .collect::<AppResult<Vec<_>>>()
-        })
+        .map(|nodes| nodes.iter().map(doctor).collect::<AppResult<Vec<_>>>())
         .transpose()?
         .unwrap_or_default();
     Ok(paging::paged(&data, list, &conn["totalCount"]))

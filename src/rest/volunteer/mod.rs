@@ -170,7 +170,9 @@ pub(super) fn int(value: &Value) -> Value {
 /// A documented list of strings: the list, else `[]`.
 pub(super) fn strings(value: &Value) -> Value {
     match value {
-        Value::Array(items) => Value::Array(items.iter().filter(|v| v.is_string()).cloned().collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().filter(|v| v.is_string()).cloned().collect())
+        }
         _ => Value::Array(Vec::new()),
     }
 }

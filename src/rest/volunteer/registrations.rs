@@ -13,10 +13,10 @@ use serde_json::{Map, Value, json};
 
 use super::super::{Access, Kind, Param, Route, Source, pick};
 use super::clinics::{clinic, doctor, legacy_id};
-use super::{int, strings, text};
 use super::content::{legacy_time, news_item};
 use super::identity::{Shape, profile};
 use super::paging::{self, PAGE_PARAMS, paged_at};
+use super::{int, strings, text};
 use crate::error::{AppError, AppResult};
 
 macro_rules! doc {
