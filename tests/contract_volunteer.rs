@@ -466,6 +466,48 @@ async fn clinic_catalogue_routes_answer_the_documented_structures() {
     .await;
     assert_eq!(list_of(&sp_clinics).len(), 1, "{sp_clinics}");
 
+    // The dialect's own documents are not held to the limits of client-written queries: every
+    // list takes a page of up to the ceiling (1000), deep structures included.
+    let big = json!({"query": {"page_size": 1000, "current_page": 1}});
+    for (route, token, path) in [
+        ("GET /project", None, json!({})),
+        ("GET /doctor/list", None, json!({})),
+        ("GET /sp_project", None, json!({})),
+        (
+            "GET /custom/doctor/{id}/project",
+            None,
+            json!({"id": doctor_id}),
+        ),
+        ("GET /doctor/project", Some(&doctor), json!({})),
+        ("GET /org/my", Some(&doctor), json!({})),
+    ] {
+        let mut over = big.clone();
+        over["path"] = path;
+        let answer = documented(&app, route, token.map(String::as_str), over).await;
+        assert_eq!(answer["error_code"], 0, "{route}: {answer}");
+        assert_eq!(
+            answer["data"]["page"]["page_size"], 1000,
+            "{route}: {answer}"
+        );
+    }
+    // Client mistakes are told in the dialect's words, never GraphQL's.
+    for (route, over) in [
+        ("GET /project/{id}", json!({"path": {"id": "abc"}})),
+        ("GET /project", json!({"query": {"page_size": 1001}})),
+        ("GET /project", json!({"query": {"sort": 9}})),
+        (
+            "GET /project",
+            json!({"headers": {"X-location": "east-west"}}),
+        ),
+    ] {
+        let answer = documented(&app, route, None, over).await;
+        assert_eq!(answer["error_code"], 422, "{route}: {answer}");
+        let message = answer["error_message"].as_str().unwrap();
+        for word in ["GraphQL", "graphql", "variable", "$", "Int!", "ID!"] {
+            assert!(!message.contains(word), "{route}: {message}");
+        }
+    }
+
     sent_assert_contract(
         &app,
         "GET /project/{id}/cancel",
