@@ -837,14 +837,15 @@ async fn organizations_memberships_and_special_projects() {
     let mine = vol(&app, "GET", "/org/my", None, Some(&token), &[]).await;
     assert_eq!(ok(&mine)["page"]["count"], 1);
 
-    // Special projects group clinics of their organization, on their days.
+    // Special projects group clinics of their organization, on their days (opening at midnight:
+    // under way today whatever the hour).
     let today = free_clinics::china_today(Utc::now());
     let answer = app
         .graphql(
             "mutation($input: SpecialProjectInput!) { createSpecialProject(input: $input) { legacyId } }",
             json!({"input": {"organizationId": global_id("Organization", other_org).0, "hospitalId": global_id("Hospital", h).0,
                 "title": "义诊周", "abstract": "七天", "serviceTargets": ["老年人"], "startsOn": today.to_string(),
-                "endsOn": (today + Duration::days(6)).to_string(), "beginTime": "08:00", "endTime": "18:00"}}),
+                "endsOn": (today + Duration::days(6)).to_string(), "beginTime": "00:00", "endTime": "18:00"}}),
             Some(&admin),
         )
         .await;
