@@ -90,7 +90,7 @@ impl ConsultationState {
 /// How a consultation takes place.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConsultationKind {
-    /// Online (在线咨询, also written 线上咨询).
+    /// Online (线上咨询 / 在线咨询).
     Online,
     /// In person (线下咨询).
     Offline,
