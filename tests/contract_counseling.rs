@@ -468,6 +468,14 @@ async fn case_files_answer_their_documented_shapes() {
     .await);
     assert_contract(C, "POST /api/consultant/interview/records", &data);
     assert_eq!(data["total"], 2);
+    // page 0 and page_size "0": the whole list, from the start.
+    let whole = ok(&post(
+        &app,
+        "POST /api/consultant/interview/records",
+        json!({"userID": me.id, "token": me.token, "page": 0, "page_size": "0"}),
+    )
+    .await);
+    assert_eq!(whole["data"].as_array().unwrap().len(), 2, "{whole}");
 
     // A session as documented: 高危 and 50分钟 come back as sent.
     let mut create = authed("POST /api/consultant/interview/records/profile/create", &me);
