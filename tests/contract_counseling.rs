@@ -380,6 +380,7 @@ async fn dashboard_orders_and_comments_answer_their_documented_shapes() {
                     "POST /api/consultant/dashboard/yearly-consultations",
                     &data,
                 );
+                assert_eq!(data["data"].as_array().unwrap().len(), 12, "{data}");
             }
             "POST /api/consultant/dashboard/time-slot-data" => {
                 assert_contract(C, "POST /api/consultant/dashboard/time-slot-data", &data);
@@ -387,7 +388,10 @@ async fn dashboard_orders_and_comments_answer_their_documented_shapes() {
             "POST /api/consultant/dashboard/gender-data" => {
                 assert_contract(C, "POST /api/consultant/dashboard/gender-data", &data);
             }
-            _ => assert_contract(C, "POST /api/consultant/dashboard/age-data", &data),
+            _ => {
+                assert_contract(C, "POST /api/consultant/dashboard/age-data", &data);
+                assert_eq!(data["values"].as_array().unwrap().len(), 6, "{data}");
+            }
         }
     }
 
