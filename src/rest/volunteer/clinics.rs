@@ -973,5 +973,15 @@ mod tests {
         assert_eq!(vars["sort"], "NEAREST");
         assert_eq!(vars["near"]["latitude"], 39.9);
         assert_eq!(vars["filter"]["keyword"], "义诊");
+        // A client without a position fix: no location, and no error.
+        for unknown in ["null-null", "undefined-undefined", "-", " "] {
+            let mut vars = Map::new();
+            vars.insert("$location".into(), json!(unknown));
+            assert!(prepare_location(&mut vars).is_ok(), "{unknown}");
+            assert!(vars.get("near").is_none(), "{unknown}");
+        }
+        let mut vars = Map::new();
+        vars.insert("$location".into(), json!("east-west"));
+        assert!(prepare_location(&mut vars).is_err());
     }
 }

@@ -176,3 +176,19 @@ pub(super) fn strings(value: &Value) -> Value {
         _ => Value::Array(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_fields_get_their_empty_values() {
+        assert_eq!(text(&Value::Null), json!(""));
+        assert_eq!(text(&json!("a")), json!("a"));
+        assert_eq!(text(&json!(12)), json!("12"));
+        assert_eq!(int(&Value::Null), json!(0));
+        assert_eq!(int(&json!(7)), json!(7));
+        assert_eq!(strings(&Value::Null), json!([]));
+        assert_eq!(strings(&json!(["a", null, "b"])), json!(["a", "b"]));
+    }
+}
