@@ -57,13 +57,8 @@ pub fn router(routes: &[Route], upload_limit: usize) -> Router<AppState> {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    let dialect = Dialect::for_path(uri.path());
-    let mut response = dialect.error(&AppError::NotFound(format!(
-        "{method} is not served at {}",
-        uri.path()
-    )));
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
+    Dialect::for_path(uri.path())
+        .method_not_allowed(format!("{method} is not served at {}", uri.path()))
 }
 
 /// Answer for a path no route serves, in the envelope of the dialect that owns the prefix.
@@ -121,8 +116,11 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     };
     let auth = authenticate(state, route.dialect, &inputs).await?;
     let (mut vars, uploads) = inputs.variables(route.params)?;
+    let ceiling = state.services.config.http.dialect_list_ceiling;
     if let Some(prepare) = route.prepare {
+        vars.insert(super::LIST_CEILING.into(), Value::from(ceiling));
         prepare(&mut vars)?;
+        vars.remove(super::LIST_CEILING);
     }
     // Values a `prepare` set aside for the transform (keys starting with `$`) are not variables.
     let set_aside: Vec<String> = vars
@@ -143,7 +141,6 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let request = state
         .prepare(request, auth, public_url)
         .data(crate::graphql::persisted::DialectDocument);
-    let ceiling = state.services.config.http.dialect_list_ceiling;
     let response =
         crate::domain::page::with_ceiling(ceiling, state.trusted_schema.execute(request)).await;
     if let Some(err) = response.errors.first() {
