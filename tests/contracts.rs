@@ -92,6 +92,7 @@ fn contract_schemas_compile_and_the_documents_examples_satisfy_them() {
 #[test]
 fn readme_states_how_many_routes_are_contract_tested() {
     let readme = include_str!("../README.md");
+    let mut wrong = Vec::new();
     for dialect in Dialect::ALL {
         let served = routes_of(dialect);
         let tested = tested_routes(test_source(dialect));
@@ -113,12 +114,17 @@ fn readme_states_how_many_routes_are_contract_tested() {
             .next()
             .unwrap_or("")
             .trim();
-        assert_eq!(
-            last,
-            claim,
-            "README's contract-tested column for {} (tested: {:?})",
-            dialect.name(),
-            served.difference(&tested).collect::<Vec<_>>()
-        );
+        if last != claim {
+            wrong.push(format!(
+                "{}: README says {last}, the tests check {claim}; not yet: {:?}",
+                dialect.name(),
+                served.difference(&tested).collect::<Vec<_>>()
+            ));
+        }
     }
+    assert!(
+        wrong.is_empty(),
+        "README's contract-tested column:\n{}",
+        wrong.join("\n")
+    );
 }
