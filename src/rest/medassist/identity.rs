@@ -79,7 +79,7 @@ const IMPORT_PARAMS: &[Param] = &[
         Source::Query,
         Kind::Bool,
         "skipInvalid",
-        "Import the valid rows even when others have errors (medgraph addition); by default a file with any bad row imports nothing",
+        "Import the valid rows even when others have errors (medgraph addition); by default a file with any bad row imports nothing, and an import that creates no account because of bad rows answers code 422 (HTTP 422) with the per-row report as data",
     )
     .with_default("false"),
 ];
