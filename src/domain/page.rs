@@ -21,6 +21,12 @@ pub async fn with_ceiling<F: std::future::Future>(ceiling: u64, work: F) -> F::O
     CEILING.scope(ceiling.max(MAX_PAGE_SIZE), work).await
 }
 
+/// Runs `work` (synchronous: a dialect's `Prepare`) with `ceiling` as the largest page, so that
+/// it can check a legacy page size against [`max_page_size`] before the document runs.
+pub fn with_ceiling_sync<R>(ceiling: u64, work: impl FnOnce() -> R) -> R {
+    CEILING.sync_scope(ceiling.max(MAX_PAGE_SIZE), work)
+}
+
 /// The largest page in force: [`MAX_PAGE_SIZE`] for client queries, the configured dialect
 /// ceiling inside [`with_ceiling`].
 pub fn max_page_size() -> u64 {

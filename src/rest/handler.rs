@@ -118,9 +118,9 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let (mut vars, uploads) = inputs.variables(route.params)?;
     let ceiling = state.services.config.http.dialect_list_ceiling;
     if let Some(prepare) = route.prepare {
-        vars.insert(super::LIST_CEILING.into(), Value::from(ceiling));
-        prepare(&mut vars)?;
-        vars.remove(super::LIST_CEILING);
+        // Under the same page ceiling as the document, so that a legacy page size is checked
+        // against what the document may answer.
+        crate::domain::page::with_ceiling_sync(ceiling, || prepare(&mut vars))?;
     }
     // Values a `prepare` set aside for the transform (keys starting with `$`) are not variables.
     let set_aside: Vec<String> = vars

@@ -26,11 +26,6 @@ pub use handler::{dialect_fallback, refuse_cross_site_cookie, router};
 
 use crate::error::AppResult;
 
-/// The variable under which a route's [`Prepare`] step finds the configured list ceiling
-/// (`http.dialect_list_ceiling`), for lists the document does not page; removed before the
-/// document runs.
-pub const LIST_CEILING: &str = "$$listCeiling";
-
 /// Where a parameter is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

@@ -397,14 +397,11 @@ fn doctors_page(vars: &mut Map<String, Value>) -> AppResult<()> {
 /// `page` (from 1) and `pageSize` become the connection window `first` + `after`. They are
 /// set aside as `$page` and `$pageSize` for the answer (GraphQL ignores variables a document
 /// does not declare). The document does not page: without either parameter the window is the
-/// whole list, up to the configured ceiling (`http.dialect_list_ceiling`, which the handler
-/// hands over as [`LIST_CEILING`](crate::rest::LIST_CEILING)); `pageSize` may be as large.
+/// whole list, up to the configured ceiling (`http.dialect_list_ceiling`, in force while the
+/// handler runs a prepare step: [`crate::domain::page::max_page_size`]); `pageSize` may be as
+/// large.
 pub(super) fn page_window(vars: &mut Map<String, Value>) -> AppResult<()> {
-    let ceiling = vars
-        .get(crate::rest::LIST_CEILING)
-        .and_then(Value::as_i64)
-        .unwrap_or(1000)
-        .max(i64::try_from(crate::domain::page::MAX_PAGE_SIZE).unwrap_or(100));
+    let ceiling = i64::try_from(crate::domain::page::max_page_size()).unwrap_or(i64::MAX);
     let page = vars.remove("page").and_then(|v| v.as_i64());
     let size = vars.remove("pageSize").and_then(|v| v.as_i64());
     let (page, size) = match (page, size) {
@@ -500,8 +497,7 @@ mod tests {
 
         // No paging: the whole list, up to the ceiling.
         let mut whole = Map::new();
-        whole.insert(crate::rest::LIST_CEILING.into(), json!(1000));
-        doctors_page(&mut whole).expect("valid");
+        crate::domain::page::with_ceiling_sync(1000, || doctors_page(&mut whole)).expect("valid");
         assert!(!whole.contains_key("after"));
         assert_eq!(whole["first"], 1000);
 
@@ -514,9 +510,10 @@ mod tests {
         bad.insert("page".into(), json!(0));
         assert!(doctors_page(&mut bad).is_err());
         let mut too_big = Map::new();
-        too_big.insert(crate::rest::LIST_CEILING.into(), json!(1000));
         too_big.insert("pageSize".into(), json!(1001));
-        assert!(doctors_page(&mut too_big).is_err());
+        assert!(
+            crate::domain::page::with_ceiling_sync(1000, || doctors_page(&mut too_big)).is_err()
+        );
     }
 
     #[test]
