@@ -21,6 +21,12 @@ pub async fn with_ceiling<F: std::future::Future>(ceiling: u64, work: F) -> F::O
     CEILING.scope(ceiling.max(MAX_PAGE_SIZE), work).await
 }
 
+/// [`with_ceiling`] for synchronous work: a route's `prepare`, which sizes the page of a list
+/// its document answers whole with [`max_page_size`].
+pub fn with_ceiling_sync<R>(ceiling: u64, work: impl FnOnce() -> R) -> R {
+    CEILING.sync_scope(ceiling.max(MAX_PAGE_SIZE), work)
+}
+
 /// The largest page in force: [`MAX_PAGE_SIZE`] for client queries, the configured dialect
 /// ceiling inside [`with_ceiling`].
 pub fn max_page_size() -> u64 {

@@ -121,8 +121,10 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     };
     let auth = authenticate(state, route.dialect, &inputs).await?;
     let (mut vars, uploads) = inputs.variables(route.params)?;
+    let ceiling = state.services.config.http.dialect_list_ceiling;
     if let Some(prepare) = route.prepare {
-        prepare(&mut vars)?;
+        // Inside the ceiling, so that a route may size a whole-list page with max_page_size().
+        crate::domain::page::with_ceiling_sync(ceiling, || prepare(&mut vars))?;
     }
     // Values a `prepare` set aside for the transform (keys starting with `$`) are not variables.
     let set_aside: Vec<String> = vars
@@ -143,7 +145,6 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let request = state
         .prepare(request, auth, public_url)
         .data(crate::graphql::persisted::DialectDocument);
-    let ceiling = state.services.config.http.dialect_list_ceiling;
     let response =
         crate::domain::page::with_ceiling(ceiling, state.trusted_schema.execute(request)).await;
     if let Some(err) = response.errors.first() {
