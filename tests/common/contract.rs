@@ -1,4 +1,5 @@
 //! Contract checks: a dialect's answer against the document's schema (`src/rest/contracts/`).
+#![allow(dead_code)] // used by the contract test files as they are written
 
 use medgraph::rest::{Dialect, contract};
 use serde_json::{Map, Value, json};
@@ -34,8 +35,12 @@ pub fn route(dialect: Dialect, route: &str) -> &'static contract::RouteContract 
     let (method, path) = route
         .split_once(' ')
         .unwrap_or_else(|| panic!("route is written \"METHOD /path\": {route}"));
-    contract::route(dialect, method, path)
-        .unwrap_or_else(|| panic!("no contract for {route} in src/rest/contracts/{}.json", dialect.name()))
+    contract::route(dialect, method, path).unwrap_or_else(|| {
+        panic!(
+            "no contract for {route} in src/rest/contracts/{}.json",
+            dialect.name()
+        )
+    })
 }
 
 /// Asserts that `data` (the dialect's `data`; the whole body for social) satisfies the
