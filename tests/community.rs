@@ -469,7 +469,10 @@ async fn forum_posts_coin_record_and_follows_have_the_documented_shapes() {
         })
     );
     assert_eq!(list[1]["post_id"], first);
-    assert_eq!(list[1]["post_first_comment_id"], 0, "no floor yet: 0, never null");
+    assert_eq!(
+        list[1]["post_first_comment_id"], 0,
+        "no floor yet: 0, never null"
+    );
     assert_eq!(list[1]["reward"]["like"]["status"], false);
     // The author's own list (no user_id), paged.
     let (_, mine) = call(

@@ -37,7 +37,11 @@ async fn forum_any(
         .unwrap_or_default();
     let body = (method != "GET").then_some(body);
     let (status, answer) = app.call(method, path, body, &headers).await;
-    assert_eq!(status, StatusCode::OK, "the forum answers HTTP 200: {answer}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the forum answers HTTP 200: {answer}"
+    );
     answer
 }
 
@@ -181,7 +185,14 @@ async fn coin_record_answers_every_change_of_seven_days() {
         credit(&app, me, i, &format!("第 {i} 次")).await;
     }
     let request = documented_request(Dialect::Forum, "GET /api/HB/record");
-    let answer = forum(&app, "GET", "/api/HB/record", request["body"].clone(), Some(&token)).await;
+    let answer = forum(
+        &app,
+        "GET",
+        "/api/HB/record",
+        request["body"].clone(),
+        Some(&token),
+    )
+    .await;
     assert_contract(Dialect::Forum, "GET /api/HB/record", &answer["data"]);
     let list = answer["data"]["coinRecordList"].as_array().unwrap();
     assert_eq!(list.len(), 25, "the whole list, not a first page of 20");
@@ -262,7 +273,11 @@ async fn administrator_details_hold_strings_with_and_without_a_session() {
         Some(&admin),
     )
     .await;
-    assert_contract(Dialect::Forum, "GET /api/Administrator/Details", &answer["data"]);
+    assert_contract(
+        Dialect::Forum,
+        "GET /api/Administrator/Details",
+        &answer["data"],
+    );
     assert_eq!(answer["data"]["isAdministrator"], true);
     assert_eq!(answer["data"]["administrator"]["portrait"], "");
     let anonymous = forum(&app, "GET", "/api/Administrator/Details", json!({}), None).await;
@@ -280,7 +295,11 @@ async fn uploads_answer_status_and_url() {
     let app = common::app().await;
     let (_, token) = app.user_with_token("uploader").await;
     let avatar = upload(&app, "/api/UserInfo/uploadAvatar", 1, &token).await;
-    assert_contract(Dialect::Forum, "POST /api/UserInfo/uploadAvatar", &avatar["data"]);
+    assert_contract(
+        Dialect::Forum,
+        "POST /api/UserInfo/uploadAvatar",
+        &avatar["data"],
+    );
     let approval = upload(&app, "/api/UserInfo/uploadDoctorApproval", 2, &token).await;
     assert_contract(
         Dialect::Forum,
@@ -372,7 +391,11 @@ async fn follows_answer_200_or_118_and_never_a_false_success() {
         Some(&token),
     )
     .await;
-    assert_contract(Dialect::Forum, "POST /api/UserInfo/followUser", &follow["data"]);
+    assert_contract(
+        Dialect::Forum,
+        "POST /api/UserInfo/followUser",
+        &follow["data"],
+    );
     let gid = global_id("User", other).0;
     let seen = app
         .graphql(
@@ -405,15 +428,17 @@ async fn follows_answer_200_or_118_and_never_a_false_success() {
         )
         .await;
     assert_eq!(seen["data"]["user"]["followerCount"], 0, "{seen}");
+    // Nobody has this id: refused with 118, not a success.
     let refused = forum_any(
         &app,
         "POST",
         "/api/UserInfo/unfollowUser",
-        json!({"followUserID": me}),
+        json!({"followUserID": me + 1000}),
         Some(&token),
     )
     .await;
     assert_eq!(refused["errorCode"], 118, "{refused}");
+    assert_eq!(refused["data"]["status"], false);
 }
 
 #[tokio::test]
@@ -479,6 +504,13 @@ async fn recharge_answers_the_pay_page() {
     let app = common::app().await;
     let (_, token) = app.user_with_token("buyer").await;
     let request = documented_request(Dialect::Forum, "POST /api/HB/order");
-    let answer = forum(&app, "POST", "/api/HB/order", request["body"].clone(), Some(&token)).await;
+    let answer = forum(
+        &app,
+        "POST",
+        "/api/HB/order",
+        request["body"].clone(),
+        Some(&token),
+    )
+    .await;
     assert_contract(Dialect::Forum, "POST /api/HB/order", &answer["data"]);
 }

@@ -185,7 +185,11 @@ async fn user_objects_carry_every_documented_field() {
     credit(&app, me, 9).await;
 
     // Both as seen by others (masked) and by themselves.
-    for (uid, viewer) in [(me, Some(other_token.as_str())), (other, None), (other, Some(token.as_str()))] {
+    for (uid, viewer) in [
+        (me, Some(other_token.as_str())),
+        (other, None),
+        (other, Some(token.as_str())),
+    ] {
         let user = documented(
             &app,
             "GET /api/v2/users/{user}",
@@ -200,7 +204,14 @@ async fn user_objects_carry_every_documented_field() {
         assert_eq!(user["commodities_count"], 0);
         assert!(user.get("phone").is_none() && user.get("wallet").is_none());
     }
-    let (_, seen) = call(&app, "GET", &format!("/api/v2/users/{me}"), None, Some(&other_token)).await;
+    let (_, seen) = call(
+        &app,
+        "GET",
+        &format!("/api/v2/users/{me}"),
+        None,
+        Some(&other_token),
+    )
+    .await;
     assert_eq!(
         seen["verification"]["id_card"]["number"],
         "5******04****************6****9"
@@ -251,20 +262,53 @@ async fn recommends_and_nearby_answer_whole_lists_without_limit() {
             .unwrap();
         set_city(&app, user.id, 510100).await;
     }
-    // The documented request pages (limit 20, offset 0).
-    for route in ["GET /api/v2/user/recommends", "GET /api/v2/user/nearby"] {
-        let path = route.split_once(' ').unwrap().1;
-        let page = documented(&app, route, path, None, Some(&token), StatusCode::OK).await;
-        assert_contract(Dialect::Social, route, &page);
-        assert_eq!(page.as_array().unwrap().len(), 20, "{route}");
-        // Without limit, the whole list.
-        let (status, all) = call(&app, "GET", path, None, Some(&token)).await;
-        assert_eq!(status, StatusCode::OK, "{all}");
-        assert_contract(Dialect::Social, route, &all);
-        assert!(all.as_array().unwrap().len() >= 24, "{route}: {}", all.as_array().unwrap().len());
-        // Beyond the ceiling: the dialect's 422, naming the legacy parameter.
-        let (status, refused) =
-            call(&app, "GET", &format!("{path}?limit=1001"), None, Some(&token)).await;
+    // The documented request pages (limit 20, offset 0); without limit, the whole list.
+    let page = documented(
+        &app,
+        "GET /api/v2/user/recommends",
+        "/api/v2/user/recommends",
+        None,
+        Some(&token),
+        StatusCode::OK,
+    )
+    .await;
+    assert_contract(Dialect::Social, "GET /api/v2/user/recommends", &page);
+    assert_eq!(page.as_array().unwrap().len(), 20);
+    let (status, all) = call(&app, "GET", "/api/v2/user/recommends", None, Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_contract(Dialect::Social, "GET /api/v2/user/recommends", &all);
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        24,
+        "every user but the caller"
+    );
+
+    let page = documented(
+        &app,
+        "GET /api/v2/user/nearby",
+        "/api/v2/user/nearby",
+        None,
+        Some(&token),
+        StatusCode::OK,
+    )
+    .await;
+    assert_contract(Dialect::Social, "GET /api/v2/user/nearby", &page);
+    assert_eq!(page.as_array().unwrap().len(), 20);
+    let (status, all) = call(&app, "GET", "/api/v2/user/nearby", None, Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_contract(Dialect::Social, "GET /api/v2/user/nearby", &all);
+    assert_eq!(all.as_array().unwrap().len(), 24, "every neighbour");
+
+    // Beyond the ceiling: the dialect's 422, naming the legacy parameter.
+    for path in ["/api/v2/user/recommends", "/api/v2/user/nearby"] {
+        let (status, refused) = call(
+            &app,
+            "GET",
+            &format!("{path}?limit=1001"),
+            None,
+            Some(&token),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert!(refused["errors"]["limit"].is_array(), "{refused}");
     }
@@ -286,7 +330,11 @@ async fn income_rank_honours_the_documented_limit_of_1000() {
         StatusCode::OK,
     )
     .await;
-    assert_contract(Dialect::Social, "GET /api/v2/user/currency/income-rank", &rank);
+    assert_contract(
+        Dialect::Social,
+        "GET /api/v2/user/currency/income-rank",
+        &rank,
+    );
     assert_eq!(rank["rank_list"].as_array().unwrap().len(), 2);
     assert_eq!(rank["rank_list"][0]["rank"], "1");
     assert_eq!(rank["my_rank"]["rank"], "2");
@@ -300,7 +348,11 @@ async fn income_rank_honours_the_documented_limit_of_1000() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{anonymous}");
-    assert_contract(Dialect::Social, "GET /api/v2/user/currency/income-rank", &anonymous);
+    assert_contract(
+        Dialect::Social,
+        "GET /api/v2/user/currency/income-rank",
+        &anonymous,
+    );
     assert!(anonymous.get("my_rank").is_none());
     let (status, refused) = call(
         &app,
@@ -379,7 +431,11 @@ async fn profile_and_account_commands_answer_204() {
         StatusCode::NO_CONTENT,
     )
     .await;
-    assert_contract(Dialect::Social, "PUT /api/v2/user/retrieve-password", &reset);
+    assert_contract(
+        Dialect::Social,
+        "PUT /api/v2/user/retrieve-password",
+        &reset,
+    );
     let login = app
         .graphql(
             "mutation($i: LoginInput!) { login(input: $i) { token } }",
@@ -415,9 +471,8 @@ async fn unbinding_disabling_and_deactivating_answer_as_documented() {
     assert_eq!(me["phone"], "", "a required string is never null");
 
     let mut body = documented_request(Dialect::Social, "DELETE /api/v2/user/email")["body"].clone();
-    body["verifiable_code"] = json!(
-        send_code(&app, "EMAIL", "mailuser@example.com", "CHANGE_CONTACT").await
-    );
+    body["verifiable_code"] =
+        json!(send_code(&app, "EMAIL", "mailuser@example.com", "CHANGE_CONTACT").await);
     let email = documented(
         &app,
         "DELETE /api/v2/user/email",
@@ -440,7 +495,11 @@ async fn unbinding_disabling_and_deactivating_answer_as_documented() {
         StatusCode::NO_CONTENT,
     )
     .await;
-    assert_contract(Dialect::Social, "PUT /api/v2/system/disabled/{user}", &disabled);
+    assert_contract(
+        Dialect::Social,
+        "PUT /api/v2/system/disabled/{user}",
+        &disabled,
+    );
 
     let bye = documented(
         &app,
@@ -481,7 +540,11 @@ async fn verification_is_submitted_resubmitted_and_deleted() {
         StatusCode::CREATED,
     )
     .await;
-    assert_contract(Dialect::Social, "POST /api/v2/user/verification", &submitted);
+    assert_contract(
+        Dialect::Social,
+        "POST /api/v2/user/verification",
+        &submitted,
+    );
     assert_eq!(submitted["state"], -1);
 
     let r = app
@@ -509,7 +572,11 @@ async fn verification_is_submitted_resubmitted_and_deleted() {
         StatusCode::NO_CONTENT,
     )
     .await;
-    assert_contract(Dialect::Social, "PATCH /api/v2/user/verification", &resubmitted);
+    assert_contract(
+        Dialect::Social,
+        "PATCH /api/v2/user/verification",
+        &resubmitted,
+    );
     let (_, me_now) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(me_now["verification"]["state"], -1);
 
@@ -522,9 +589,17 @@ async fn verification_is_submitted_resubmitted_and_deleted() {
         StatusCode::NO_CONTENT,
     )
     .await;
-    assert_contract(Dialect::Social, "DELETE /api/v2/user/verification", &deleted);
+    assert_contract(
+        Dialect::Social,
+        "DELETE /api/v2/user/verification",
+        &deleted,
+    );
     let (_, me_now) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
-    assert_eq!(me_now["verification"], Value::Null, "documented: null without one");
+    assert_eq!(
+        me_now["verification"],
+        Value::Null,
+        "documented: null without one"
+    );
 }
 
 #[tokio::test]
@@ -609,7 +684,11 @@ async fn addresses_answer_the_documented_object() {
         StatusCode::NO_CONTENT,
     )
     .await;
-    assert_contract(Dialect::Social, "DELETE /api/v2/user/addresses/{id}", &deleted);
+    assert_contract(
+        Dialect::Social,
+        "DELETE /api/v2/user/addresses/{id}",
+        &deleted,
+    );
     let (status, _) = call(&app, "GET", &path, None, Some(&token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -284,9 +284,15 @@ async fn modify_user_info_takes_the_documented_form() {
             "birthday": "2017-11-08",
             "telephone": "13446754484",
             "email": "w.xdedwtkjwg@qq.com",
-            "description": "新该油团深难类革好压相查意。"
+            "description": "新该油团深难类革好压相查意。",
+            // The same userInfo as Details.
+            "isCertified": false,
+            "numOfCoin": 0,
+            "avatarUrl": "",
+            "isLocked": false
         })
     );
+    assert_eq!(answer["data"]["errorType"], Value::Null);
     // Sending it again unchanged is fine; 男 and 保密 are understood.
     for (text, expected) in [("男", "男"), ("保密", "保密")] {
         let mut again = form.clone();
@@ -416,7 +422,10 @@ async fn upload_avatar_stores_the_image_and_answers_its_url() {
     );
     assert_eq!(app.count_rows("stored_files").await, 0);
     let own = details(&app, json!(0), Some(&token)).await;
-    assert_eq!(own["data"]["userInfo"]["avatarUrl"], "", "no avatar yet: never null");
+    assert_eq!(
+        own["data"]["userInfo"]["avatarUrl"], "",
+        "no avatar yet: never null"
+    );
 
     let answer = upload(&app, "image", PNG_1X1, "image/png", Some(&token)).await;
     assert_eq!(answer["errorCode"], 200, "{answer}");

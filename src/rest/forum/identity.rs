@@ -289,7 +289,11 @@ fn user_info(user: &Value) -> AppResult<Map<String, Value>> {
     info.insert("description".into(), text(&user["bio"]));
     info.insert(
         "isCertified".into(),
-        Value::Bool(user["doctorProfile"]["isCertified"].as_bool().unwrap_or(false)),
+        Value::Bool(
+            user["doctorProfile"]["isCertified"]
+                .as_bool()
+                .unwrap_or(false),
+        ),
     );
     info.insert("numOfCoin".into(), number(&user["coinBalance"]));
     info.insert("avatarUrl".into(), text(&user["avatarUrl"]));

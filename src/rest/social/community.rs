@@ -54,7 +54,6 @@ const RANK_PARAMS: &[Param] = &[
     .with_default("100"),
 ];
 
-
 fn route(
     path: &'static str,
     summary: &'static str,

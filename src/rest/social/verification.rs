@@ -13,8 +13,8 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
-use crate::error::{AppError, AppResult};
 use super::identity::or_empty;
+use crate::error::{AppError, AppResult};
 use crate::graphql::node::decode_int_id;
 
 const DATA: Param = Param::required(
