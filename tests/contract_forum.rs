@@ -514,3 +514,40 @@ async fn recharge_answers_the_pay_page() {
     .await;
     assert_contract(Dialect::Forum, "POST /api/HB/order", &answer["data"]);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_answers_with_the_contract_schemas() {
+    let app = common::app().await;
+    let (status, doc) = app.get_json("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "ForumUserInfo",
+        "ForumCertification",
+        "ForumFollowUser",
+        "ForumAdministrator",
+        "ForumRewardState",
+    ] {
+        assert!(schemas[name].is_object(), "no component {name}");
+    }
+    for path in [
+        "/api/UserInfo/Details",
+        "/api/UserInfo/modifyUserInfo",
+        "/api/Administrator/Details",
+        "/api/UserInfo/fetchUserPosts",
+    ] {
+        let method = if path == "/api/Administrator/Details" {
+            "get"
+        } else {
+            "post"
+        };
+        let schema = &doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        let text = schema.to_string();
+        assert!(
+            text.contains("#/components/schemas/Forum"),
+            "{path}: {text}"
+        );
+        assert!(text.contains("errorCode"), "{path}: the envelope: {text}");
+    }
+}

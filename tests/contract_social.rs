@@ -692,3 +692,54 @@ async fn addresses_answer_the_documented_object() {
     let (status, _) = call(&app, "GET", &path, None, Some(&token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_answers_with_the_contract_schemas() {
+    let app = common::app().await;
+    let (status, doc) = app.get_json("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "SocialUser",
+        "SocialVerification",
+        "SocialImage",
+        "SocialAddress",
+    ] {
+        assert!(schemas[name].is_object(), "no component {name}");
+    }
+    assert!(
+        schemas["SocialUser"]["properties"]["feed_topics_count"].is_object(),
+        "{}",
+        schemas["SocialUser"]
+    );
+    // Every answer with a body is described by a schema built from the fixtures (references
+    // to the shared structures or the route's own schema), not an example only.
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v2/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let Some((_, ok)) = op["responses"]
+                .as_object()
+                .and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')))
+            else {
+                continue;
+            };
+            let schema = &ok["content"]["application/json"]["schema"];
+            if ok["content"].is_null() {
+                continue;
+            }
+            let text = schema.to_string();
+            assert!(
+                schema["type"] != json!(["string", "number", "boolean", "object", "array", "null"]),
+                "{method} {path} has no schema: {text}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 13, "routes answering a body");
+    let own = doc["paths"]["/api/v2/user"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        .to_string();
+    assert!(own.contains("#/components/schemas/SocialUser"), "{own}");
+}
