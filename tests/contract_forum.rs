@@ -513,6 +513,23 @@ async fn recharge_answers_the_pay_page() {
     )
     .await;
     assert_contract(Dialect::Forum, "POST /api/HB/order", &answer["data"]);
+    // Out of range: the forum's refusal, in the document's words (no GraphQL `Int`).
+    for num in [json!(0), json!(99_999_999_999i64)] {
+        let refused = forum_any(
+            &app,
+            "POST",
+            "/api/HB/order",
+            json!({"num": num}),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(refused["errorCode"], 422, "{refused}");
+        let text = refused.to_string().to_lowercase();
+        assert!(
+            !text.contains("graphql") && !text.contains("variable") && !text.contains(r#"\"int\""#),
+            "{refused}"
+        );
+    }
 }
 
 #[tokio::test]

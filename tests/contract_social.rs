@@ -354,18 +354,34 @@ async fn income_rank_honours_the_documented_limit_of_1000() {
         &anonymous,
     );
     assert!(anonymous.get("my_rank").is_none());
-    let (status, refused) = call(
-        &app,
-        "GET",
-        "/api/v2/user/currency/income-rank?limit=1001",
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    let text = refused.to_string().to_lowercase();
-    for word in ["graphql", "query", "complex", "first"] {
-        assert!(!text.contains(word), "{word} in {refused}");
+    for (query, field) in [
+        ("limit=1001", "limit"),
+        ("limit=0", "limit"),
+        ("limit=99999999999", "limit"),
+        ("days=0", "days"),
+        ("days=99999999999", "days"),
+    ] {
+        let (status, refused) = call(
+            &app,
+            "GET",
+            &format!("/api/v2/user/currency/income-rank?{query}"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(refused["errors"][field].is_array(), "{query}: {refused}");
+        let text = refused.to_string().to_lowercase();
+        for word in [
+            "graphql",
+            "query",
+            "complex",
+            "first",
+            r#"\"int\""#,
+            "variable",
+        ] {
+            assert!(!text.contains(word), "{word} in {refused}");
+        }
     }
 }
 

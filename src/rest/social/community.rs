@@ -108,7 +108,7 @@ pub fn routes() -> Vec<Route> {
         },
         Route {
             transform: income_rank,
-            prepare: None,
+            prepare: Some(prepare_rank),
             // The contract's example (contracts/social.json) shows it.
             example: None,
             ..route(
@@ -151,6 +151,28 @@ fn prepare_list(vars: &mut Map<String, Value>) -> AppResult<()> {
                 "offset must be a number of at least 0",
             ));
         }
+    }
+    Ok(())
+}
+
+/// days and limit checked here, so that a refusal names them as the document does (and no
+/// GraphQL wording, such as an `Int` overflow, reaches the client).
+fn prepare_rank(vars: &mut Map<String, Value>) -> AppResult<()> {
+    if let Some(days) = vars.get("days").and_then(Value::as_i64)
+        && !(1..=36_500).contains(&days)
+    {
+        return Err(AppError::bad_field(
+            "days",
+            "days must be a number of days from 1 to 36500",
+        ));
+    }
+    if let Some(limit) = vars.get("limit").and_then(Value::as_i64)
+        && !(1..=1000).contains(&limit)
+    {
+        return Err(AppError::bad_field(
+            "limit",
+            "limit must be between 1 and 1000",
+        ));
     }
     Ok(())
 }
