@@ -247,6 +247,27 @@ async fn user_objects_carry_every_documented_field() {
     .await;
     assert_contract(Dialect::Social, "GET /api/v2/users", &users);
     assert_eq!(users.as_array().unwrap().len(), 3);
+    // An id list longer than the default page is answered whole.
+    let db = &app.state.services.db;
+    let mut ids = vec![me.to_string(), other.to_string()];
+    for i in 0..22 {
+        let name = format!("listed{i:02}");
+        let user = medgraph::domain::accounts::create_user(db, &name, &name)
+            .await
+            .unwrap();
+        ids.push(user.id.to_string());
+    }
+    let (status, listed) = call(
+        &app,
+        "GET",
+        &format!("/api/v2/users?id={}", ids.join(",")),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_contract(Dialect::Social, "GET /api/v2/users", &listed);
+    assert_eq!(listed.as_array().unwrap().len(), 24, "not cut at 20");
 }
 
 #[tokio::test]

@@ -46,9 +46,9 @@ const USERS_PARAMS: &[Param] = &[
         Source::Query,
         Kind::Int,
         "first",
-        "Items to return, 1 to 50",
-    )
-    .with_default("20"),
+        "Items to return, 1 to 50 (default 20; with an id list or fetch_by=username and no \
+         limit, every user asked for)",
+    ),
     Param::optional(
         "order",
         Source::Query,
@@ -501,7 +501,8 @@ fn list(raw: &str) -> Vec<String> {
 
 /// limit/order/since/name/fetch_by/id/active/offset as `users(filter, order, first, after)`.
 fn prepare_users(vars: &mut Map<String, Value>) -> AppResult<()> {
-    let limit = int(vars, "first").unwrap_or(20);
+    let asked = int(vars, "first");
+    let limit = asked.unwrap_or(20);
     if !(1..=50).contains(&limit) {
         return Err(AppError::bad_field(
             "limit",
@@ -576,6 +577,19 @@ fn prepare_users(vars: &mut Map<String, Value>) -> AppResult<()> {
             return Err(AppError::bad_field("offset", "offset must not be negative"));
         }
     }
+    // Users asked for by id or by name are all answered unless a limit says otherwise: an
+    // id list is not cut at the default page.
+    let listed = ["ids", "usernames"]
+        .iter()
+        .filter_map(|k| filter.get(*k).and_then(Value::as_array).map(Vec::len))
+        .max();
+    let limit = match (asked, listed) {
+        (None, Some(n)) => {
+            let max = usize::try_from(crate::domain::page::max_page_size()).unwrap_or(usize::MAX);
+            i64::try_from(n.clamp(1, max)).unwrap_or(limit)
+        }
+        _ => limit,
+    };
     vars.insert("first".into(), Value::from(limit));
     vars.insert("order".into(), Value::from(order));
     vars.insert("filter".into(), Value::Object(filter));
