@@ -191,6 +191,10 @@ async fn walk_ins_are_listed_filtered_and_kept_to_their_consultant() {
     )
     .await);
     assert_eq!(online["total"], 2);
+    // Recorded as 线上咨询 or 在线咨询, answered in the document's word.
+    for row in online["data"].as_array().unwrap() {
+        assert_eq!(row["type"], "在线咨询", "{online}");
+    }
     let by_name = ok(&post(&app, "/api/consultant/orders", list(json!({"name": "红"}))).await);
     assert_eq!(by_name["data"][0]["name"], "小红");
     let range = ok(&post(
@@ -225,7 +229,7 @@ async fn walk_ins_are_listed_filtered_and_kept_to_their_consultant() {
         json!({"status": "done"}),
         json!({"date_start": "yesterday"}),
         json!({"date_start": day(3), "date_end": day(1)}),
-        json!({"pageSize": 0}),
+        json!({"pageSize": 100_000}),
     ] {
         fails(&post(&app, "/api/consultant/orders", list(bad)).await, 422);
     }
@@ -501,7 +505,8 @@ async fn the_dashboard_counts_in_sql_in_the_consultants_time_zone() {
         async move { ok(&post(app, &path, body).await) }
     };
     let today = dash("today-transactions").await;
-    assert_eq!(today, json!({"count": 6, "amount": 360.5}));
+    // The document's integer: whole yuan (360.50 rounds to 361).
+    assert_eq!(today, json!({"count": 6, "amount": 361}));
     assert_eq!(
         dash("category-data").await,
         json!({"online": 2, "outline": 4})

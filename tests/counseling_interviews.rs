@@ -78,6 +78,20 @@ fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
+/// The report of an import that imported nothing: code 422 with the per-row report as data,
+/// never `code 0, "success"`.
+fn refused(body: &Value) -> Value {
+    assert_eq!(body["code"], 422, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nothing was imported")),
+        "{body}"
+    );
+    assert_eq!(body["data"]["imported"], 0, "{body}");
+    body["data"].clone()
+}
+
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[tokio::test]
@@ -234,8 +248,9 @@ async fn archives_and_sessions_are_the_consultants_own() {
         "the archive's student by default"
     );
     assert_eq!(created["class"], "3班");
-    assert_eq!(created["duration"], "50");
-    assert_eq!(created["crisisStatus"], "低");
+    // Answered in the clients' words: minutes as `50分钟`, 低 as 低危.
+    assert_eq!(created["duration"], "50分钟");
+    assert_eq!(created["crisisStatus"], "低危");
     assert!(
         created["signatureImage"]
             .as_str()
@@ -279,7 +294,7 @@ async fn archives_and_sessions_are_the_consultants_own() {
     )
     .await);
     assert_eq!(updated["visitStatus"], "复访");
-    assert_eq!(updated["crisisStatus"], "中");
+    assert_eq!(updated["crisisStatus"], "中危");
     assert_eq!(updated["description"], "情绪低落，睡眠差");
     assert_eq!(updated["date"], "2026-11-02");
     assert_eq!(updated["name"], "张小明");
@@ -576,14 +591,16 @@ async fn interview_sessions_import_from_spreadsheets() {
         "很高",
     ]);
 
-    // A bad row: nothing imported, each bad row named.
-    let report = ok(&multipart(
-        &app,
-        "/api/consultant/interview/upload/records",
-        &me.fields(),
-        &[("files", "records.xlsx", XLSX, &xlsx(&bad))],
-    )
-    .await);
+    // A bad row: nothing imported, each bad row named; a refusal, not a success.
+    let report = refused(
+        &multipart(
+            &app,
+            "/api/consultant/interview/upload/records",
+            &me.fields(),
+            &[("files", "records.xlsx", XLSX, &xlsx(&bad))],
+        )
+        .await,
+    );
     assert_eq!(report["total"], 5);
     assert_eq!(report["imported"], 0);
     assert_eq!(report["failed"], 2);
@@ -618,13 +635,15 @@ async fn interview_sessions_import_from_spreadsheets() {
 
     // The same file again: rows that give no count become the next sessions of the archives.
     let csv = "学生姓名,学校,年级,班级,访谈次数,访谈日期,访谈时间,访谈时长\n张三,一中,高一,1班,1,2026-10-20,14:00,50\n";
-    let report = ok(&multipart(
-        &app,
-        "/api/consultant/interview/upload/records",
-        &me.fields(),
-        &[("files", "more.csv", "text/csv", csv.as_bytes())],
-    )
-    .await);
+    let report = refused(
+        &multipart(
+            &app,
+            "/api/consultant/interview/upload/records",
+            &me.fields(),
+            &[("files", "more.csv", "text/csv", csv.as_bytes())],
+        )
+        .await,
+    );
     assert_eq!(report["imported"], 0, "count 1 is taken: {report}");
     assert!(
         report["rows"][0]["error"]
@@ -666,16 +685,18 @@ async fn duty_rosters_import_from_xls_and_xlsx() {
     let me = consultant(&app, "wangfang", "13811120031").await;
     let xls = std::fs::read("tests/fixtures/counseling_roster.xls").unwrap();
     // The .xls fixture has a reversed slot on 2031-03-04.
-    let report = ok(&multipart(
-        &app,
-        "/api/consultant/schedule/upload",
-        &[
-            ("user_id".into(), me.id.to_string()),
-            ("token".into(), me.token.clone()),
-        ],
-        &[("files", "roster.xls", "application/vnd.ms-excel", &xls)],
-    )
-    .await);
+    let report = refused(
+        &multipart(
+            &app,
+            "/api/consultant/schedule/upload",
+            &[
+                ("user_id".into(), me.id.to_string()),
+                ("token".into(), me.token.clone()),
+            ],
+            &[("files", "roster.xls", "application/vnd.ms-excel", &xls)],
+        )
+        .await,
+    );
     assert_eq!(report["failed"], 1, "{report}");
     assert_eq!(report["imported"], 0);
     assert_eq!(report["rows"][2]["field"], "time_slots");
@@ -708,13 +729,15 @@ async fn duty_rosters_import_from_xls_and_xlsx() {
         vec!["2031-03-05", "09:00-10:00"],
         vec!["2031-03-05", "09:30-10:30"],
     ]);
-    let report = ok(&multipart(
-        &app,
-        "/api/consultant/schedule/upload",
-        &me.fields(),
-        &[("files", "roster.xlsx", XLSX, &overlapping)],
-    )
-    .await);
+    let report = refused(
+        &multipart(
+            &app,
+            "/api/consultant/schedule/upload",
+            &me.fields(),
+            &[("files", "roster.xlsx", XLSX, &overlapping)],
+        )
+        .await,
+    );
     assert_eq!(report["failed"], 2, "{report}");
     assert!(
         report["rows"][0]["error"]

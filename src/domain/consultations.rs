@@ -105,10 +105,10 @@ impl ConsultationKind {
         }
     }
 
-    /// The legacy (Chinese) label.
+    /// The legacy (Chinese) label, the counselling document's vocabulary (`type`: 在线咨询/线下咨询).
     pub fn label(self) -> &'static str {
         match self {
-            ConsultationKind::Online => "线上咨询",
+            ConsultationKind::Online => "在线咨询",
             ConsultationKind::Offline => "线下咨询",
         }
     }
@@ -212,7 +212,7 @@ async fn insert(
     }
     let kind = input
         .kind
-        .ok_or_else(|| AppError::bad_field("type", "the type is 线上咨询 or 线下咨询"))?;
+        .ok_or_else(|| AppError::bad_field("type", "the type is 在线咨询 or 线下咨询"))?;
     let date = input
         .date
         .ok_or_else(|| AppError::bad_field("date", "the date is `YYYY-MM-DD`"))?;
@@ -928,6 +928,13 @@ mod tests {
             ConsultationKind::parse("在线咨询"),
             Some(ConsultationKind::Online)
         );
+        assert_eq!(
+            ConsultationKind::parse("线上咨询"),
+            Some(ConsultationKind::Online)
+        );
+        for kind in [ConsultationKind::Online, ConsultationKind::Offline] {
+            assert_eq!(ConsultationKind::parse(kind.label()), Some(kind));
+        }
         assert_eq!(
             parse_time_slot(" 9:00-10:30").ok().as_deref(),
             Some("09:00-10:30")

@@ -92,7 +92,7 @@ pub const SESSION_COLUMNS: &[SheetColumn] = &[
         "访谈时长",
         &["时长", "duration_minutes"],
         true,
-        "50",
+        "50分钟",
     ),
     col(
         "visit_status",
@@ -128,7 +128,7 @@ pub const SESSION_COLUMNS: &[SheetColumn] = &[
         "危机状态",
         &["crisisstatus", "crisis"],
         false,
-        "低",
+        "低危",
     ),
     col(
         "consultant_name",

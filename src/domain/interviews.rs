@@ -57,13 +57,13 @@ impl CrisisLevel {
         }
     }
 
-    /// The legacy (Chinese) label.
+    /// The legacy (Chinese) label, as the counselling clients write it (无, 低危, 中危, 高危).
     pub fn label(self) -> &'static str {
         match self {
             CrisisLevel::None => "无",
-            CrisisLevel::Low => "低",
-            CrisisLevel::Medium => "中",
-            CrisisLevel::High => "高",
+            CrisisLevel::Low => "低危",
+            CrisisLevel::Medium => "中危",
+            CrisisLevel::High => "高危",
         }
     }
 
@@ -102,6 +102,11 @@ pub fn parse_third_party(s: &str) -> Option<bool> {
         "0" | "false" | "no" | "n" | "否" | "自评" | "" => Some(false),
         _ => None,
     }
+}
+
+/// A duration as the counselling clients write it: `50分钟`.
+pub fn duration_label(minutes: i64) -> String {
+    format!("{minutes}分钟")
 }
 
 /// Minutes from `50`, `50分钟`, `50分`, `50min` or `50 minutes` (1 to 600).

@@ -21,8 +21,8 @@ pub async fn with_ceiling<F: std::future::Future>(ceiling: u64, work: F) -> F::O
     CEILING.scope(ceiling.max(MAX_PAGE_SIZE), work).await
 }
 
-/// [`with_ceiling`] for synchronous work: a route's `prepare`, which sizes the page of a list
-/// its document answers whole with [`max_page_size`].
+/// Runs `work` (synchronous: a dialect's `Prepare`) with `ceiling` as the largest page, so that
+/// it can check a legacy page size against [`max_page_size`] before the document runs.
 pub fn with_ceiling_sync<R>(ceiling: u64, work: impl FnOnce() -> R) -> R {
     CEILING.sync_scope(ceiling.max(MAX_PAGE_SIZE), work)
 }

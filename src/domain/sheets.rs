@@ -42,13 +42,63 @@ pub fn read_bounded(file_name: &str, bytes: &[u8], limits: &ImportsConfig) -> Ap
         return read_xls(bytes, limits);
     }
     let entries = check_zip(bytes, limits)?;
-    if entries.iter().any(|e| e == "xl/workbook.xml") {
+    // What the container is comes from the names of its parts, wherever they stand in it.
+    if has_part(&entries, XLSX_WORKBOOK) {
         return read_xlsx(bytes, limits);
     }
-    if entries.iter().any(|e| e == "content.xml") {
+    if has_part(&entries, "content.xml") {
         return read_ods(bytes, limits);
     }
     read_other(bytes, limits)
+}
+
+/// The part every .xlsx holds (its workbook).
+const XLSX_WORKBOOK: &str = "xl/workbook.xml";
+
+/// Whether `entries` hold the part `path`, named as Office and LibreOffice may name it: in any
+/// case, with `/` or `\` (as calamine looks parts up).
+fn has_part(entries: &[String], path: &str) -> bool {
+    entries
+        .iter()
+        .any(|e| e.replace('\\', "/").eq_ignore_ascii_case(path))
+}
+
+/// The office document a zip container holds, from the names of its parts (and an
+/// OpenDocument's `mimetype`), whatever their order in the container: byte-signature sniffers
+/// recognise an .xlsx or .docx only when `[Content_Types].xml` comes first, as Excel and Word
+/// write it, and call anything else `application/zip`. Reads the central directory and at most
+/// 128 bytes of one part, so that no bomb is unpacked; `None` for other zips and non-zips.
+pub fn office_container_type(bytes: &[u8]) -> Option<&'static str> {
+    if !bytes.starts_with(b"PK") {
+        return None;
+    }
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(std::borrow::Cow::into_owned))
+        .collect();
+    if has_part(&names, "[Content_Types].xml") {
+        if has_part(&names, XLSX_WORKBOOK) {
+            return Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        }
+        if has_part(&names, "word/document.xml") {
+            return Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+        }
+        return None;
+    }
+    let mut mimetype = String::new();
+    archive
+        .by_name("mimetype")
+        .ok()?
+        .take(128)
+        .read_to_string(&mut mimetype)
+        .ok()?;
+    match mimetype.trim() {
+        "application/vnd.oasis.opendocument.spreadsheet" => {
+            Some("application/vnd.oasis.opendocument.spreadsheet")
+        }
+        _ => None,
+    }
 }
 
 fn unreadable(e: impl std::fmt::Display) -> AppError {
@@ -1119,6 +1169,71 @@ mod tests {
                 bytes.truncate(cut.index(bytes.len()));
                 let _ = read_bounded(name, &bytes, &limits);
             }
+        }
+
+        /// `bytes`' zip entries rewritten in `order` (indexes into the original entries).
+        fn rezipped(bytes: &[u8], order: impl Fn(usize) -> Vec<usize>) -> Vec<u8> {
+            let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+            let mut entries = Vec::new();
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).expect("entry");
+                let mut data = Vec::new();
+                entry.read_to_end(&mut data).expect("read");
+                entries.push((entry.name().expect("name").into_owned(), data));
+            }
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for i in order(entries.len()) {
+                let (name, data) = &entries[i];
+                zip.start_file(name.as_str(), options).expect("entry");
+                zip.write_all(data).expect("write");
+            }
+            zip.finish().expect("finish").into_inner()
+        }
+
+        #[test]
+        fn a_workbook_reads_whatever_the_order_of_its_zip_entries() {
+            let reversed = rezipped(workbook(), |n| (0..n).rev().collect());
+            // Rotated: the worksheet first, `[Content_Types].xml` somewhere in the middle.
+            let rotated = rezipped(workbook(), |n| (0..n).map(|i| (i + n / 2) % n).collect());
+            for bytes in [reversed, rotated] {
+                assert_ne!(bytes.as_slice(), workbook());
+                for name in ["a.xlsx", "a.XLSX", "upload", "a.bin"] {
+                    let rows = read_bounded(name, &bytes, &ImportsConfig::default())
+                        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                    assert_eq!(rows.len(), 3, "{name}");
+                    assert_eq!(rows[0].1[0].as_deref(), Some("role"));
+                    assert_eq!(rows[2].1[1].as_deref(), Some("13800000000"));
+                }
+                // The bomb checks still hold for it.
+                let tight = ImportsConfig {
+                    max_zip_entries: 2,
+                    ..ImportsConfig::default()
+                };
+                assert!(read_bounded("a.xlsx", &bytes, &tight).is_err());
+            }
+        }
+
+        #[test]
+        fn an_office_container_is_recognised_whatever_its_order() {
+            let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            assert_eq!(office_container_type(workbook()), Some(xlsx));
+            let reversed = rezipped(workbook(), |n| (0..n).rev().collect());
+            assert_eq!(office_container_type(&reversed), Some(xlsx));
+            assert_eq!(office_container_type(&zip_of(&[("a.xml", b"<x/>")])), None);
+            assert_eq!(office_container_type(b"not a zip"), None);
+            let ods = zip_of(&[
+                ("content.xml", b"<x/>"),
+                (
+                    "mimetype",
+                    b"application/vnd.oasis.opendocument.spreadsheet",
+                ),
+            ]);
+            assert_eq!(
+                office_container_type(&ods),
+                Some("application/vnd.oasis.opendocument.spreadsheet")
+            );
         }
 
         #[test]

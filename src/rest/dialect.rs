@@ -96,10 +96,20 @@ impl Dialect {
             Dialect::Social => data,
             Dialect::Counseling => {
                 // A `$top` object in the data holds fields the document puts beside `data`
-                // (orders/create answers its `id` there).
+                // (orders/create answers its `id` there); a `$failure` object {code, message}
+                // turns the answer into a refusal that still carries its data (an import that
+                // imported nothing answers its per-row report).
                 let mut data = data;
                 let top = data.as_object_mut().and_then(|o| o.remove("$top"));
-                let mut body = json!({"code": 0, "message": "success", "data": data});
+                let failure = data.as_object_mut().and_then(|o| o.remove("$failure"));
+                let (code, message) = match &failure {
+                    Some(f) => (
+                        f["code"].as_u64().unwrap_or(422),
+                        f["message"].as_str().unwrap_or("refused").to_owned(),
+                    ),
+                    None => (0, "success".to_owned()),
+                };
+                let mut body = json!({"code": code, "message": message, "data": data});
                 if let (Some(Value::Object(top)), Some(body)) = (top, body.as_object_mut()) {
                     body.extend(top);
                 }

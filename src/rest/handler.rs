@@ -123,7 +123,8 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let (mut vars, uploads) = inputs.variables(route.params)?;
     let ceiling = state.services.config.http.dialect_list_ceiling;
     if let Some(prepare) = route.prepare {
-        // Inside the ceiling, so that a route may size a whole-list page with max_page_size().
+        // Under the same page ceiling as the document, so that a legacy page size is checked
+        // against what the document may answer.
         crate::domain::page::with_ceiling_sync(ceiling, || prepare(&mut vars))?;
     }
     // Values a `prepare` set aside for the transform (keys starting with `$`) are not variables.

@@ -109,9 +109,17 @@ impl FileStore {
                 ),
             ));
         }
-        let content_type = infer::get(bytes)
-            .map(|t| t.mime_type().to_owned())
-            .ok_or_else(|| AppError::bad_field("file", "the file type is not recognised"))?;
+        let sniffed = infer::get(bytes).map(|t| t.mime_type());
+        // An office document whose zip parts are not in the order Office writes them is only
+        // "a zip" to the signature sniffer: its part names tell (`domain::sheets`).
+        let content_type = match sniffed {
+            None | Some("application/zip") => {
+                crate::domain::sheets::office_container_type(bytes).or(sniffed)
+            }
+            other => other,
+        }
+        .map(str::to_owned)
+        .ok_or_else(|| AppError::bad_field("file", "the file type is not recognised"))?;
         let allowed = match kind {
             FileKind::Document => DOCUMENT_TYPES.contains(&content_type.as_str()),
             _ => self.config.allowed_types.iter().any(|t| t == &content_type),

@@ -2,10 +2,14 @@
 //! the order list and walk-in visits (`/api/consultant/orders*`) and clients' comments
 //! (`/api/consuntant/user/comments`, as documented, and its corrected spelling).
 //!
-//! Documented choices: dashboard amounts are yuan (the orders keep cents); `type` is
-//! `线上咨询`/`在线咨询` or `线下咨询` (or `online`/`offline`); `status` is one of the Chinese
-//! labels (or the GraphQL names); empty filter strings mean "no filter"; dates are
-//! `YYYY-MM-DD`; `commit_time` and `finish_time` are the consultant's local time.
+//! Documented choices: dashboard amounts are whole yuan, as the document's integer (the orders
+//! keep cents); `type` is answered `在线咨询` or `线下咨询`, the document's words (`线上咨询`,
+//! `online`/`offline` are accepted too); `status` is one of the Chinese labels (or the GraphQL
+//! names); empty filter strings mean "no filter"; dates are `YYYY-MM-DD`; `commit_time` and
+//! `finish_time` are the consultant's local time. Paging: `page` counts from 1 (0, the
+//! document's example, is the first page too); `pageSize` 0 (the example's) answers the whole
+//! list, up to `http.dialect_list_ceiling`. Every documented string is a string, `""` when
+//! there is nothing to say, never `null` (`src/rest/contracts/counseling.json`).
 
 use chrono::NaiveDate;
 use http::Method;
@@ -14,6 +18,7 @@ use serde_json::{Map, Value, json};
 use super::super::{Access, Dialect, Kind, Param, Prepare, Route, Source, Transform, pick};
 use super::identity::{TOKEN, USER_ID, drop_auth, text};
 use crate::domain::consultations::{ConsultationKind, ConsultationState};
+use crate::domain::page;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
 
@@ -48,16 +53,19 @@ pub(super) const PAGE: Param = Param::optional(
     Source::Body,
     Kind::Int,
     "page",
-    "Page number, from 1",
+    "Page number, from 1 (0 is the first page too)",
 )
 .with_default("1");
+
+/// What a legacy page size may be, for the parameter tables.
+pub(super) const PAGE_SIZE_DESCRIPTION: &str = "Items per page (10 when absent); 0 answers the whole list. At most http.dialect_list_ceiling (default 1000)";
 
 const PAGE_SIZE: Param = Param::optional(
     "pageSize",
     Source::Body,
     Kind::Int,
     "pageSize",
-    "Items per page, 1 to 100",
+    PAGE_SIZE_DESCRIPTION,
 )
 .with_default("10");
 
@@ -92,7 +100,7 @@ const LIST_PARAMS: &[Param] = &[
         Source::Body,
         Kind::String,
         "type",
-        "线上咨询 (or 在线咨询) or 线下咨询",
+        "在线咨询 (or 线上咨询) or 线下咨询",
     ),
     Param::optional(
         "status",
@@ -132,7 +140,7 @@ const CREATE_PARAMS: &[Param] = &[
         Source::Body,
         Kind::String,
         "type",
-        "线上咨询 (or 在线咨询) or 线下咨询",
+        "在线咨询 (or 线上咨询) or 线下咨询",
     ),
     Param::required(
         "date",
@@ -327,7 +335,7 @@ pub fn routes() -> Vec<Route> {
             ),
             LIST_PARAMS,
             order_list,
-            r#"{"total":1,"data":[{"id":5,"order_id":"C20241002K7M2Q9XA","name":"小明","gender":"男","age":"16","type":"线下咨询","key_word":"焦虑,失眠","date":"2024-10-02","time":"09:00-10:00","commit_time":"2024-10-01 18:20:00","finish_time":"","status":"等待中","contact":"13812345678","amount":200}]}"#,
+            r#"{"total":1,"data":[{"id":5,"order_id":"C20241002K7M2Q9XA","name":"小明","gender":"男","age":"16","type":"在线咨询","key_word":"焦虑,失眠","date":"2024-10-02","time":"09:00-10:00","commit_time":"2024-10-01 18:20:00","finish_time":"","status":"等待中","contact":"13812345678","amount":200}]}"#,
             list_vars,
         ),
         route(
@@ -393,6 +401,12 @@ fn field(data: &Value, pointer: &str) -> AppResult<Value> {
     pick(data, &format!("/consultationDashboard/{pointer}"))
 }
 
+/// Cents as whole yuan, the document's integer (half a yuan rounds up).
+fn whole_yuan(cents: &Value) -> Value {
+    let cents = cents.as_i64().unwrap_or(0);
+    Value::from((cents + 50).div_euclid(100))
+}
+
 /// Cents as yuan: an integer when whole.
 fn yuan(cents: &Value) -> Value {
     let cents = cents.as_i64().unwrap_or(0);
@@ -403,42 +417,50 @@ fn yuan(cents: &Value) -> Value {
     }
 }
 
+/// A documented count: an integer, 0 when there is none.
+fn count(value: &Value) -> Value {
+    Value::from(value.as_i64().unwrap_or(0))
+}
+
+/// A documented list of counts: integers, 0 for a missing one.
+fn counts<'a>(values: impl Iterator<Item = &'a Value>) -> Value {
+    Value::Array(values.map(count).collect())
+}
+
 fn today(data: Value) -> AppResult<Value> {
     let today = field(&data, "today")?;
-    Ok(json!({"count": today["count"], "amount": yuan(&today["amountCents"])}))
+    Ok(json!({"count": count(&today["count"]), "amount": whole_yuan(&today["amountCents"])}))
 }
 
 fn category(data: Value) -> AppResult<Value> {
     let kinds = field(&data, "kinds")?;
-    Ok(json!({"online": kinds["online"], "outline": kinds["offline"]}))
+    Ok(json!({"online": count(&kinds["online"]), "outline": count(&kinds["offline"])}))
 }
 
 fn yearly(data: Value) -> AppResult<Value> {
     let year = field(&data, "year")?;
-    Ok(json!({"total": year["total"], "data": year["months"]}))
+    let months = year["months"].as_array().cloned().unwrap_or_default();
+    Ok(json!({"total": count(&year["total"]), "data": counts(months.iter())}))
 }
 
 fn time_slots(data: Value) -> AppResult<Value> {
     let slots = field(&data, "timeSlots")?;
     let slots = slots.as_array().cloned().unwrap_or_default();
     Ok(json!({
-        "timeSlots": slots.iter().map(|s| s["hour"].clone()).collect::<Vec<_>>(),
-        "appointments": slots.iter().map(|s| s["appointments"].clone()).collect::<Vec<_>>(),
+        "timeSlots": counts(slots.iter().map(|s| &s["hour"])),
+        "appointments": counts(slots.iter().map(|s| &s["appointments"])),
     }))
 }
 
 fn genders(data: Value) -> AppResult<Value> {
     let genders = field(&data, "genders")?;
-    Ok(json!({"male": genders["male"], "female": genders["female"]}))
+    Ok(json!({"male": count(&genders["male"]), "female": count(&genders["female"])}))
 }
 
 fn ages(data: Value) -> AppResult<Value> {
     let bands = field(&data, "ageBands")?;
-    let values: Vec<Value> = bands
-        .as_array()
-        .map(|b| b.iter().map(|b| b["clients"].clone()).collect())
-        .unwrap_or_default();
-    Ok(json!({ "values": values }))
+    let bands = bands.as_array().cloned().unwrap_or_default();
+    Ok(json!({ "values": counts(bands.iter().map(|b| &b["clients"])) }))
 }
 
 pub(super) fn gender_label(value: &Value) -> &'static str {
@@ -463,19 +485,19 @@ fn order_of(order: &Value) -> Value {
         .map(|k| k.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     json!({
-        "id": order["legacyId"],
-        "order_id": order["orderNo"],
-        "name": order["clientName"],
+        "id": count(&order["legacyId"]),
+        "order_id": text(&order["orderNo"]),
+        "name": text(&order["clientName"]),
         "gender": gender_label(&order["clientGender"]),
         "age": order["clientAge"].as_i64().map_or(String::new(), |a| a.to_string()),
         "type": kind,
         "key_word": keywords.join(","),
-        "date": order["date"],
-        "time": order["timeSlot"],
+        "date": text(&order["date"]),
+        "time": text(&order["timeSlot"]),
         "commit_time": text(&order["committedAtLocal"]),
         "finish_time": text(&order["finishedAtLocal"]),
         "status": status,
-        "contact": order["contact"],
+        "contact": text(&order["contact"]),
         "amount": yuan(&order["amountCents"]),
     })
 }
@@ -486,7 +508,7 @@ fn order_list(data: Value) -> AppResult<Value> {
         .as_array()
         .map(|nodes| nodes.iter().map(order_of).collect())
         .unwrap_or_default();
-    Ok(json!({"total": conn["totalCount"], "data": list}))
+    Ok(json!({"total": count(&conn["totalCount"]), "data": list}))
 }
 
 fn created(data: Value) -> AppResult<Value> {
@@ -512,7 +534,7 @@ fn roster(data: Value) -> AppResult<Value> {
                         let date = day["date"]
                             .as_str()
                             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                            .map(|d| chrono::Datelike::day(&d));
+                            .map_or(0, |d| chrono::Datelike::day(&d));
                         let schedules: Vec<Value> = day["slots"]
                             .as_array()
                             .map(|slots| {
@@ -520,9 +542,9 @@ fn roster(data: Value) -> AppResult<Value> {
                                     .iter()
                                     .map(|s| {
                                         json!({
-                                            "id": s["legacyId"],
+                                            "id": count(&s["legacyId"]),
                                             "name": person_name(&s["consultant"]),
-                                            "work_time": s["timeSlot"],
+                                            "work_time": text(&s["timeSlot"]),
                                         })
                                     })
                                     .collect()
@@ -547,8 +569,8 @@ fn suspension_list(data: Value) -> AppResult<Value> {
                     .map(|p| {
                         json!({
                             "name": person_name(&p["consultant"]),
-                            "start_time": p["startsAtLocal"],
-                            "end_time": p["endsAtLocal"],
+                            "start_time": text(&p["startsAtLocal"]),
+                            "end_time": text(&p["endsAtLocal"]),
                         })
                     })
                     .collect()
@@ -574,7 +596,7 @@ fn comment_list(data: Value) -> AppResult<Value> {
                             "name": person_name(client),
                             "organization": "",
                             "time": text(&c["createdAtLocal"]),
-                            "content": c["content"],
+                            "content": text(&c["content"]),
                             "rating": c["rating"].as_i64().map_or(String::new(), |r| r.to_string()),
                         })
                     })
@@ -589,18 +611,31 @@ fn comment_list(data: Value) -> AppResult<Value> {
 
 /// `page` (from 1) and `pageSize` become `first` + `after`.
 pub(super) fn paged(vars: &mut Map<String, Value>) -> AppResult<()> {
+    paged_as(vars, "pageSize")
+}
+
+/// [`paged`] for a route whose clients name the page size `size_name`: `page` 0 or less is the
+/// first page, `pageSize` 0 (or less) the whole list up to the dialect ceiling
+/// ([`page::max_page_size`] while a dialect prepares its variables).
+pub(super) fn paged_as(vars: &mut Map<String, Value>, size_name: &str) -> AppResult<()> {
     drop_auth(vars)?;
-    let page = vars.remove("page").and_then(|v| v.as_i64()).unwrap_or(1);
-    let size = vars
-        .remove("pageSize")
+    let ceiling = i64::try_from(page::max_page_size()).unwrap_or(i64::MAX);
+    let page = vars
+        .remove("page")
         .and_then(|v| v.as_i64())
-        .unwrap_or(10);
-    if page < 1 {
-        return Err(AppError::bad_field("page", "page counts from 1"));
-    }
-    if !(1..=100).contains(&size) {
-        return Err(AppError::bad_field("pageSize", "pageSize is 1 to 100"));
-    }
+        .unwrap_or(1)
+        .max(1);
+    let size = match vars.remove("pageSize").and_then(|v| v.as_i64()) {
+        None => 10,
+        Some(size) if size <= 0 => ceiling,
+        Some(size) if size > ceiling => {
+            return Err(AppError::bad_field(
+                size_name,
+                format!("{size_name} is at most {ceiling} (0 answers the whole list)"),
+            ));
+        }
+        Some(size) => size,
+    };
     let offset = u64::try_from((page - 1).saturating_mul(size))
         .map_err(|_| AppError::bad_field("page", "page is too large"))?;
     vars.insert("first".into(), Value::from(size));
@@ -633,7 +668,7 @@ fn kind(value: &str) -> AppResult<&'static str> {
         Some(ConsultationKind::Offline) => Ok("OFFLINE"),
         None => Err(AppError::bad_field(
             "type",
-            "type is 线上咨询 (在线咨询) or 线下咨询",
+            "type is 在线咨询 (线上咨询) or 线下咨询",
         )),
     }
 }
@@ -809,6 +844,17 @@ mod tests {
         assert_eq!(vars["kind"], "ONLINE");
         assert_eq!(vars["first"], 5);
         assert!(!vars.contains_key("dateFrom") && !vars.contains_key("name"));
+        // The document's example: page 0 and pageSize 0 are the whole list from the start.
+        let mut whole = Map::new();
+        whole.insert("page".into(), json!(0));
+        whole.insert("pageSize".into(), json!(0));
+        page::with_ceiling_sync(1000, || list_vars(&mut whole)).expect("valid");
+        assert_eq!(whole["first"], 1000);
+        assert!(!whole.contains_key("after"));
+        let mut too_many = Map::new();
+        too_many.insert("pageSize".into(), json!(1001));
+        let refused = page::with_ceiling_sync(1000, || list_vars(&mut too_many));
+        assert!(refused.is_err());
         let mut bad = Map::new();
         bad.insert("status".into(), json!("whatever"));
         assert!(list_vars(&mut bad).is_err());
@@ -818,6 +864,9 @@ mod tests {
     fn yuan_is_whole_when_it_can_be() {
         assert_eq!(yuan(&json!(20000)), json!(200));
         assert_eq!(yuan(&json!(1050)), json!(10.5));
+        assert_eq!(whole_yuan(&json!(1050)), json!(11));
+        assert_eq!(whole_yuan(&json!(1049)), json!(10));
+        assert_eq!(whole_yuan(&json!(20000)), json!(200));
     }
 
     #[test]

@@ -6,21 +6,25 @@
 //! served by [`super::download`]).
 //!
 //! Documented choices: empty strings mean "not given"; `gender` is 男/女 (or male/female);
-//! `crisisStatus` is 无/低/中/高 (or none/low/medium/high, 高危 ...); `duration` is minutes
-//! (`50` or `50分钟`); `isThirdPartyEvaluation` is true/false, 1/0 or 是/否; `signatureImage`
+//! `crisisStatus` is answered 无/低危/中危/高危, the clients' words (低/中/高, none/low/medium/high,
+//! 高风险 ... are accepted); `duration` is answered `50分钟` (`50`, `50分` ... accepted);
+//! `isThirdPartyEvaluation` is true/false, 1/0 or 是/否; `signatureImage`
 //! and `attachImages` are file parts, or addresses/URLs of files uploaded before (several
 //! attachments: the part repeated, or a JSON array / comma-separated list of addresses). The
 //! session routes need the archive's (create) or the session's (update) `id`, which the
 //! document leaves out. Imports answer the per-row report as `data`; with a bad row nothing is
-//! imported unless `skip_invalid` is true.
+//! imported unless `skip_invalid` is true, and an import that imported nothing is refused:
+//! code 422 with the report as `data`, never `code 0, "success"`.
 
 use serde_json::{Map, Value, json};
 
 use super::super::{Kind, Param, Route, Source, pick};
-use super::consultations::{AUTH_PARAMS, PAGE, date, gender_label, paged, route, take_text};
+use super::consultations::{
+    AUTH_PARAMS, PAGE, PAGE_SIZE_DESCRIPTION, date, gender_label, paged_as, route, take_text,
+};
 use super::identity::{TOKEN, USER_ID, drop_auth, text};
 use crate::domain::interviews::{
-    CrisisLevel, parse_clock, parse_duration, parse_gender, parse_third_party,
+    CrisisLevel, duration_label, parse_clock, parse_duration, parse_gender, parse_third_party,
 };
 use crate::error::{AppError, AppResult};
 
@@ -99,7 +103,7 @@ const LIST_PARAMS: &[Param] = &[
         Source::Body,
         Kind::Int,
         "pageSize",
-        "Items per page, 1 to 100",
+        PAGE_SIZE_DESCRIPTION,
     )
     .with_default("10"),
     ARCHIVE_FILTERS[0],
@@ -196,7 +200,7 @@ const NOTE_PARAMS: [Param; 12] = [
         Source::Body,
         Kind::String,
         "crisis",
-        "Crisis state: 无, 低, 中 or 高 (高 alerts the organization's administrators)",
+        "Crisis state: 无, 低危, 中危 or 高危 (低/中/高 accepted; 高危 alerts the organization's administrators)",
     ),
     Param::optional(
         "consultantName",
@@ -314,7 +318,7 @@ const SESSION_CREATE_PARAMS: &[Param] = &[
         Source::Body,
         Kind::String,
         "durationMinutes",
-        "Length in minutes (50 or 50分钟)",
+        "Length in minutes (50分钟 or 50)",
     ),
     NOTE_PARAMS[0],
     NOTE_PARAMS[1],
@@ -415,9 +419,12 @@ const TEMPLATE_UPLOAD_PARAMS: &[Param] = &[
     ),
 ];
 
-const IMPORT_EXAMPLE: &str = r#"{"total":2,"imported":0,"failed":1,"rows":[{"row":2,"ok":true,"imported":false,"created_id":null,"field":null,"error":null},{"row":3,"ok":false,"imported":false,"created_id":null,"field":"date","error":"the date is `YYYY-MM-DD`"}]}"#;
+const IMPORT_EXAMPLE: &str = r#"{"total":2,"imported":1,"failed":1,"rows":[{"row":2,"ok":true,"imported":true,"created_id":31,"field":null,"error":null},{"row":3,"ok":false,"imported":false,"created_id":null,"field":"date","error":"the date is `YYYY-MM-DD`"}]}"#;
 
-const SESSION_EXAMPLE: &str = r#"[{"id":31,"count":"1","name":"张小明","gender":"男","studentId":"G3301002010","school":"杭州第一中学","grade":"高一","class":"3班","date":"2026-11-02","time":"14:30","duration":"50","visitStatus":"已完成","description":"情绪低落，睡眠差","doctorEvaluation":"轻度焦虑","followUpPlan":"两周后复访","nextVisitPlan":"11月16日下午","crisisStatus":"低","consultantName":"王老师","signatureImage":"http://127.0.0.1:8080/files/9f86d0…","attachImage":"","isThirdPartyEvaluation":false}]"#;
+const SESSION_EXAMPLE: &str = r#"[{"id":31,"count":"1","name":"张小明","gender":"男","studentId":"G3301002010","school":"杭州第一中学","grade":"高一","class":"3班","date":"2026-11-02","time":"14:30","duration":"50分钟","visitStatus":"已完成","description":"情绪低落，睡眠差","doctorEvaluation":"轻度焦虑","followUpPlan":"两周后复访","nextVisitPlan":"11月16日下午","crisisStatus":"低危","consultantName":"王老师","signatureImage":"http://127.0.0.1:8080/files/9f86d0…","attachImage":"","isThirdPartyEvaluation":false}]"#;
+
+/// One session, as the session commands answer it.
+const SESSION_ITEM_EXAMPLE: &str = r#"{"id":31,"count":"1","name":"张小明","gender":"男","studentId":"G3301002010","school":"杭州第一中学","grade":"高一","class":"3班","date":"2026-11-02","time":"14:30","duration":"50分钟","visitStatus":"已完成","description":"情绪低落，睡眠差","doctorEvaluation":"轻度焦虑","followUpPlan":"两周后复访","nextVisitPlan":"11月16日下午","crisisStatus":"低危","consultantName":"王老师","signatureImage":"http://127.0.0.1:8080/files/9f86d0…","attachImage":"","isThirdPartyEvaluation":false}"#;
 
 /// The case-file routes.
 pub fn routes() -> Vec<Route> {
@@ -488,7 +495,7 @@ pub fn routes() -> Vec<Route> {
             ),
             SESSION_CREATE_PARAMS,
             session_added,
-            SESSION_EXAMPLE,
+            SESSION_ITEM_EXAMPLE,
             session_vars,
         ),
         route(
@@ -500,7 +507,7 @@ pub fn routes() -> Vec<Route> {
             ),
             SESSION_UPDATE_PARAMS,
             session_updated,
-            SESSION_EXAMPLE,
+            SESSION_ITEM_EXAMPLE,
             session_vars,
         ),
         route(
@@ -514,7 +521,7 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "/api/consultant/interview/upload/records",
-            "Import interview sessions from a spreadsheet into the caller's archives (rows of one student go to one archive, opened when needed). Answers the per-row report",
+            "Import interview sessions from a spreadsheet into the caller's archives (rows of one student go to one archive, opened when needed). Answers the per-row report; when nothing was imported, code 422 with the report",
             import_report,
             SESSION_IMPORT_PARAMS,
             report,
@@ -523,7 +530,7 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "/api/consultant/schedule/upload",
-            "Import the caller's duty roster from a spreadsheet: each date in the file gets exactly its slots. Answers the per-row report",
+            "Import the caller's duty roster from a spreadsheet: each date in the file gets exactly its slots. Answers the per-row report; when nothing was imported, code 422 with the report",
             roster_report,
             ROSTER_IMPORT_PARAMS,
             roster_report_of,
@@ -561,6 +568,11 @@ fn number_text(value: &Value) -> Value {
     }
 }
 
+/// A documented integer, 0 when missing.
+fn integer(value: &Value) -> Value {
+    Value::from(value.as_i64().unwrap_or(0))
+}
+
 fn archive_list(data: Value) -> AppResult<Value> {
     let conn = pick(&data, "/interviewArchives")?;
     let list: Vec<Value> = conn["nodes"]
@@ -571,37 +583,40 @@ fn archive_list(data: Value) -> AppResult<Value> {
                 .map(|a| {
                     json!({
                         "id": number_text(&a["legacyId"]),
-                        "std_name": a["studentName"],
-                        "std_grade": a["grade"],
-                        "std_class": a["className"],
-                        "std_school": a["school"],
+                        "std_name": text(&a["studentName"]),
+                        "std_grade": text(&a["grade"]),
+                        "std_class": text(&a["className"]),
+                        "std_school": text(&a["school"]),
                         "interview_count": number_text(&a["interviewCount"]),
-                        "interview_status": a["state"],
-                        "interview_type": a["kind"],
-                        "doctor_evaluation": a["evaluation"],
-                        "follow_up_plan": a["followUpPlan"],
-                        "create_time": a["createdAtLocal"],
+                        "interview_status": text(&a["state"]),
+                        "interview_type": text(&a["kind"]),
+                        "doctor_evaluation": text(&a["evaluation"]),
+                        "follow_up_plan": text(&a["followUpPlan"]),
+                        "create_time": text(&a["createdAtLocal"]),
                     })
                 })
                 .collect()
         })
         .unwrap_or_default();
-    Ok(json!({"total": conn["totalCount"], "data": list}))
+    Ok(json!({"total": integer(&conn["totalCount"]), "data": list}))
 }
 
 fn archive_created(data: Value) -> AppResult<Value> {
-    Ok(json!({"id": pick(&data, "/createInterviewArchive/legacyId")?}))
+    Ok(json!({"id": integer(&pick(&data, "/createInterviewArchive/legacyId")?)}))
 }
 
 fn archive_deleted(data: Value) -> AppResult<Value> {
-    Ok(json!({"sessions_deleted": pick(&data, "/deleteInterviewArchive/sessionsDeleted")?}))
+    Ok(
+        json!({"sessions_deleted": integer(&pick(&data, "/deleteInterviewArchive/sessionsDeleted")?)}),
+    )
 }
 
 fn crisis_label(value: &Value) -> &'static str {
     value
         .as_str()
         .and_then(CrisisLevel::parse)
-        .map_or("", CrisisLevel::label)
+        .unwrap_or(CrisisLevel::None)
+        .label()
 }
 
 fn session_of(s: &Value) -> Value {
@@ -610,27 +625,27 @@ fn session_of(s: &Value) -> Value {
         .map(|a| a.iter().filter_map(|f| f["url"].as_str()).collect())
         .unwrap_or_default();
     json!({
-        "id": s["legacyId"],
+        "id": integer(&s["legacyId"]),
         "count": number_text(&s["count"]),
-        "name": s["studentName"],
+        "name": text(&s["studentName"]),
         "gender": gender_label(&s["gender"]),
         "studentId": text(&s["studentNumber"]),
-        "school": s["school"],
-        "grade": s["grade"],
-        "class": s["className"],
-        "date": s["date"],
-        "time": s["time"],
-        "duration": number_text(&s["durationMinutes"]),
-        "visitStatus": s["visitState"],
-        "description": s["description"],
-        "doctorEvaluation": s["evaluation"],
-        "followUpPlan": s["followUpPlan"],
-        "nextVisitPlan": s["nextVisitPlan"],
+        "school": text(&s["school"]),
+        "grade": text(&s["grade"]),
+        "class": text(&s["className"]),
+        "date": text(&s["date"]),
+        "time": text(&s["time"]),
+        "duration": s["durationMinutes"].as_i64().map_or_else(String::new, duration_label),
+        "visitStatus": text(&s["visitState"]),
+        "description": text(&s["description"]),
+        "doctorEvaluation": text(&s["evaluation"]),
+        "followUpPlan": text(&s["followUpPlan"]),
+        "nextVisitPlan": text(&s["nextVisitPlan"]),
         "crisisStatus": crisis_label(&s["crisis"]),
-        "consultantName": s["consultantName"],
+        "consultantName": text(&s["consultantName"]),
         "signatureImage": text(&s["signature"]["url"]),
         "attachImage": attachments.join(","),
-        "isThirdPartyEvaluation": s["thirdPartyEvaluation"],
+        "isThirdPartyEvaluation": s["thirdPartyEvaluation"].as_bool().unwrap_or(false),
     })
 }
 
@@ -667,7 +682,7 @@ fn client_profile(data: Value) -> AppResult<Value> {
     }
     let contact = &profile["emergencyContact"];
     Ok(json!({
-        "name": profile["name"],
+        "name": text(&profile["name"]),
         "id": number_text(&profile["legacyId"]),
         "gender": gender_label(&profile["gender"]),
         "age": number_text(&profile["age"]),
@@ -705,19 +720,36 @@ fn report_of(report: Value) -> Value {
         })
         .unwrap_or_default();
     json!({
-        "total": report["total"],
-        "imported": report["imported"],
-        "failed": report["failed"],
+        "total": integer(&report["total"]),
+        "imported": integer(&report["imported"]),
+        "failed": integer(&report["failed"]),
         "rows": rows,
     })
 }
 
+/// The report of an import; when nothing was imported it is a refusal (code 422, the report
+/// as data), not a success.
+fn import_answer(report: Value) -> Value {
+    let mut answer = report_of(report);
+    let imported = answer["imported"].as_i64().unwrap_or(0);
+    if imported == 0 {
+        let failed = answer["failed"].as_i64().unwrap_or(0);
+        let message = if failed > 0 {
+            format!("nothing was imported: {failed} row(s) have errors (see data.rows)")
+        } else {
+            "nothing was imported".to_owned()
+        };
+        answer["$failure"] = json!({"code": 422, "message": message});
+    }
+    answer
+}
+
 fn report(data: Value) -> AppResult<Value> {
-    Ok(report_of(pick(&data, "/importInterviewSessions")?))
+    Ok(import_answer(pick(&data, "/importInterviewSessions")?))
 }
 
 fn roster_report_of(data: Value) -> AppResult<Value> {
-    Ok(report_of(pick(&data, "/importDutyRoster")?))
+    Ok(import_answer(pick(&data, "/importDutyRoster")?))
 }
 
 fn template_entries(list: &Value) -> Value {
@@ -725,7 +757,7 @@ fn template_entries(list: &Value) -> Value {
         list.as_array()
             .map(|l| {
                 l.iter()
-                    .map(|t| json!({"fileName": t["name"], "fileSize": number_text(&t["size"])}))
+                    .map(|t| json!({"fileName": text(&t["name"]), "fileSize": number_text(&t["size"])}))
                     .collect()
             })
             .unwrap_or_default(),
@@ -749,7 +781,7 @@ fn template_list(data: Value) -> AppResult<Value> {
 /// Archive filters and fields: empty strings are "not given", the count is a number.
 fn archive_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
     if vars.contains_key("page") || vars.contains_key("pageSize") {
-        paged(vars)?;
+        paged_as(vars, "page_size")?;
     } else {
         drop_auth(vars)?;
     }
@@ -829,7 +861,7 @@ fn session_vars(vars: &mut Map<String, Value>) -> AppResult<()> {
     }
     if let Some(crisis) = take_text(vars, "crisis") {
         let level = CrisisLevel::parse(&crisis).ok_or_else(|| {
-            AppError::bad_field("crisisStatus", "crisisStatus is 无, 低, 中 or 高")
+            AppError::bad_field("crisisStatus", "crisisStatus is 无, 低危, 中危 or 高危")
         })?;
         vars.insert(
             "crisis".into(),
@@ -898,6 +930,30 @@ mod tests {
         assert!(!vars.contains_key("description"));
         vars.insert("crisis".into(), json!("很高"));
         assert!(session_vars(&mut vars).is_err());
+    }
+
+    #[test]
+    fn sessions_answer_the_clients_words() {
+        let session = session_of(&json!({
+            "legacyId": 3, "count": 1, "gender": "MALE", "date": "2026-11-02", "time": "14:30",
+            "durationMinutes": 50, "crisis": "HIGH", "thirdPartyEvaluation": true,
+            "attachments": [], "signature": null, "studentNumber": null,
+        }));
+        assert_eq!(session["duration"], "50分钟");
+        assert_eq!(session["crisisStatus"], "高危");
+        assert_eq!(session["signatureImage"], "");
+        assert_eq!(session["visitStatus"], "");
+    }
+
+    #[test]
+    fn an_import_that_imported_nothing_is_refused_with_its_report() {
+        let refused = import_answer(json!({"total": 1, "imported": 0, "failed": 1, "rows": [
+            {"row": 2, "ok": false, "imported": false, "createdId": null, "field": "date", "error": "bad"}
+        ]}));
+        assert_eq!(refused["$failure"]["code"], 422);
+        assert_eq!(refused["rows"][0]["field"], "date");
+        let partial = import_answer(json!({"total": 2, "imported": 1, "failed": 1, "rows": []}));
+        assert!(partial.get("$failure").is_none());
     }
 
     #[test]
