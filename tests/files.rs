@@ -201,7 +201,7 @@ async fn medassist_upload_answers_the_content_address() {
     assert_eq!(v["code"], 0);
     let address = v["data"]["address"].as_str().unwrap();
     assert_eq!(address.len(), 64);
-    assert_eq!(v["data"]["contentType"], "application/pdf");
+    assert_eq!(v["data"]["content_type"], "application/pdf");
     assert_eq!(v["data"]["size"], PDF.len());
     let (status, headers, _) = app
         .send(

@@ -92,7 +92,10 @@ async fn login_by_phone_then_verify_query_and_log_out() {
     // The documented example's shape: phone + password.
     let data = ok_data_of(login(&app, "13800001111", "secret-pass-1").await);
     let token = data["token"].as_str().unwrap().to_owned();
-    assert!(data["expiresAt"].is_string(), "{data}");
+    assert!(
+        data["expires_at"].as_str().is_some_and(|t| t.len() == 19),
+        "{data}"
+    );
     let user = &data["user"];
     assert_eq!(user["username"], "lihua");
     assert_eq!(
@@ -107,7 +110,7 @@ async fn login_by_phone_then_verify_query_and_log_out() {
     );
     for key in [
         "nickname",
-        "homeAddress",
+        "home_addr",
         "hospital",
         "avatar",
         "email",
@@ -146,7 +149,7 @@ async fn login_by_phone_then_verify_query_and_log_out() {
 
     // Log out: the token stops working everywhere, and a second logout is refused.
     let (status, body) = call(&app, "GET", "/api/user/logOut", None, Some(&token)).await;
-    assert_eq!(ok_data(status, body), json!({"loggedOut": true}));
+    assert_eq!(ok_data(status, body), json!({"logged_out": true}));
     for uri in [
         "/api/user/verifyToken",
         "/api/user/queryUserMessage",
@@ -462,13 +465,16 @@ async fn patient_lists_are_for_carers_with_a_relationship_and_mask_for_non_admin
     let data = ok_data(status, body);
     assert_eq!(data["total"], 2, "{data}");
     assert_eq!(data["page"], 1);
-    assert_eq!(data["pageSize"], 20);
+    assert_eq!(
+        data["pageSize"], 1000,
+        "the whole list: the document does not page"
+    );
     let list = data["list"].as_array().unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["username"], "pat1", "oldest first");
     assert_eq!(list[0]["roles"], json!(["patient"]));
     assert_eq!(list[0]["phone"], "13800000101", "a carer's view");
-    assert!(list[0]["homeAddress"].is_null(), "{}", list[0]);
+    assert_eq!(list[0]["home_addr"], "", "{}", list[0]);
 
     // An administrator sees them in full.
     let (status, body) = call(
@@ -481,7 +487,7 @@ async fn patient_lists_are_for_carers_with_a_relationship_and_mask_for_non_admin
     .await;
     let data = ok_data(status, body);
     assert_eq!(data["list"][0]["phone"], "13800000101");
-    assert_eq!(data["list"][0]["homeAddress"], "xxx社区3栋2001号");
+    assert_eq!(data["list"][0]["home_addr"], "xxx社区3栋2001号");
 }
 
 #[tokio::test]
@@ -510,7 +516,7 @@ async fn physician_lists_page_by_page() {
         list[0]["phone"].as_str().unwrap().contains('*'),
         "masked for a patient"
     );
-    assert!(list[0]["homeAddress"].is_null());
+    assert_eq!(list[0]["home_addr"], "");
 
     let (status, body) = call(
         &app,
@@ -526,10 +532,10 @@ async fn physician_lists_page_by_page() {
     assert_eq!(list.len(), 1, "{data}");
     assert_eq!(list[0]["username"], "doc3");
     assert_eq!(list[0]["phone"], "13800000203", "full for an administrator");
-    assert_eq!(list[0]["homeAddress"], "医生家");
+    assert_eq!(list[0]["home_addr"], "医生家");
 
     // Bad paging parameters.
-    for query in ["page=0", "page=x", "pageSize=0", "pageSize=1000"] {
+    for query in ["page=0", "page=x", "pageSize=0", "pageSize=1001"] {
         let (status, body) = call(
             &app,
             "GET",
@@ -586,6 +592,21 @@ patient,13700000011,小王,import-pass-1,,幸福路1号\n\
 physician,13700000012,李医生,import-pass-1,社区医院,\n\
 patient,13700000013,小张,short,,\n";
 
+/// The report of an import that imported nothing: a failure in the envelope (HTTP and `code`
+/// 422) whose `data` is the per-row report.
+fn import_refused(status: StatusCode, body: Value) -> Value {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], 422, "{body}");
+    assert_eq!(body["error"], "VALIDATION", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nothing imported")),
+        "{body}"
+    );
+    body["data"].clone()
+}
+
 #[tokio::test]
 async fn bulk_import_checks_every_row_first() {
     let app = common::app().await;
@@ -607,7 +628,8 @@ async fn bulk_import_checks_every_row_first() {
     .await;
     assert_failure(status, &body, StatusCode::FORBIDDEN, "FORBIDDEN");
 
-    // A bad row: nothing is imported; the report names the row and the column.
+    // A bad row: nothing is imported, which is a failure (code 422) carrying the report that
+    // names the row and the column.
     let (status, body) = upload(
         &app,
         "/api/user/uploadUserMessage",
@@ -617,7 +639,7 @@ async fn bulk_import_checks_every_row_first() {
         &admin,
     )
     .await;
-    let report = ok_data(status, body);
+    let report = import_refused(status, body);
     assert_eq!(report["total"], 3, "{report}");
     assert_eq!(report["imported"], 0);
     assert_eq!(report["failed"], 1);
@@ -642,7 +664,11 @@ async fn bulk_import_checks_every_row_first() {
     let report = ok_data(status, body);
     assert_eq!(report["imported"], 2, "{report}");
     assert_eq!(report["rows"][0]["imported"], true);
-    assert!(report["rows"][0]["userId"].is_i64());
+    assert!(
+        report["rows"][0]["user_id"]
+            .as_i64()
+            .is_some_and(|id| id > 0)
+    );
     assert_eq!(report["rows"][2]["imported"], false);
     assert_eq!(app.count_rows("users").await, users + 2);
 
@@ -652,7 +678,7 @@ async fn bulk_import_checks_every_row_first() {
     assert_eq!(data["user"]["hospital"], "社区医院");
     assert_eq!(data["user"]["roles"], json!(["doctor"]));
     let data = ok_data_of(login(&app, "13700000011", "import-pass-1").await);
-    assert_eq!(data["user"]["homeAddress"], "幸福路1号");
+    assert_eq!(data["user"]["home_addr"], "幸福路1号");
     let (status, body) = login(&app, "13700000013", "short").await;
     assert_failure(status, &body, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
 
@@ -666,7 +692,7 @@ async fn bulk_import_checks_every_row_first() {
         &admin,
     )
     .await;
-    let report = ok_data(status, body);
+    let report = import_refused(status, body);
     assert_eq!(report["imported"], 0, "{report}");
     assert_eq!(report["rows"][0]["field"], "phone");
     assert_eq!(app.count_rows("users").await, users + 2);
@@ -688,7 +714,7 @@ async fn bulk_import_reads_xlsx_and_refuses_what_is_not_a_sheet() {
         &admin,
     )
     .await;
-    let report = ok_data(status, body);
+    let report = import_refused(status, body);
     assert_eq!(report["total"], 3, "{report}");
     assert_eq!(report["imported"], 0);
     assert_eq!(report["failed"], 1);
@@ -789,7 +815,7 @@ async fn patients_edit_their_profile_but_not_phone_or_password() {
     .await;
     let user = ok_data(status, body);
     assert_eq!(user["nickname"], "梨花");
-    assert_eq!(user["homeAddress"], "xxx社区3栋2001号");
+    assert_eq!(user["home_addr"], "xxx社区3栋2001号");
     assert_eq!(user["uuid"], uuid.as_str());
     // The camelCase spelling of the answers is accepted too; no uuid means oneself.
     let (status, body) = call(
@@ -800,7 +826,7 @@ async fn patients_edit_their_profile_but_not_phone_or_password() {
         Some(&patient),
     )
     .await;
-    assert_eq!(ok_data(status, body)["homeAddress"], "幸福路2号");
+    assert_eq!(ok_data(status, body)["home_addr"], "幸福路2号");
 
     let before = app
         .graphql(

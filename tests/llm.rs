@@ -41,14 +41,14 @@ struct Received {
 type Log = Arc<Mutex<Vec<Received>>>;
 
 /// A fake OpenAI-compatible API on a free local port.
-struct Fake {
+pub(crate) struct Fake {
     /// Base URL, as `llm.url` takes it.
     url: String,
     log: Log,
 }
 
 impl Fake {
-    async fn start() -> Fake {
+    pub(crate) async fn start() -> Fake {
         let log: Log = Arc::default();
         let router = Router::new()
             .route("/v1/chat/completions", post(fake_completions))
@@ -158,7 +158,7 @@ async fn fake_completions(State(log): State<Log>, headers: HeaderMap, body: Stri
 }
 
 /// An app whose language model is `fake`, with a 1 s timeout.
-async fn app_with_fake(
+pub(crate) async fn app_with_fake(
     fake: &Fake,
     tweak: impl FnOnce(&mut medgraph::config::LlmConfig),
 ) -> TestApp {
@@ -271,7 +271,7 @@ async fn chat_completions_need_a_login() {
     // Other methods: 405 in the envelope.
     let (status, body) = app.call("GET", PATH, None, &[]).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
-    assert_eq!(body["code"], 404, "{body}");
+    assert_eq!(body["code"], 405, "{body}");
 }
 
 #[tokio::test]
@@ -657,7 +657,7 @@ async fn medical_summary_asks_the_model_for_those_involved_only() {
     let (status, body) = get_summary(&app, "", &cast.patient.1).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let data = &body["data"];
-    assert_eq!(data["recordCount"], 2);
+    assert_eq!(data["record_count"], 2);
     assert_eq!(data["patientUuid"], patient_uuid);
     let summary = data["summary"].as_str().unwrap();
     assert!(summary.starts_with("echo: "), "{summary}");

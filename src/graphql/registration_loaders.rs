@@ -22,6 +22,7 @@ pub struct RegistrationLoaders {
     pub viewer_booked: DataLoader<ViewerBookedLoader>,
     pub assistant_counts: DataLoader<AssistantCountsLoader>,
     pub cared_for: DataLoader<CaredForLoader>,
+    pub home_visits: DataLoader<HomeVisitLoader>,
 }
 
 impl RegistrationLoaders {
@@ -50,7 +51,14 @@ impl RegistrationLoaders {
             cared_for: DataLoader::new(
                 CaredForLoader {
                     db: db.clone(),
-                    carer,
+                    carer: carer.clone(),
+                },
+                tokio::spawn,
+            ),
+            home_visits: DataLoader::new(
+                HomeVisitLoader {
+                    db: db.clone(),
+                    physician: carer,
                 },
                 tokio::spawn,
             ),
@@ -178,5 +186,27 @@ impl Loader<i64> for CaredForLoader {
             .await
             .map_err(LoadError::new)?;
         Ok(keys.iter().map(|k| (*k, cared.contains(k))).collect())
+    }
+}
+
+/// Whether the viewer is the physician of a user's open home visit (在家就医), who sees the
+/// user's home address (see [`crate::domain::care::home_visit_patients`]).
+pub struct HomeVisitLoader {
+    db: DatabaseConnection,
+    physician: Option<Viewer>,
+}
+
+impl Loader<i64> for HomeVisitLoader {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let Some(physician) = &self.physician else {
+            return Ok(HashMap::new());
+        };
+        let visited = crate::domain::care::home_visit_patients(&self.db, physician, keys)
+            .await
+            .map_err(LoadError::new)?;
+        Ok(keys.iter().map(|k| (*k, visited.contains(k))).collect())
     }
 }

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, Method, header};
 use serde_json::Value;
 
 use crate::AppState;
@@ -54,11 +54,7 @@ pub async fn chat_completions(State(state): State<AppState>, request: Request) -
 
 /// Any other method on the path, in the dialect's envelope.
 pub async fn method_not_allowed(method: Method) -> Response {
-    let mut response = Dialect::Medassist.error(&AppError::NotFound(format!(
-        "{method} is not served at {PATH}"
-    )));
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
+    Dialect::Medassist.method_not_allowed(format!("{method} is not served at {PATH}"))
 }
 
 async fn run(state: &AppState, request: Request) -> AppResult<Forwarded> {

@@ -53,7 +53,7 @@ impl Dialect {
                 "Volunteer doctors (义诊). Envelope {\"error_code\": 0, \"data\": …, \"error_message\": \"\"}; HTTP 200 always, error_code 0 on success, otherwise the HTTP-like status (400 bad input, 401 unauthenticated, 403, 404, 409, 422, 429, 500, 503). Lists in data.list with data.page. Auth: X-auth-token."
             }
             Dialect::Medassist => {
-                "Home care (医邻助手). The legacy document gives no bodies; medgraph answers {\"code\": 0, \"message\": \"ok\", \"data\": …} with HTTP 200, and on failure {\"code\": <HTTP status>, \"message\": …, \"error\": <error code>, \"data\": null} with that HTTP status. Auth: Authorization header."
+                "Home care (医邻助手). The legacy document gives no bodies; medgraph answers {\"code\": 0, \"message\": \"ok\", \"data\": …} with HTTP 200, and on failure {\"code\": <HTTP status>, \"message\": …, \"error\": <error code>, \"data\": null} with that HTTP status (405 for a wrong method; a bulk import that imports nothing answers 422 with its per-row report as data). Data speaks the document's vocabulary (the Medassist* schemas): the names its requests use (home_addr, inquiry_detail, medical_img, …), an inquiry's isInquiry code 1-4 (ours: 5 rejected, 6 cancelled) and a drug order's raw code 2-5 (ours: 6 cancelled), times as YYYY-MM-DD HH:MM[:SS] in China Standard Time, file references as one string joined by commas, no null for a documented field. Lists the document does not page answer whole, up to http.dialect_list_ceiling (default 1000), unless page/pageSize are sent. The chat proxy POST /api/v1/chat/completions answers the upstream's OpenAI-shaped JSON (its clients are OpenAI clients). Auth: Authorization header."
             }
             Dialect::Social => {
                 "User API v2 (ThinkSNS+ style). Plain JSON resources; errors are {\"message\": …, \"errors\": {field: [messages]}} with 401, 403, 404, 409, 422, 429, 500 or 503. Auth: Authorization: Bearer."
@@ -92,7 +92,28 @@ impl Dialect {
         let body = match self {
             Dialect::Forum => json!({"errorCode": 200, "data": data}),
             Dialect::Volunteer => json!({"error_code": 0, "data": data, "error_message": ""}),
-            Dialect::Medassist => json!({"code": 0, "message": "ok", "data": data}),
+            Dialect::Medassist => {
+                // A transform's failure that carries data (`medassist::failure`).
+                let mut data = data;
+                let failure = data
+                    .as_object_mut()
+                    .and_then(|o| o.remove(super::medassist::FAILURE));
+                if let Some(failure) = failure {
+                    let status = failure["code"]
+                        .as_u64()
+                        .and_then(|c| u16::try_from(c).ok())
+                        .and_then(|c| StatusCode::from_u16(c).ok())
+                        .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                    let body = json!({
+                        "code": status.as_u16(),
+                        "message": failure["message"],
+                        "error": failure["error"],
+                        "data": data,
+                    });
+                    return (status, Json(body)).into_response();
+                }
+                json!({"code": 0, "message": "ok", "data": data})
+            }
             Dialect::Social => data,
             Dialect::Counseling => {
                 // A `$top` object in the data holds fields the document puts beside `data`
@@ -122,6 +143,28 @@ impl Dialect {
             StatusCode::OK
         };
         (status, Json(body)).into_response()
+    }
+
+    /// The answer to a method a served path does not take: HTTP 405 in the dialect's error
+    /// envelope. Medassist, whose envelope carries the HTTP status, answers `code` 405 and
+    /// `error` `METHOD_NOT_ALLOWED`; the other dialects keep their not-found code.
+    pub fn method_not_allowed(self, message: String) -> Response {
+        let mut response = if self == Dialect::Medassist {
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                Json(json!({
+                    "code": StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+                    "message": message,
+                    "error": "METHOD_NOT_ALLOWED",
+                    "data": null,
+                })),
+            )
+                .into_response()
+        } else {
+            self.error(&AppError::NotFound(message))
+        };
+        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        response
     }
 
     /// A failure answer for `err`.

@@ -57,13 +57,8 @@ pub fn router(routes: &[Route], upload_limit: usize) -> Router<AppState> {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    let dialect = Dialect::for_path(uri.path());
-    let mut response = dialect.error(&AppError::NotFound(format!(
-        "{method} is not served at {}",
-        uri.path()
-    )));
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
+    Dialect::for_path(uri.path())
+        .method_not_allowed(format!("{method} is not served at {}", uri.path()))
 }
 
 /// Answer for a path no route serves, in the envelope of the dialect that owns the prefix.

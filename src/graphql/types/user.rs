@@ -101,6 +101,25 @@ impl User {
         }
     }
 
+    /// Whether the viewer is the physician of this user's open home visit (one batched
+    /// lookup, only for viewers holding the doctor role).
+    async fn on_home_visit(&self, ctx: &Context<'_>) -> bool {
+        let is_doctor = auth(ctx)
+            .viewer
+            .as_ref()
+            .is_some_and(|v| v.has(Role::Doctor));
+        if !is_doctor {
+            return false;
+        }
+        let Ok(loaders) = loaders(ctx) else {
+            return false;
+        };
+        matches!(
+            loaders.registrations.home_visits.load_one(self.0.id).await,
+            Ok(Some(true))
+        )
+    }
+
     async fn region(
         &self,
         ctx: &Context<'_>,
@@ -205,7 +224,12 @@ impl User {
 
     /// Street address (详细地址); null for others.
     async fn address(&self, ctx: &Context<'_>) -> Option<String> {
-        masking::address(self.visibility(ctx).await, self.0.address.as_deref())
+        let disclosure = self.visibility(ctx).await;
+        // The physician of the user's open home visit (在家就医) needs to find the home.
+        if disclosure != Disclosure::Full && self.on_home_visit(ctx).await {
+            return self.0.address.clone();
+        }
+        masking::address(disclosure, self.0.address.as_deref())
     }
 
     /// Gender as disclosed.

@@ -1,38 +1,19 @@
 //! Identity endpoints of the medassist dialect (`/api/user/*`): logins, the session, the
 //! caller's account, patient and physician lists, bulk import and account maintenance.
 //!
-//! The legacy document gives no response bodies; these are ours, camelCase and alike on every
-//! endpoint: a user is always the shape of [`user_of`] (the caller sees their own data in full,
-//! others see it as the schema discloses it: masked contacts, no address), lists are
-//! `{list, total, page, pageSize}`.
+//! The legacy document gives no response bodies; these speak its vocabulary
+//! (`super::vocabulary`): a user is always `MedassistUser` (the caller sees their own data in
+//! full, others see it as the schema discloses it: masked contacts, no address), lists are
+//! `{list, total, page, pageSize}` and whole unless the client asks for a page.
 
 use async_graphql::connection::CursorType;
 use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::vocabulary as v;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
-
-/// Default page size of the lists.
-const DEFAULT_PAGE_SIZE: i64 = 20;
-
-/// Largest page size (the schema's limit for a connection).
-const MAX_PAGE_SIZE: i64 = 100;
-
-/// An example user, as every endpoint shows it.
-macro_rules! user_example {
-    () => {
-        r#"{"uuid":"7f0e2c1a-5b3d-4e8f-9a6b-1c2d3e4f5a6b","username":"lihua","nickname":"梨花","realName":"李华","phone":"19081309823","email":"lihua@example.com","gender":"female","homeAddress":"xxx社区3栋2001号","hospital":null,"department":null,"position":null,"avatar":null,"roles":["patient"],"status":"active","createdAt":"2024-10-02T12:30:00Z"}"#
-    };
-}
-
-/// A physician as the lists show them to others: contacts masked, no address.
-macro_rules! doctor_example {
-    () => {
-        r#"{"uuid":"0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d","username":"zhanghua","nickname":"彰化","realName":"张*","phone":"189****2345","email":"z***@example.com","gender":"male","homeAddress":null,"hospital":"xxx社区医院","department":"全科","position":"主治医师","avatar":null,"roles":["doctor"],"status":"active","createdAt":"2024-10-01T08:00:00Z"}"#
-    };
-}
 
 const LOGIN_PARAMS: &[Param] = &[
     Param::required(
@@ -75,16 +56,14 @@ const LIST_PARAMS: &[Param] = &[
         Kind::Int,
         "page",
         "Page number, from 1 (medgraph addition; the legacy document has no paging)",
-    )
-    .with_default("1"),
+    ),
     Param::optional(
         "pageSize",
         Source::Query,
         Kind::Int,
         "pageSize",
-        "Items per page, 1 to 100 (medgraph addition)",
-    )
-    .with_default("20"),
+        super::PAGE_SIZE_DESCRIPTION,
+    ),
 ];
 
 const IMPORT_PARAMS: &[Param] = &[
@@ -100,7 +79,7 @@ const IMPORT_PARAMS: &[Param] = &[
         Source::Query,
         Kind::Bool,
         "skipInvalid",
-        "Import the valid rows even when others have errors (medgraph addition); by default a file with any bad row imports nothing",
+        "Import the valid rows even when others have errors (medgraph addition); by default a file with any bad row imports nothing, and an import that creates no account because of bad rows answers code 422 (HTTP 422) with the per-row report as data",
     )
     .with_default("false"),
 ];
@@ -134,7 +113,7 @@ const UPDATE_PATIENT_PARAMS: &[Param] = &[
         Source::Body,
         Kind::String,
         "homeAddress",
-        "Home address, as the answers spell it",
+        "Home address, in the spelling earlier medgraph answers used; `home_addr` is the document's",
     ),
     Param::optional(
         "phone",
@@ -205,11 +184,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: LOGIN_PARAMS,
             transform: session,
-            example: Some(concat!(
-                r#"{"token":"q3J9…","expiresAt":"2024-11-01T12:30:00Z","user":"#,
-                user_example!(),
-                "}"
-            )),
+            example: None,
             status: http::StatusCode::OK,
             prepare: None,
         },
@@ -225,9 +200,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: ADMIN_LOGIN_PARAMS,
             transform: session,
-            example: Some(
-                r#"{"token":"q3J9…","expiresAt":"2024-11-01T12:30:00Z","user":{"uuid":"5c4b3a29-1807-4f6e-9d5c-4b3a29180706","username":"admin","nickname":"admin","realName":null,"phone":"13900000000","email":"admin@example.com","gender":"undisclosed","homeAddress":null,"hospital":null,"department":null,"position":null,"avatar":null,"roles":["administrator"],"status":"active","createdAt":"2024-10-01T08:00:00Z"}}"#,
-            ),
+            example: None,
             status: http::StatusCode::OK,
             prepare: None,
         },
@@ -243,7 +216,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: &[],
             transform: verify_token,
-            example: Some(concat!(r#"{"valid":true,"user":"#, user_example!(), "}")),
+            example: None,
             status: http::StatusCode::OK,
             prepare: None,
         },
@@ -256,7 +229,7 @@ pub fn routes() -> Vec<Route> {
             document: include_str!("ops/identity_logout.graphql"),
             params: &[],
             transform: logged_out,
-            example: Some(r#"{"loggedOut":true}"#),
+            example: None,
             status: http::StatusCode::OK,
             prepare: None,
         },
@@ -272,7 +245,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: &[],
             transform: me,
-            example: Some(user_example!()),
+            example: None,
             status: http::StatusCode::OK,
             prepare: None,
         },
@@ -288,9 +261,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: LIST_PARAMS,
             transform: user_list,
-            example: Some(
-                r#"{"list":[{"uuid":"7f0e2c1a-5b3d-4e8f-9a6b-1c2d3e4f5a6b","username":"lihua","nickname":"梨花","realName":"李*","phone":"190****9823","email":"l***@example.com","gender":"female","homeAddress":null,"hospital":null,"department":null,"position":null,"avatar":null,"roles":["patient"],"status":"active","createdAt":"2024-10-02T12:30:00Z"}],"total":1,"page":1,"pageSize":20}"#,
-            ),
+            example: None,
             status: http::StatusCode::OK,
             prepare: Some(patients_page),
         },
@@ -306,11 +277,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: LIST_PARAMS,
             transform: user_list,
-            example: Some(concat!(
-                r#"{"list":["#,
-                doctor_example!(),
-                r#"],"total":1,"page":1,"pageSize":20}"#
-            )),
+            example: None,
             status: http::StatusCode::OK,
             prepare: Some(doctors_page),
         },
@@ -323,9 +290,7 @@ pub fn routes() -> Vec<Route> {
             document: include_str!("ops/identity_import.graphql"),
             params: IMPORT_PARAMS,
             transform: import_report,
-            example: Some(
-                r#"{"total":2,"imported":0,"failed":1,"rows":[{"row":2,"ok":true,"imported":false,"userId":null,"field":null,"error":null},{"row":3,"ok":false,"imported":false,"userId":null,"field":"phone","error":"phone must be a mainland mobile number"}]}"#,
-            ),
+            example: None,
             status: http::StatusCode::OK,
             prepare: None,
         },
@@ -341,7 +306,7 @@ pub fn routes() -> Vec<Route> {
             ),
             params: UPDATE_PATIENT_PARAMS,
             transform: updated_user,
-            example: Some(user_example!()),
+            example: None,
             status: http::StatusCode::OK,
             prepare: Some(account_input),
         },
@@ -357,53 +322,19 @@ pub fn routes() -> Vec<Route> {
             ),
             params: UPDATE_PHYSICIAN_PARAMS,
             transform: updated_user,
-            example: Some(doctor_example!()),
+            example: None,
             status: http::StatusCode::OK,
             prepare: Some(account_input),
         },
     ]
 }
 
-/// Lower-case form of a GraphQL enum value (`"FEMALE"` -> `"female"`).
-pub(super) fn lower(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::String(s.to_ascii_lowercase()),
-        other => other.clone(),
-    }
-}
-
-/// The medassist shape of a `MedassistUser` fragment.
-pub(super) fn user_of(user: &Value) -> Value {
-    let doctor = &user["doctorProfile"];
-    let roles: Vec<Value> = user["roles"]
-        .as_array()
-        .map(|roles| roles.iter().map(lower).collect())
-        .unwrap_or_default();
-    json!({
-        "uuid": user["uuid"],
-        "username": user["username"],
-        "nickname": user["displayName"],
-        "realName": user["realName"],
-        "phone": user["phone"],
-        "email": user["email"],
-        "gender": lower(&user["gender"]),
-        "homeAddress": user["address"],
-        "hospital": doctor["hospitalName"],
-        "department": doctor["department"],
-        "position": doctor["position"],
-        "avatar": user["avatarUrl"],
-        "roles": roles,
-        "status": lower(&user["status"]),
-        "createdAt": user["createdAt"],
-    })
-}
-
 fn session(data: Value) -> AppResult<Value> {
     let payload = pick(&data, "/login")?;
     Ok(json!({
-        "token": payload["token"],
-        "expiresAt": payload["expiresAt"],
-        "user": user_of(&payload["user"]),
+        "token": v::text(&payload["token"]),
+        "expires_at": v::time(&payload["expiresAt"]),
+        "user": v::user(&payload["user"]),
     }))
 }
 
@@ -414,7 +345,7 @@ fn caller(data: &Value) -> AppResult<Value> {
         Value::Null => Err(AppError::Unauthenticated(
             "no token: send it in the Authorization header".into(),
         )),
-        user => Ok(user_of(&user)),
+        user => Ok(v::user(&user)),
     }
 }
 
@@ -427,15 +358,30 @@ fn me(data: Value) -> AppResult<Value> {
 }
 
 fn logged_out(data: Value) -> AppResult<Value> {
-    Ok(json!({ "loggedOut": pick(&data, "/logout")? }))
+    Ok(json!({ "logged_out": pick(&data, "/logout")?.as_bool().unwrap_or(false) }))
 }
 
 fn updated_user(data: Value) -> AppResult<Value> {
-    Ok(user_of(&pick(&data, "/updateAccount")?))
+    Ok(v::user(&pick(&data, "/updateAccount")?))
 }
 
+/// The import report; an import that created no account because rows are bad is a failure
+/// (422, `code` 422) with the per-row report as its `data`.
 fn import_report(data: Value) -> AppResult<Value> {
-    pick(&data, "/importUsers")
+    let report = v::import_report(&pick(&data, "/importUsers")?);
+    let imported = report["imported"].as_i64().unwrap_or(0);
+    let failed = report["failed"].as_i64().unwrap_or(0);
+    if imported == 0 && failed > 0 {
+        return Ok(super::failure(
+            http::StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION",
+            format!(
+                "nothing imported: {failed} row(s) have errors (see data.rows; skipInvalid=true imports the valid rows)"
+            ),
+            report,
+        ));
+    }
+    Ok(report)
 }
 
 fn patients_page(vars: &mut Map<String, Value>) -> AppResult<()> {
@@ -450,20 +396,25 @@ fn doctors_page(vars: &mut Map<String, Value>) -> AppResult<()> {
 
 /// `page` (from 1) and `pageSize` become the connection window `first` + `after`. They are
 /// set aside as `$page` and `$pageSize` for the answer (GraphQL ignores variables a document
-/// does not declare).
+/// does not declare). The document does not page: without either parameter the window is the
+/// whole list, up to the configured ceiling (`http.dialect_list_ceiling`, in force while the
+/// handler runs a prepare step: [`crate::domain::page::max_page_size`]); `pageSize` may be as
+/// large.
 pub(super) fn page_window(vars: &mut Map<String, Value>) -> AppResult<()> {
-    let page = vars.remove("page").and_then(|v| v.as_i64()).unwrap_or(1);
-    let size = vars
-        .remove("pageSize")
-        .and_then(|v| v.as_i64())
-        .unwrap_or(DEFAULT_PAGE_SIZE);
+    let ceiling = i64::try_from(crate::domain::page::max_page_size()).unwrap_or(i64::MAX);
+    let page = vars.remove("page").and_then(|v| v.as_i64());
+    let size = vars.remove("pageSize").and_then(|v| v.as_i64());
+    let (page, size) = match (page, size) {
+        (None, None) => (1, ceiling),
+        (page, size) => (page.unwrap_or(1), size.unwrap_or(super::DEFAULT_PAGE_SIZE)),
+    };
     if page < 1 {
         return Err(AppError::bad_field("page", "page counts from 1"));
     }
-    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+    if !(1..=ceiling).contains(&size) {
         return Err(AppError::bad_field(
             "pageSize",
-            format!("pageSize is 1 to {MAX_PAGE_SIZE}"),
+            format!("pageSize is 1 to {ceiling}"),
         ));
     }
     let offset = (page - 1)
@@ -482,39 +433,21 @@ pub(super) fn page_window(vars: &mut Map<String, Value>) -> AppResult<()> {
     Ok(())
 }
 
-/// `{list, total, page, pageSize}` of a user connection.
-///
-/// `page` and `pageSize` are the request's when the handler hands the `$`-prefixed values a
-/// prepare step set aside to the transform (`$page`, `$pageSize`). Otherwise they are read
-/// back from the connection: the first item's cursor holds its offset and a page followed by
-/// more items is full; a short last page is then taken to be of the default size.
+/// `{list, total, page, pageSize}` of a user connection (`page` and `pageSize` as the prepare
+/// step set them aside).
 fn user_list(data: Value) -> AppResult<Value> {
     let conn = pick(&data, "/users")?;
     let list: Vec<Value> = conn["nodes"]
         .as_array()
-        .map(|nodes| nodes.iter().map(user_of).collect())
+        .map(|nodes| nodes.iter().map(v::user).collect())
         .unwrap_or_default();
-    let requested = |name: &str| data.get(name).and_then(Value::as_u64);
-    let (page, size) = match (requested("$page"), requested("$pageSize")) {
-        (Some(page), Some(size)) => (page, size),
-        _ => {
-            let offset = conn["edges"][0]["cursor"]
-                .as_str()
-                .and_then(|c| OffsetCursor::decode_cursor(c).ok())
-                .map(|c| c.0);
-            let len = u64::try_from(list.len()).unwrap_or(u64::MAX);
-            let full = conn["pageInfo"]["hasNextPage"].as_bool().unwrap_or(false);
-            let default = DEFAULT_PAGE_SIZE.unsigned_abs();
-            let size = if full || len > default { len } else { default };
-            (offset.map_or(1, |o| o / size.max(1) + 1), size)
-        }
-    };
-    Ok(json!({
-        "list": list,
-        "total": conn["totalCount"],
-        "page": page,
-        "pageSize": size,
-    }))
+    let size = list.len();
+    Ok(v::list(
+        list,
+        &conn["totalCount"],
+        data.get("$page").cloned().unwrap_or(Value::from(1)),
+        data.get("$pageSize").cloned().unwrap_or(Value::from(size)),
+    ))
 }
 
 /// `nickname` and the home address become the `ProfileInput`; `uuid` must be one.
@@ -562,52 +495,48 @@ mod tests {
         assert_eq!(vars["$page"], 3);
         assert!(!vars.contains_key("page"));
 
-        let mut first = Map::new();
-        doctors_page(&mut first).expect("valid");
-        assert!(!first.contains_key("after"));
-        assert_eq!(first["first"], 20);
+        // No paging: the whole list, up to the ceiling.
+        let mut whole = Map::new();
+        crate::domain::page::with_ceiling_sync(1000, || doctors_page(&mut whole)).expect("valid");
+        assert!(!whole.contains_key("after"));
+        assert_eq!(whole["first"], 1000);
+
+        let mut only_page = Map::new();
+        only_page.insert("page".into(), json!(2));
+        doctors_page(&mut only_page).expect("valid");
+        assert_eq!(only_page["first"], 20);
 
         let mut bad = Map::new();
         bad.insert("page".into(), json!(0));
         assert!(doctors_page(&mut bad).is_err());
+        let mut too_big = Map::new();
+        too_big.insert("pageSize".into(), json!(1001));
+        assert!(
+            crate::domain::page::with_ceiling_sync(1000, || doctors_page(&mut too_big)).is_err()
+        );
     }
 
     #[test]
     fn lists_answer_the_requested_page() {
         let user = json!({"uuid": "u", "roles": ["DOCTOR"], "gender": "MALE", "status": "ACTIVE"});
-        let conn = json!({
-            "totalCount": 3,
-            "pageInfo": {"hasNextPage": false},
-            "edges": [{"cursor": OffsetCursor(2).encode_cursor()}],
-            "nodes": [user],
-        });
+        let conn = json!({"totalCount": 3, "nodes": [user]});
         let echoed = user_list(json!({"users": conn, "$page": 2, "$pageSize": 2})).expect("shaped");
         assert_eq!(echoed["page"], 2);
         assert_eq!(echoed["pageSize"], 2);
         assert_eq!(echoed["total"], 3);
         assert_eq!(echoed["list"][0]["roles"], json!(["doctor"]));
         assert_eq!(echoed["list"][0]["gender"], "male");
-
-        let full = json!({
-            "totalCount": 3,
-            "pageInfo": {"hasNextPage": true},
-            "edges": [{"cursor": OffsetCursor(2).encode_cursor()}, {"cursor": OffsetCursor(3).encode_cursor()}],
-            "nodes": [user, user],
-        });
-        let derived = user_list(json!({"users": full})).expect("shaped");
-        assert_eq!(derived["page"], 2);
-        assert_eq!(derived["pageSize"], 2);
+        assert_eq!(echoed["list"][0]["home_addr"], "");
     }
 
     #[test]
-    fn examples_are_json() {
-        for route in routes() {
-            let example = route.example.expect("every route has an example");
-            assert!(
-                serde_json::from_str::<Value>(example).is_ok(),
-                "{}: {example}",
-                route.path
-            );
-        }
+    fn an_import_of_nothing_is_a_failure() {
+        let bad = json!({"importUsers": {"total": 1, "imported": 0, "failed": 1, "rows": [{"row": 2, "ok": false, "imported": false, "field": "phone", "error": "bad"}]}});
+        let answer = import_report(bad).expect("shaped");
+        assert!(answer.get(super::super::FAILURE).is_some());
+        let good = json!({"importUsers": {"total": 1, "imported": 1, "failed": 0, "rows": [{"row": 2, "ok": true, "imported": true, "userId": 9}]}});
+        let answer = import_report(good).expect("shaped");
+        assert_eq!(answer["rows"][0]["user_id"], 9);
+        assert!(answer.get(super::super::FAILURE).is_none());
     }
 }

@@ -1,8 +1,11 @@
 //! Home-care dialect (`shared/seeds/002_9c50656a4d79c16b.txt`): base URL `/api`,
 //! `Authorization` header, `{code, message, data}` (the document gives no bodies; this is ours).
+//! Every answer speaks the document's vocabulary, applied in one place ([`vocabulary`]) from
+//! the table in `src/rest/contracts/medassist.json`.
 
 mod care;
 mod identity;
+pub mod vocabulary;
 
 use http::Method;
 use serde_json::{Value, json};
@@ -18,6 +21,34 @@ const UPLOAD_PARAMS: &[Param] = &[Param::required(
     "The file (image, PDF, audio or video), as a multipart file part",
 )];
 
+/// Items per page when a client asks for a page (`page`) without saying how large.
+const DEFAULT_PAGE_SIZE: i64 = 20;
+
+/// What the OpenAPI document says about `pageSize`.
+const PAGE_SIZE_DESCRIPTION: &str = "Items per page, 1 to the list ceiling `http.dialect_list_ceiling` (default 1000) (medgraph addition). Without `page` and `pageSize` the whole list is answered, up to that ceiling; with `page` alone pages hold 20";
+
+/// Key of a transform's answer that turns it into a failure carrying data (see [`failure`]).
+pub const FAILURE: &str = "$failure";
+
+/// A failure that still carries `data` (the per-row report of an import that imported
+/// nothing): the envelope answers `code` = `status`, `message`, `error` and this `data`, with
+/// that HTTP status.
+pub(crate) fn failure(
+    status: http::StatusCode,
+    error: &str,
+    message: String,
+    data: Value,
+) -> Value {
+    let mut data = data;
+    if let Value::Object(map) = &mut data {
+        map.insert(
+            FAILURE.into(),
+            json!({"code": status.as_u16(), "error": error, "message": message}),
+        );
+    }
+    data
+}
+
 /// The medassist routes.
 pub fn routes() -> Vec<Route> {
     let mut routes = identity::routes();
@@ -31,9 +62,7 @@ pub fn routes() -> Vec<Route> {
         document: include_str!("ops/upload.graphql"),
         params: UPLOAD_PARAMS,
         transform: upload,
-        example: Some(
-            r#"{"address":"9f86d0…","url":"http://127.0.0.1:8080/files/9f86d0…","size":52311,"contentType":"image/jpeg","width":800,"height":600}"#,
-        ),
+        example: None,
         status: http::StatusCode::OK,
         prepare: None,
     }]);
@@ -41,13 +70,5 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn upload(data: Value) -> AppResult<Value> {
-    let file = pick(&data, "/uploadFile")?;
-    Ok(json!({
-        "address": file["hash"],
-        "url": file["url"],
-        "size": file["size"],
-        "contentType": file["contentType"],
-        "width": file["width"],
-        "height": file["height"],
-    }))
+    Ok(vocabulary::file(&pick(&data, "/uploadFile")?))
 }
