@@ -458,9 +458,9 @@ async fn forum_posts_coin_record_and_follows_have_the_documented_shapes() {
     assert_eq!(
         list[0],
         json!({
-            "post_pic": null,
+            "post_pic": "",
             "author_name": "cuiping",
-            "author_portrait": null,
+            "author_portrait": "",
             "post_tag": ["心内科"],
             "post_id": second,
             "post_title": "第二篇",
@@ -469,7 +469,10 @@ async fn forum_posts_coin_record_and_follows_have_the_documented_shapes() {
         })
     );
     assert_eq!(list[1]["post_id"], first);
-    assert_eq!(list[1]["post_first_comment_id"], Value::Null);
+    assert_eq!(
+        list[1]["post_first_comment_id"], 0,
+        "no floor yet: 0, never null"
+    );
     assert_eq!(list[1]["reward"]["like"]["status"], false);
     // The author's own list (no user_id), paged.
     let (_, mine) = call(
@@ -572,11 +575,11 @@ async fn forum_posts_coin_record_and_follows_have_the_documented_shapes() {
     .await;
     let data = &details["data"];
     assert_eq!(data["isFollowed"], true, "{details}");
-    assert_eq!(data["userInfo"]["numOfCoin"], Value::Null);
+    assert_eq!(data["userInfo"]["numOfCoin"], 0, "coins are the user's own");
     assert_eq!(data["followList"], json!([]));
     assert_eq!(
         data["fansList"],
-        json!([{"user_id": reader, "user_name": "jinjie", "user_group": "user", "avatar_url": null, "verified": false}])
+        json!([{"user_id": reader, "user_name": "jinjie", "user_group": "user", "avatar_url": "", "verified": false}])
     );
     let (_, own) = call(
         &app,
@@ -642,6 +645,8 @@ async fn social_user_objects_carry_counts_relations_and_private_wallets() {
             "followers_count": 2,
             "followings_count": 0,
             "be_reward_count": 2,
+            "questions_count": 0,
+            "answers_count": 0,
             "feeds_count": 1,
             "checkin_count": 0,
             "last_checkin_count": 0,
@@ -745,7 +750,7 @@ async fn nearby_recommended_and_income_rank_follow_the_social_document() {
     let (status, bad) = call(
         &app,
         "GET",
-        "/api/v2/user/nearby?limit=51",
+        "/api/v2/user/nearby?limit=1001",
         None,
         Some(&my_token),
     )

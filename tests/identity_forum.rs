@@ -110,7 +110,7 @@ async fn details_show_the_caller_in_full_and_others_masked() {
         assert_eq!(info["telephone"], "13800000001");
         assert_eq!(info["email"], "alice@example.com");
         assert_eq!(info["description"], "hello");
-        assert_eq!(info["avatarUrl"], Value::Null);
+        assert_eq!(info["avatarUrl"], "", "never null");
         assert!(info["isCertified"].is_boolean());
         assert_eq!(info["isLocked"], false);
         let cert = &data["certification"];
@@ -137,11 +137,7 @@ async fn details_show_the_caller_in_full_and_others_masked() {
         email.contains('*') && email != "alice@example.com",
         "{email}"
     );
-    assert_eq!(
-        info["birthday"],
-        Value::Null,
-        "birthday is hidden from others"
-    );
+    assert_eq!(info["birthday"], "", "birthday is hidden from others");
     assert_eq!(info["gender"], "女");
     assert_eq!(
         other["data"]["certification"]["professionTitle"],
@@ -155,8 +151,8 @@ async fn details_show_the_caller_in_full_and_others_masked() {
     assert_eq!(anonymous["data"]["isLogin"], false);
     assert_eq!(
         anonymous["data"]["certification"],
-        Value::Null,
-        "bob is no doctor"
+        json!({"date": "", "professionTitle": "", "department": "", "hospital_rank": ""}),
+        "bob is no doctor: the documented object with empty values"
     );
     assert_eq!(anonymous["data"]["userInfo"]["isCertified"], false);
     assert_eq!(anonymous["data"]["userInfo"]["gender"], "保密");
@@ -288,9 +284,15 @@ async fn modify_user_info_takes_the_documented_form() {
             "birthday": "2017-11-08",
             "telephone": "13446754484",
             "email": "w.xdedwtkjwg@qq.com",
-            "description": "新该油团深难类革好压相查意。"
+            "description": "新该油团深难类革好压相查意。",
+            // The same userInfo as Details.
+            "isCertified": false,
+            "numOfCoin": 0,
+            "avatarUrl": "",
+            "isLocked": false
         })
     );
+    assert_eq!(answer["data"]["errorType"], Value::Null);
     // Sending it again unchanged is fine; 男 and 保密 are understood.
     for (text, expected) in [("男", "男"), ("保密", "保密")] {
         let mut again = form.clone();
@@ -420,7 +422,10 @@ async fn upload_avatar_stores_the_image_and_answers_its_url() {
     );
     assert_eq!(app.count_rows("stored_files").await, 0);
     let own = details(&app, json!(0), Some(&token)).await;
-    assert_eq!(own["data"]["userInfo"]["avatarUrl"], Value::Null);
+    assert_eq!(
+        own["data"]["userInfo"]["avatarUrl"], "",
+        "no avatar yet: never null"
+    );
 
     let answer = upload(&app, "image", PNG_1X1, "image/png", Some(&token)).await;
     assert_eq!(answer["errorCode"], 200, "{answer}");
@@ -474,7 +479,7 @@ async fn administrator_details_and_email_change() {
                 "name": "admin",
                 "telephone": "13900000000",
                 "email": "admin@example.com",
-                "portrait": null
+                "portrait": ""
             },
             "isAdministrator": true,
             "isLogin": true
@@ -496,7 +501,11 @@ async fn administrator_details_and_email_change() {
     let (_, answer) = app.call("GET", ADMIN_DETAILS, None, &[]).await;
     assert_eq!(
         answer,
-        json!({"errorCode": 200, "data": {"administrator": null, "isAdministrator": false, "isLogin": false}})
+        json!({"errorCode": 200, "data": {
+            "administrator": {"id": 0, "name": "", "telephone": "", "email": "", "portrait": ""},
+            "isAdministrator": false,
+            "isLogin": false
+        }})
     );
 
     // The documented example value "测试" is no e-mail address: refused, nothing changes.

@@ -7,6 +7,8 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::{number, text, whole_list};
+use crate::domain::page::max_page_size;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
 use crate::graphql::node::global_id;
@@ -21,14 +23,16 @@ const PAGE_PARAMS: [Param; 2] = [
         Source::Query,
         Kind::Int,
         "$page",
-        "Page number, from 1 (default 1)",
+        "Page number, from 1 (default 1); an extension: without page and page_size the whole \
+         list is answered",
     ),
     Param::optional(
         "page_size",
         Source::Query,
         Kind::Int,
         "$pageSize",
-        "Items per page, 1 to 100 (default 20)",
+        "Items per page, 1 to http.dialect_list_ceiling (default 1000) (default 20 when page is \
+         given); an extension: without page and page_size the whole list is answered",
     ),
 ];
 
@@ -91,8 +95,10 @@ pub fn routes() -> Vec<Route> {
                 "/api/UserInfo/fetchUserPosts",
                 "Posts a user published, newest first, with the caller's like and coin state \
                  (false without a session). post_pic is the first image or else the author's \
-                 avatar; post_first_comment_id is null before floor 1 is written. Paged with \
-                 page/page_size (default 1 and 20); count is the number of posts.",
+                 avatar (\"\" when neither exists); post_first_comment_id is 0 before floor 1 \
+                 is written. The document does not page: without page/page_size every post is \
+                 answered (up to http.dialect_list_ceiling, default 1000); count is the number \
+                 of posts.",
                 include_str!("ops/community_user_posts.graphql"),
                 USER_POSTS_PARAMS,
             )
@@ -107,8 +113,10 @@ pub fn routes() -> Vec<Route> {
                 Method::GET,
                 "/api/HB/record",
                 "The caller's coin (杏仁币) changes of the last 7 days, newest first (Time in \
-                 China time, Num never 0), and the balance coinNum. Paged with page/page_size \
-                 (default 1 and 20); count is the number of changes in the 7 days.",
+                 China time, Num never 0), and the balance coinNum. The document does not page: \
+                 without page/page_size every change of the 7 days is answered (up to \
+                 http.dialect_list_ceiling, default 1000); count is the number of changes in the \
+                 7 days.",
                 include_str!("ops/community_coin_record.graphql"),
                 COIN_RECORD_PARAMS,
             )
@@ -141,20 +149,25 @@ pub fn failure_code(path: &str) -> Option<u16> {
     .then_some(FOLLOW_REFUSED)
 }
 
-/// `page`/`page_size` as `first`/`after`.
+/// `page`/`page_size` as `first`/`after`; without either, the whole list (the documents do
+/// not page these lists).
 fn paging(vars: &mut Map<String, Value>) -> AppResult<()> {
-    let page = vars.remove("$page").and_then(|v| v.as_i64()).unwrap_or(1);
-    let size = vars
-        .remove("$pageSize")
-        .and_then(|v| v.as_i64())
-        .unwrap_or(20);
+    let page = vars.remove("$page").and_then(|v| v.as_i64());
+    let size = vars.remove("$pageSize").and_then(|v| v.as_i64());
+    if page.is_none() && size.is_none() {
+        vars.insert("first".into(), whole_list());
+        return Ok(());
+    }
+    let page = page.unwrap_or(1);
+    let size = size.unwrap_or(20);
     if page < 1 {
         return Err(AppError::bad_field("page", "page starts at 1"));
     }
-    if !(1..=100).contains(&size) {
+    let max = i64::try_from(max_page_size()).unwrap_or(i64::MAX);
+    if !(1..=max).contains(&size) {
         return Err(AppError::bad_field(
             "page_size",
-            "page_size must be between 1 and 100",
+            format!("page_size must be between 1 and {max}"),
         ));
     }
     let skip = (page - 1).saturating_mul(size);
@@ -203,23 +216,35 @@ fn user_posts(data: Value) -> AppResult<Value> {
                 .iter()
                 .map(|p| {
                     let author = &p["author"];
-                    let portrait = author["avatarUrl"].clone();
+                    let portrait = text(&author["avatarUrl"]);
                     let pic = if p["coverUrl"].is_null() {
                         portrait.clone()
                     } else {
-                        p["coverUrl"].clone()
+                        text(&p["coverUrl"])
+                    };
+                    let tags = if p["tags"].is_array() {
+                        p["tags"].clone()
+                    } else {
+                        json!([])
+                    };
+                    let state = |given: &str, count: &str| {
+                        json!({
+                            "status": p[given].as_bool().unwrap_or(false),
+                            "num": number(&p[count]),
+                        })
                     };
                     json!({
                         "post_pic": pic,
-                        "author_name": author["displayName"],
+                        "author_name": text(&author["displayName"]),
                         "author_portrait": portrait,
-                        "post_tag": p["tags"],
-                        "post_id": p["legacyId"],
-                        "post_title": p["title"],
-                        "post_first_comment_id": p["firstComment"]["legacyId"],
+                        "post_tag": tags,
+                        "post_id": number(&p["legacyId"]),
+                        "post_title": text(&p["title"]),
+                        // 0 until floor 1 is written: the field is a required integer.
+                        "post_first_comment_id": number(&p["firstComment"]["legacyId"]),
                         "reward": {
-                            "like": {"status": p["likedByMe"], "num": p["likeCount"]},
-                            "coin": {"status": p["coinedByMe"], "num": p["coinCount"]},
+                            "like": state("likedByMe", "likeCount"),
+                            "coin": state("coinedByMe", "coinCount"),
                         },
                     })
                 })
@@ -257,7 +282,7 @@ fn coin_record(data: Value) -> AppResult<Value> {
                 .iter()
                 .map(|e| {
                     json!({
-                        "Reason": e["reason"],
+                        "Reason": text(&e["reason"]),
                         "Time": china_time(&e["createdAt"]),
                         "Num": e["amount"],
                     })
@@ -267,7 +292,7 @@ fn coin_record(data: Value) -> AppResult<Value> {
         .unwrap_or_default();
     Ok(json!({
         "coinRecordList": list,
-        "coinNum": me["coinBalance"],
+        "coinNum": number(&me["coinBalance"]),
         "count": me["coinEntries"]["totalCount"],
     }))
 }
@@ -275,6 +300,14 @@ fn coin_record(data: Value) -> AppResult<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_paging_asks_for_the_whole_list() {
+        let mut vars = Map::new();
+        assert!(paging(&mut vars).is_ok());
+        assert_eq!(vars["first"], max_page_size());
+        assert!(!vars.contains_key("after"));
+    }
 
     #[test]
     fn pages_become_cursors() {

@@ -2,13 +2,15 @@
 //! administrator's own record (`/api/Administrator/*`). The caller is identified by the session
 //! cookie a GraphQL login sets, or by any platform token header.
 //!
-//! The profile's `numOfCoin` (only for the user), `followList`, `fansList` (first 100 each) and
-//! `isFollowed` come from the community fields of the schema.
+//! The profile's `numOfCoin` (only for the user), `followList`, `fansList` (whole, up to
+//! `http.dialect_list_ceiling`) and `isFollowed` come from the community fields of the schema.
+//! Every required field of the document is served, never null (`contracts/forum.json`).
 
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::{number, text, whole_list};
 use crate::error::{AppError, AppResult};
 
 const DETAILS_PARAMS: &[Param] = &[Param::required(
@@ -87,14 +89,16 @@ pub fn routes() -> Vec<Route> {
             dialect: Dialect::Forum,
             method: Method::POST,
             path: "/api/UserInfo/Details",
-            summary: "Profile of a user (user_id 0 or -1: the caller). Phone, e-mail and \
-                      birthday are shown in full only to the user and administrators (others get \
-                      them masked or null); certification is null for non-doctors; isLogin tells \
-                      whether the request carries a session; isLocked (in userInfo) tells whether \
-                      an administrator disabled the account. numOfCoin is the coin balance, \
-                      shown only to the user (null for others); isFollowed tells whether the \
-                      caller follows the user; followList and fansList hold the first 100 \
-                      followings and followers, most recent first.",
+            summary: "Profile of a user (user_id 0 or -1: the caller). Phone and e-mail are \
+                      shown in full only to the user and administrators (others get them masked), \
+                      birthday likewise (\"\" for others); certification holds \"\" fields for \
+                      non-doctors (isCertified false); isLogin tells whether the request carries \
+                      a session; isLocked (in userInfo) tells whether an administrator disabled \
+                      the account. numOfCoin is the coin balance, shown only to the user (0 for \
+                      others); isFollowed tells whether the caller follows the user; followList \
+                      and fansList are the whole lists of followings and followers (up to \
+                      http.dialect_list_ceiling, default 1000), most recent first. No field is \
+                      null: missing strings are \"\".",
             access: Access::Public,
             document: concat!(
                 include_str!("ops/identity_user_details.graphql"),
@@ -123,7 +127,7 @@ pub fn routes() -> Vec<Route> {
             params: MODIFY_USER_INFO_PARAMS,
             transform: modify_user_info,
             example: Some(
-                r#"{"status":true,"userInfo":{"userID":38,"userName":"lichao","gender":"女","birthday":"2017-11-08","telephone":"13446754484","email":"w.xdedwtkjwg@qq.com","description":"…"}}"#,
+                r#"{"status":true,"userInfo":{"userID":38,"userName":"lichao","gender":"女","birthday":"2017-11-08","telephone":"13446754484","email":"w.xdedwtkjwg@qq.com","description":"…","isCertified":false,"avatarUrl":"","isLocked":false,"numOfCoin":0},"errorType":null}"#,
             ),
             status: StatusCode::OK,
             prepare: Some(prepare_modify_user_info),
@@ -148,7 +152,8 @@ pub fn routes() -> Vec<Route> {
             path: "/api/Administrator/Details",
             summary: "The caller's record as the administrator pages show it; isAdministrator \
                       tells whether the caller holds the administrator role. Without a session \
-                      the answer is administrator null, isAdministrator false, isLogin false.",
+                      the answer is isAdministrator false, isLogin false and an administrator \
+                      whose fields hold their empty values (id 0, \"\"); never null.",
             access: Access::Public,
             document: concat!(
                 include_str!("ops/identity_admin_details.graphql"),
@@ -176,7 +181,7 @@ pub fn routes() -> Vec<Route> {
             params: MODIFY_ADMIN_PARAMS,
             transform: modify_administrator,
             example: Some(
-                r#"{"administrator":{"id":1,"name":"admin","telephone":"13900000000","email":"ops@example.com","portrait":null},"status":true}"#,
+                r#"{"administrator":{"id":1,"name":"admin","telephone":"13900000000","email":"ops@example.com","portrait":""},"status":true}"#,
             ),
             status: StatusCode::OK,
             prepare: Some(nest_profile_input),
@@ -227,6 +232,7 @@ fn prepare_details(vars: &mut Map<String, Value>) -> AppResult<()> {
             ));
         }
     }
+    vars.insert("listFirst".to_owned(), whole_list());
     Ok(())
 }
 
@@ -270,16 +276,28 @@ fn legacy_id(id: &Value) -> AppResult<Value> {
     )?))
 }
 
-/// The fields `userInfo` shares between Details and modifyUserInfo.
+/// The documented `userInfo` (ForumUserInfo), the same for Details and modifyUserInfo: no
+/// field is null (missing strings are `""`, a balance others may not see is 0).
 fn user_info(user: &Value) -> AppResult<Map<String, Value>> {
     let mut info = Map::new();
     info.insert("userID".into(), legacy_id(&user["id"])?);
-    info.insert("userName".into(), user["username"].clone());
+    info.insert("userName".into(), text(&user["username"]));
     info.insert("gender".into(), gender_out(&user["gender"]));
-    info.insert("birthday".into(), user["birthday"].clone());
-    info.insert("telephone".into(), user["phone"].clone());
-    info.insert("email".into(), user["email"].clone());
-    info.insert("description".into(), user["bio"].clone());
+    info.insert("birthday".into(), text(&user["birthday"]));
+    info.insert("telephone".into(), text(&user["phone"]));
+    info.insert("email".into(), text(&user["email"]));
+    info.insert("description".into(), text(&user["bio"]));
+    info.insert(
+        "isCertified".into(),
+        Value::Bool(
+            user["doctorProfile"]["isCertified"]
+                .as_bool()
+                .unwrap_or(false),
+        ),
+    );
+    info.insert("numOfCoin".into(), number(&user["coinBalance"]));
+    info.insert("avatarUrl".into(), text(&user["avatarUrl"]));
+    info.insert("isLocked".into(), Value::Bool(user["status"] == "DISABLED"));
     Ok(info)
 }
 
@@ -295,30 +313,19 @@ fn details(data: Value) -> AppResult<Value> {
         (None, Some(user)) if !user.is_null() => user,
         _ => return Err(AppError::NotFound("no user has this id".into())),
     };
-    let mut info = user_info(user)?;
     let doctor = &user["doctorProfile"];
-    info.insert(
-        "isCertified".into(),
-        Value::Bool(doctor["isCertified"].as_bool().unwrap_or(false)),
-    );
-    info.insert("avatarUrl".into(), user["avatarUrl"].clone());
-    info.insert("isLocked".into(), Value::Bool(user["status"] == "DISABLED"));
-    info.insert("numOfCoin".into(), user["coinBalance"].clone());
-    let certification = if doctor.is_null() {
-        Value::Null
-    } else {
-        json!({
-            "date": doctor["certifiedAt"],
-            "professionTitle": doctor["certificationTitle"],
-            "department": doctor["department"],
-            "hospital_rank": doctor["hospitalRank"],
-        })
-    };
+    // Users who are no doctor get the documented object with empty values.
+    let certification = json!({
+        "date": text(&doctor["certifiedAt"]),
+        "professionTitle": text(&doctor["certificationTitle"]),
+        "department": text(&doctor["department"]),
+        "hospital_rank": text(&doctor["hospitalRank"]),
+    });
     Ok(json!({
-        "userInfo": info,
+        "userInfo": user_info(user)?,
         "certification": certification,
         "isLogin": is_login,
-        "isFollowed": user["isFollowedByMe"],
+        "isFollowed": user["isFollowedByMe"].as_bool().unwrap_or(false),
         "followList": follow_entries(&user["followings"]["nodes"])?,
         "fansList": follow_entries(&user["followers"]["nodes"])?,
     }))
@@ -339,9 +346,9 @@ fn follow_entries(nodes: &Value) -> AppResult<Vec<Value>> {
                         .map_or_else(|| "user".to_owned(), str::to_ascii_lowercase);
                     Ok(json!({
                         "user_id": legacy_id(&u["id"])?,
-                        "user_name": u["displayName"],
+                        "user_name": text(&u["displayName"]),
                         "user_group": group,
-                        "avatar_url": u["avatarUrl"],
+                        "avatar_url": text(&u["avatarUrl"]),
                         "verified": u["doctorProfile"]["isCertified"].as_bool().unwrap_or(false),
                     }))
                 })
@@ -352,7 +359,7 @@ fn follow_entries(nodes: &Value) -> AppResult<Vec<Value>> {
 
 fn modify_user_info(data: Value) -> AppResult<Value> {
     let user = pick(&data, "/updateProfile")?;
-    Ok(json!({"status": true, "userInfo": user_info(&user)?}))
+    Ok(json!({"status": true, "errorType": null, "userInfo": user_info(&user)?}))
 }
 
 fn upload_avatar(data: Value) -> AppResult<Value> {
@@ -362,10 +369,10 @@ fn upload_avatar(data: Value) -> AppResult<Value> {
 fn administrator(user: &Value) -> AppResult<Value> {
     Ok(json!({
         "id": legacy_id(&user["id"])?,
-        "name": user["username"],
-        "telephone": user["phone"],
-        "email": user["email"],
-        "portrait": user["avatarUrl"],
+        "name": text(&user["username"]),
+        "telephone": text(&user["phone"]),
+        "email": text(&user["email"]),
+        "portrait": text(&user["avatarUrl"]),
     }))
 }
 
@@ -378,7 +385,8 @@ fn is_administrator(user: &Value) -> bool {
 fn administrator_details(data: Value) -> AppResult<Value> {
     let me = pick(&data, "/me")?;
     if me.is_null() {
-        return Ok(json!({"administrator": null, "isAdministrator": false, "isLogin": false}));
+        let nobody = json!({"id": 0, "name": "", "telephone": "", "email": "", "portrait": ""});
+        return Ok(json!({"administrator": nobody, "isAdministrator": false, "isLogin": false}));
     }
     Ok(json!({
         "administrator": administrator(&me)?,

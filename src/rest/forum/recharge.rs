@@ -2,10 +2,10 @@
 //! answers the payment page of the configured provider, an HTML form that submits itself.
 
 use http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 const ORDER_PARAMS: &[Param] = &[Param::required(
     "num",
@@ -36,8 +36,20 @@ pub fn routes() -> Vec<Route> {
             r#"{"pay_page":"<form name=\"punchout_form\" method=\"post\" action=\"https://openapi.alipay.com/gateway.do?app_id=…&amp;method=alipay.trade.page.pay&amp;…&amp;sign=…\">\n<input type=\"hidden\" name=\"biz_content\" value=\"{&quot;out_trade_no&quot;:&quot;R2026112410000012345678&quot;,&quot;product_code&quot;:&quot;FAST_INSTANT_TRADE_PAY&quot;,&quot;total_amount&quot;:&quot;3.00&quot;,&quot;subject&quot;:&quot;杏仁币充值 3 枚&quot;}\">\n<input type=\"submit\" value=\"立即支付\" style=\"display:none\" >\n</form>\n<script>document.forms[0].submit();</script>"}"#,
         ),
         status: StatusCode::OK,
-        prepare: None,
+        prepare: Some(prepare_order),
     }]
+}
+
+/// A number of coins beyond any order is refused here under its documented name (the schema's
+/// `Int` would refuse it in GraphQL's words).
+fn prepare_order(vars: &mut Map<String, Value>) -> AppResult<()> {
+    match vars.get("coins").and_then(Value::as_i64) {
+        Some(n) if i32::try_from(n).is_ok() => Ok(()),
+        _ => Err(AppError::bad_field(
+            "num",
+            "num must be a number of coins from 1 to payments.max_coins_per_order",
+        )),
+    }
 }
 
 fn order(data: Value) -> AppResult<Value> {

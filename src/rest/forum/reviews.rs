@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
 use crate::error::{AppError, AppResult};
@@ -25,20 +25,22 @@ pub fn routes() -> Vec<Route> {
             dialect: Dialect::Forum,
             method: Method::GET,
             path: "/api/UserInfo/Report",
-            summary: "The caller's reports of posts and floors (举报), newest first (the latest \
-                      100). report_status: 0 pending (审核中), 1 rejected (驳回), 2 approved \
-                      (通过); report_time and respond_time (null until reviewed) are China \
-                      Standard Time, YYYY-MM-DD HH:MM:SS; floor_number is \"0\" for a report of \
-                      the post itself; ids are strings.",
+            summary: "The caller's reports of posts and floors (举报), newest first, the whole \
+                      list (up to http.dialect_list_ceiling, default 1000). report_status: 0 \
+                      pending (审核中), 1 rejected (驳回), 2 approved (通过); report_time and \
+                      respond_time (null until reviewed) are China Standard Time, YYYY-MM-DD \
+                      HH:MM:SS, and report_date / respond_date (the example's names) their \
+                      dates; floor_number is \"0\" for a report of the post itself; ids are \
+                      strings.",
             access: Access::LoggedIn,
             document: include_str!("ops/report_list.graphql"),
             params: &[],
             transform: report_list,
             example: Some(
-                r#"{"reportList":[{"report_id":"38","report_status":2,"report_time":"2026-11-20 09:12:45","respond_time":"2026-11-21 10:00:00","floor_number":"3","post_id":"12"},{"report_id":"11","report_status":0,"report_time":"2026-11-19 20:01:02","respond_time":null,"floor_number":"0","post_id":"7"}]}"#,
+                r#"{"reportList":[{"report_id":"38","report_status":2,"report_time":"2026-11-20 09:12:45","respond_time":"2026-11-21 10:00:00","report_date":"2026-11-20","respond_date":"2026-11-21","floor_number":"3","post_id":"12"},{"report_id":"11","report_status":0,"report_time":"2026-11-19 20:01:02","respond_time":null,"report_date":"2026-11-19","respond_date":null,"floor_number":"0","post_id":"7"}]}"#,
             ),
             status: StatusCode::OK,
-            prepare: None,
+            prepare: Some(whole_list),
         },
         Route {
             dialect: Dialect::Forum,
@@ -59,6 +61,19 @@ pub fn routes() -> Vec<Route> {
             prepare: None,
         },
     ]
+}
+
+/// The whole list: the document does not page.
+fn whole_list(vars: &mut Map<String, Value>) -> AppResult<()> {
+    vars.insert("first".into(), super::whole_list());
+    Ok(())
+}
+
+/// The date part of a forum time (`2023-07-13` of `2023-07-13 09:45:11`); null stays null.
+fn date_of(time: &Value) -> Value {
+    time.as_str()
+        .and_then(|t| t.get(..10))
+        .map_or(Value::Null, Value::from)
 }
 
 /// An RFC 3339 time of the schema as the forum shows times: China Standard Time,
@@ -93,11 +108,15 @@ fn report_list(data: Value) -> AppResult<Value> {
         .unwrap_or_default()
         .iter()
         .map(|r| {
+            let reported = forum_time(&r["createdAt"])?;
+            let responded = forum_time(&r["respondedAt"])?;
             Ok(json!({
                 "report_id": id_text(&r["legacyId"])?,
                 "report_status": r["statusCode"],
-                "report_time": forum_time(&r["createdAt"])?,
-                "respond_time": forum_time(&r["respondedAt"])?,
+                "report_date": date_of(&reported),
+                "respond_date": date_of(&responded),
+                "report_time": reported,
+                "respond_time": responded,
                 "floor_number": r["floor"].as_i64().unwrap_or(0).to_string(),
                 "post_id": id_text(&r["postLegacyId"])?,
             }))

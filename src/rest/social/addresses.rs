@@ -253,7 +253,13 @@ fn address_object(a: &Value) -> AppResult<Value> {
         ("postcode", "postcode"),
         ("is_default", "isDefault"),
     ] {
-        out.insert(legacy.into(), a[field].clone());
+        // Optional fields left empty are "", never null.
+        let value = if field == "isDefault" {
+            Value::Bool(a[field].as_bool().unwrap_or(false))
+        } else {
+            super::identity::or_empty(&a[field])
+        };
+        out.insert(legacy.into(), value);
     }
     out.insert("created_at".into(), time(&a["createdAt"]));
     out.insert("updated_at".into(), time(&a["updatedAt"]));

@@ -6,7 +6,8 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
-use super::identity::user_object;
+use super::identity::{USERS_EXAMPLE, user_object};
+use crate::domain::page::max_page_size;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::OffsetCursor;
 
@@ -16,7 +17,8 @@ const LIST_PARAMS: &[Param] = &[
         Source::Query,
         Kind::Int,
         "first",
-        "Items to return, 1 to 50 (default 20)",
+        "Items to return, 1 to http.dialect_list_ceiling (default 1000); the document sets no \
+         default: without limit the whole list is answered",
     ),
     Param::optional(
         "offset",
@@ -52,8 +54,6 @@ const RANK_PARAMS: &[Param] = &[
     .with_default("100"),
 ];
 
-const USERS_EXAMPLE: &str = r#"[{"id":5,"name":"lisi","bio":null,"sex":0,"location":"四川省 成都市","invite_code":"7KQ2MD","avatar":null,"created_at":"2019-11-21T07:32:34Z","updated_at":"2019-11-21T07:32:34Z","extra":{"user_id":5,"likes_count":3,"comments_count":2,"followers_count":1,"followings_count":0,"be_reward_count":0,"feeds_count":1,"updated_at":"2019-11-21T07:32:34Z"},"has_follower":false,"has_following":false}]"#;
-
 fn route(
     path: &'static str,
     summary: &'static str,
@@ -82,7 +82,8 @@ pub fn routes() -> Vec<Route> {
         route(
             "/api/v2/user/recommends",
             "Recommended users: active users the caller does not follow yet, most followed \
-             first (limit 1-50, default 20; offset)",
+             first (limit and offset; without limit the whole list, up to \
+             http.dialect_list_ceiling, default 1000)",
             Access::Public,
             concat!(
                 include_str!("ops/community_recommends.graphql"),
@@ -95,7 +96,8 @@ pub fn routes() -> Vec<Route> {
             ..route(
                 "/api/v2/user/nearby",
                 "Users living in the caller's city (同城), newest first; empty when the \
-                 caller's city is unknown (limit 1-50, default 20; offset)",
+                 caller's city is unknown (limit and offset; without limit the whole list, up \
+                 to http.dialect_list_ceiling, default 1000)",
                 Access::LoggedIn,
                 concat!(
                     include_str!("ops/community_nearby.graphql"),
@@ -106,10 +108,9 @@ pub fn routes() -> Vec<Route> {
         },
         Route {
             transform: income_rank,
-            prepare: None,
-            example: Some(
-                r#"{"rank_list":[{"user":{"id":4,"name":"xiaoxiao","…":"…"},"amount_count":100,"rank":"1"}],"my_rank":{"user":{"id":9,"name":"me","…":"…"},"amount_count":0,"rank":"1000+"}}"#,
-            ),
+            prepare: Some(prepare_rank),
+            // The contract's example (contracts/social.json) shows it.
+            example: None,
             ..route(
                 "/api/v2/user/currency/income-rank",
                 "Income ranking over the coin ledger (coins received), recomputed at most every \
@@ -128,11 +129,13 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn prepare_list(vars: &mut Map<String, Value>) -> AppResult<()> {
-    let limit = vars.get("first").and_then(Value::as_i64).unwrap_or(20);
-    if !(1..=50).contains(&limit) {
+    // The document gives limit no default: without it the whole list is answered.
+    let max = i64::try_from(max_page_size()).unwrap_or(i64::MAX);
+    let limit = vars.get("first").and_then(Value::as_i64).unwrap_or(max);
+    if !(1..=max).contains(&limit) {
         return Err(AppError::bad_field(
             "limit",
-            "limit must be between 1 and 50",
+            format!("limit must be between 1 and {max}"),
         ));
     }
     vars.insert("first".into(), Value::from(limit));
@@ -148,6 +151,28 @@ fn prepare_list(vars: &mut Map<String, Value>) -> AppResult<()> {
                 "offset must be a number of at least 0",
             ));
         }
+    }
+    Ok(())
+}
+
+/// days and limit checked here, so that a refusal names them as the document does (and no
+/// GraphQL wording, such as an `Int` overflow, reaches the client).
+fn prepare_rank(vars: &mut Map<String, Value>) -> AppResult<()> {
+    if let Some(days) = vars.get("days").and_then(Value::as_i64)
+        && !(1..=36_500).contains(&days)
+    {
+        return Err(AppError::bad_field(
+            "days",
+            "days must be a number of days from 1 to 36500",
+        ));
+    }
+    if let Some(limit) = vars.get("limit").and_then(Value::as_i64)
+        && !(1..=1000).contains(&limit)
+    {
+        return Err(AppError::bad_field(
+            "limit",
+            "limit must be between 1 and 1000",
+        ));
     }
     Ok(())
 }
@@ -198,7 +223,7 @@ fn income_rank(data: Value) -> AppResult<Value> {
             json!({
                 "user": user_object(&mine["user"])?,
                 "amount_count": mine["amount"],
-                "rank": mine["rank"],
+                "rank": super::identity::or_empty(&mine["rank"]),
             }),
         );
     }

@@ -46,9 +46,9 @@ const USERS_PARAMS: &[Param] = &[
         Source::Query,
         Kind::Int,
         "first",
-        "Items to return, 1 to 50",
-    )
-    .with_default("20"),
+        "Items to return, 1 to 50 (default 20; with an id list or fetch_by=username and no \
+         limit, every user asked for)",
+    ),
     Param::optional(
         "order",
         Source::Query,
@@ -257,9 +257,9 @@ const DISABLE_PARAMS: &[Param] = &[Param::required(
     "Id of the user to disable",
 )];
 
-const USER_EXAMPLE: &str = r#"{"id":4,"name":"xiaoxiao","email":"335891510@qq.com","phone":"15694005009","bio":"…","sex":2,"location":"四川省 成都市","invite_code":"10ABC3","avatar":{"url":"http://127.0.0.1:8080/files/9f86d0…","vendor":"local","mime":"image/jpeg","size":315576,"dimension":{"width":720,"height":720},"node":"9f86d0…"},"created_at":"2019-11-20T07:32:34Z","updated_at":"2021-01-05T06:20:50Z"}"#;
+const USER_EXAMPLE: &str = r#"{"id":4,"name":"xiaoxiao","email":"335891510@qq.com","phone":"15694005009","bio":"…","sex":2,"location":"四川省 成都市","invite_code":"10ABC3","avatar":{"url":"http://127.0.0.1:8080/files/9f86d0…","vendor":"local","mime":"image/jpeg","size":315576,"dimension":{"width":720,"height":720},"node":"9f86d0…"},"feed_topics_count":0,"commodities_count":0,"extra":{"user_id":4,"likes_count":119,"comments_count":47,"followers_count":13,"followings_count":16,"be_reward_count":466,"questions_count":0,"answers_count":0,"feeds_count":129,"checkin_count":3,"last_checkin_count":1,"updated_at":"2021-01-05T06:20:50Z"},"verification":null,"currency":{"owner_id":4,"type":1,"sum":2377},"wallet":{"owner_id":4,"balance":2377,"total_income":544,"total_expenses":800},"vip":null,"has_follower":false,"has_following":false,"created_at":"2019-11-20T07:32:34Z","updated_at":"2021-01-05T06:20:50Z"}"#;
 
-const USERS_EXAMPLE: &str = r#"[{"id":5,"name":"lisi","bio":null,"sex":0,"location":null,"invite_code":"7KQ2MD","avatar":null,"created_at":"2019-11-21T07:32:34Z","updated_at":"2019-11-21T07:32:34Z"}]"#;
+pub(super) const USERS_EXAMPLE: &str = r#"[{"id":5,"name":"lisi","bio":"","sex":0,"location":"","invite_code":"7KQ2MD","avatar":"","feed_topics_count":0,"commodities_count":0,"extra":{"user_id":5,"likes_count":0,"comments_count":0,"followers_count":0,"followings_count":0,"be_reward_count":0,"questions_count":0,"answers_count":0,"feeds_count":0,"checkin_count":0,"last_checkin_count":0,"updated_at":"2019-11-21T07:32:34Z"},"verification":null,"vip":null,"has_follower":false,"has_following":false,"created_at":"2019-11-21T07:32:34Z","updated_at":"2019-11-21T07:32:34Z"}]"#;
 
 /// A route of this dialect with the defaults most of them share.
 fn route(
@@ -501,7 +501,8 @@ fn list(raw: &str) -> Vec<String> {
 
 /// limit/order/since/name/fetch_by/id/active/offset as `users(filter, order, first, after)`.
 fn prepare_users(vars: &mut Map<String, Value>) -> AppResult<()> {
-    let limit = int(vars, "first").unwrap_or(20);
+    let asked = int(vars, "first");
+    let limit = asked.unwrap_or(20);
     if !(1..=50).contains(&limit) {
         return Err(AppError::bad_field(
             "limit",
@@ -576,6 +577,19 @@ fn prepare_users(vars: &mut Map<String, Value>) -> AppResult<()> {
             return Err(AppError::bad_field("offset", "offset must not be negative"));
         }
     }
+    // Users asked for by id or by name are all answered unless a limit says otherwise: an
+    // id list is not cut at the default page.
+    let listed = ["ids", "usernames"]
+        .iter()
+        .filter_map(|k| filter.get(*k).and_then(Value::as_array).map(Vec::len))
+        .max();
+    let limit = match (asked, listed) {
+        (None, Some(n)) => {
+            let max = usize::try_from(crate::domain::page::max_page_size()).unwrap_or(usize::MAX);
+            i64::try_from(n.clamp(1, max)).unwrap_or(limit)
+        }
+        _ => limit,
+    };
     vars.insert("first".into(), Value::from(limit));
     vars.insert("order".into(), Value::from(order));
     vars.insert("filter".into(), Value::Object(filter));
@@ -710,27 +724,54 @@ fn sex(gender: &Value) -> Value {
     })
 }
 
-/// The documented user object; phone and email only with full disclosure (oneself).
+/// A required string of the document: the value, or `""` when the platform has none.
+pub(super) fn or_empty(value: &Value) -> Value {
+    match value {
+        Value::String(_) => value.clone(),
+        Value::Null => Value::from(""),
+        other => Value::from(other.to_string()),
+    }
+}
+
+/// A required count: the value, or 0.
+fn count(value: &Value) -> Value {
+    if value.is_i64() || value.is_u64() {
+        value.clone()
+    } else {
+        Value::from(0)
+    }
+}
+
+/// Circles (圈子, `feed_topics_count`) and commodities (`commodities_count`) a user created: the
+/// platform has neither kind, so both counts are 0 (noted in `contracts/social.json`); likewise
+/// questions and answers (`extra.questions_count`, `extra.answers_count`).
+const NOT_ON_THE_PLATFORM: i64 = 0;
+
+/// The documented user object (`SocialUser` in `contracts/social.json`), the one transform of
+/// every route that answers users. Phone, email, currency and wallet only with full disclosure
+/// (oneself); no required field is null (`""` / 0), except `verification` and `vip`, which
+/// are null when the user has none (as the document says of verification).
 pub(super) fn user_object(user: &Value) -> AppResult<Value> {
     let id = user["id"]
         .as_str()
         .ok_or_else(|| AppError::internal("a user without an id"))?;
     let mut out = Map::new();
     out.insert("id".into(), Value::from(decode_int_id(id, "User")?));
-    out.insert("name".into(), user["username"].clone());
+    out.insert("name".into(), or_empty(&user["username"]));
     if user["disclosure"] == "FULL" {
-        out.insert("email".into(), user["email"].clone());
-        out.insert("phone".into(), user["phone"].clone());
+        out.insert("email".into(), or_empty(&user["email"]));
+        out.insert("phone".into(), or_empty(&user["phone"]));
     }
-    out.insert("bio".into(), user["bio"].clone());
+    out.insert("bio".into(), or_empty(&user["bio"]));
     out.insert("sex".into(), sex(&user["gender"]));
-    out.insert("location".into(), user["location"].clone());
-    out.insert("invite_code".into(), user["inviteCode"].clone());
+    out.insert("location".into(), or_empty(&user["location"]));
+    out.insert("invite_code".into(), or_empty(&user["inviteCode"]));
     let avatar = &user["avatar"];
     out.insert(
         "avatar".into(),
         if avatar.is_null() {
-            Value::Null
+            // The document's String form of avatar, empty: never null.
+            Value::from("")
         } else {
             json!({
                 "url": avatar["url"],
@@ -742,6 +783,8 @@ pub(super) fn user_object(user: &Value) -> AppResult<Value> {
             })
         },
     );
+    out.insert("feed_topics_count".into(), Value::from(NOT_ON_THE_PLATFORM));
+    out.insert("commodities_count".into(), Value::from(NOT_ON_THE_PLATFORM));
     out.insert("created_at".into(), timestamp(&user["createdAt"]));
     out.insert("updated_at".into(), timestamp(&user["updatedAt"]));
     let legacy = out["id"].clone();
@@ -749,14 +792,16 @@ pub(super) fn user_object(user: &Value) -> AppResult<Value> {
         "extra".into(),
         json!({
             "user_id": legacy,
-            "likes_count": user["likesReceived"],
-            "comments_count": user["commentCount"],
-            "followers_count": user["followerCount"],
-            "followings_count": user["followingCount"],
-            "be_reward_count": user["coinsReceived"],
-            "feeds_count": user["postCount"],
-            "checkin_count": user["checkin"]["total"],
-            "last_checkin_count": user["checkin"]["streak"],
+            "likes_count": count(&user["likesReceived"]),
+            "comments_count": count(&user["commentCount"]),
+            "followers_count": count(&user["followerCount"]),
+            "followings_count": count(&user["followingCount"]),
+            "be_reward_count": count(&user["coinsReceived"]),
+            "questions_count": NOT_ON_THE_PLATFORM,
+            "answers_count": NOT_ON_THE_PLATFORM,
+            "feeds_count": count(&user["postCount"]),
+            "checkin_count": count(&user["checkin"]["total"]),
+            "last_checkin_count": count(&user["checkin"]["streak"]),
             "updated_at": timestamp(&user["updatedAt"]),
         }),
     );
@@ -766,27 +811,37 @@ pub(super) fn user_object(user: &Value) -> AppResult<Value> {
         if vip.is_null() {
             Value::Null
         } else {
-            json!({"level": vip["level"], "end_time": timestamp(&vip["endsAt"]), "name": vip["name"]})
+            json!({
+                "level": or_empty(&vip["level"]),
+                "end_time": timestamp(&vip["endsAt"]),
+                "name": or_empty(&vip["name"]),
+            })
         },
     );
     let wallet = &user["wallet"];
     if !wallet.is_null() {
         out.insert(
             "currency".into(),
-            json!({"owner_id": legacy, "type": 1, "sum": wallet["balance"]}),
+            json!({"owner_id": legacy, "type": 1, "sum": count(&wallet["balance"])}),
         );
         out.insert(
             "wallet".into(),
             json!({
                 "owner_id": legacy,
-                "balance": wallet["balance"],
-                "total_income": wallet["totalIncome"],
-                "total_expenses": wallet["totalExpenses"],
+                "balance": count(&wallet["balance"]),
+                "total_income": count(&wallet["totalIncome"]),
+                "total_expenses": count(&wallet["totalExpenses"]),
             }),
         );
     }
-    out.insert("has_follower".into(), user["isFollowedByMe"].clone());
-    out.insert("has_following".into(), user["followsMe"].clone());
+    out.insert(
+        "has_follower".into(),
+        Value::Bool(user["isFollowedByMe"].as_bool().unwrap_or(false)),
+    );
+    out.insert(
+        "has_following".into(),
+        Value::Bool(user["followsMe"].as_bool().unwrap_or(false)),
+    );
     out.insert(
         "verification".into(),
         super::verification::verification_object(&user["verification"]),

@@ -13,6 +13,7 @@ use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::identity::or_empty;
 use crate::error::{AppError, AppResult};
 use crate::graphql::node::decode_int_id;
 
@@ -248,11 +249,11 @@ pub(super) fn verification_object(v: &Value) -> Value {
     );
     out.insert("created_at".into(), timestamp(&v["createdAt"]));
     out.insert("updated_at".into(), timestamp(&v["updatedAt"]));
-    out.insert("desc".into(), v["description"].clone());
+    out.insert("desc".into(), or_empty(&v["description"]));
     if personal {
         let card = &v["idCard"];
         let mut id_card = Map::new();
-        id_card.insert("number".into(), card["number"].clone());
+        id_card.insert("number".into(), or_empty(&card["number"]));
         out.insert(
             "id_card".into(),
             with_images(
@@ -260,22 +261,22 @@ pub(super) fn verification_object(v: &Value) -> Value {
                 &[("rear", &card["rear"]), ("front", &card["front"])],
             ),
         );
-        out.insert("real_name".into(), v["realName"].clone());
+        out.insert("real_name".into(), or_empty(&v["realName"]));
     } else {
         let org = &v["org"];
         let mut org_out = Map::new();
-        org_out.insert("name".into(), org["name"].clone());
-        org_out.insert("address".into(), org["address"].clone());
+        org_out.insert("name".into(), or_empty(&org["name"]));
+        org_out.insert("address".into(), or_empty(&org["address"]));
         out.insert(
             "org".into(),
             with_images(org_out, &[("certificate", &org["certificate"])]),
         );
         out.insert(
             "person".into(),
-            json!({"name": v["person"]["name"], "number": v["person"]["number"]}),
+            json!({"name": or_empty(&v["person"]["name"]), "number": or_empty(&v["person"]["number"])}),
         );
     }
-    out.insert("phone_number".into(), v["phoneNumber"].clone());
+    out.insert("phone_number".into(), or_empty(&v["phoneNumber"]));
     if let Some(user) = v["user"]["id"].as_str()
         && let Ok(id) = decode_int_id(user, "User")
     {
