@@ -810,18 +810,6 @@ async fn the_openapi_document_carries_the_contract_schemas() {
             .contains("#/components/schemas/CounselingSession"),
         "{sessions}"
     );
-    // Every route's answer has the contract's schema of data, not one read off an example.
-    for route in all_routes().into_iter().filter(|r| r.dialect == C) {
-        let contract = contract::route(C, "POST", route.path).unwrap();
-        let data = &ok_schema(route.path)["properties"]["data"];
-        let expected = contract.schema.clone().unwrap();
-        let expected = if expected.get("$ref").is_some() {
-            json!({"allOf": [expected]})
-        } else {
-            expected
-        };
-        assert_eq!(data, &expected, "{}", route.path);
-    }
     let orders = doc["paths"]["/api/consultant/orders"]["post"].to_string();
     assert!(orders.contains("dialect_list_ceiling"), "{orders}");
     assert!(orders.contains("CounselingOrder"), "{orders}");
