@@ -7,21 +7,6 @@ use serde_json::Value;
 
 use crate::common::{self, TestApp};
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> (StatusCode, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|v| vec![("authorization", v)])
-        .unwrap_or_default();
-    app.call(method, uri, body, &headers).await
-}
-
 async fn token_of(app: &TestApp, username: &str) -> (i64, String) {
     let db = &app.state.services.db;
     let user = medgraph::domain::accounts::find_by_username(db, username)
@@ -142,14 +127,14 @@ async fn demo_data_shows_a_living_community() {
     let (patient, token) = token_of(&app, "demo-patient").await;
     let (doctor, _) = token_of(&app, "demo-doctor").await;
     // The forum's list of the doctor's posts, with the patient's likes.
-    let (status, answer) = call(
-        &app,
-        "POST",
-        "/api/UserInfo/fetchUserPosts",
-        Some(serde_json::json!({ "user_id": doctor })),
-        Some(&token),
-    )
-    .await;
+    let (status, answer) = app
+        .call_as(
+            "POST",
+            "/api/UserInfo/fetchUserPosts",
+            Some(serde_json::json!({ "user_id": doctor })),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["errorCode"], 200, "{answer}");
     let list = answer["data"]["post_list"].as_array().unwrap();
@@ -159,18 +144,20 @@ async fn demo_data_shows_a_living_community() {
         "{answer}"
     );
     // Follows both ways, and neighbours in 成都.
-    let (status, me) = call(
-        &app,
-        "GET",
-        &format!("/api/v2/users/{doctor}"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let (status, me) = app
+        .call_as(
+            "GET",
+            &format!("/api/v2/users/{doctor}"),
+            None,
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["has_follower"], true, "{me}");
     assert_eq!(me["has_following"], true, "{me}");
-    let (status, nearby) = call(&app, "GET", "/api/v2/user/nearby", None, Some(&token)).await;
+    let (status, nearby) = app
+        .call_as("GET", "/api/v2/user/nearby", None, Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{nearby}");
     let names: Vec<&str> = nearby
         .as_array()
@@ -181,14 +168,14 @@ async fn demo_data_shows_a_living_community() {
     assert_eq!(names.len(), 2, "{nearby}");
     assert!(names.contains(&"demo-doctor") && names.contains(&"demo-consultant"));
     // The patient's own profile: check-in, VIP, wallet and the pending verification.
-    let (status, mine) = call(
-        &app,
-        "GET",
-        &format!("/api/v2/users/{patient}"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let (status, mine) = app
+        .call_as(
+            "GET",
+            &format!("/api/v2/users/{patient}"),
+            None,
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{mine}");
     assert_eq!(mine["vip"]["name"], "黄金会员", "{mine}");
     assert_eq!(mine["extra"]["checkin_count"], 1, "{mine}");
@@ -250,14 +237,14 @@ async fn bulk_community_data_is_consistent() {
     );
 
     // The benchmark's requests answer full pages.
-    let (status, answer) = call(
-        &app,
-        "POST",
-        "/api/UserInfo/fetchUserPosts",
-        Some(serde_json::json!({ "user_id": report.poster_id })),
-        Some(&token),
-    )
-    .await;
+    let (status, answer) = app
+        .call_as(
+            "POST",
+            "/api/UserInfo/fetchUserPosts",
+            Some(serde_json::json!({ "user_id": report.poster_id })),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["data"]["count"], 20, "{answer}");
     assert!(answer["data"]["post_list"][19].is_object(), "{answer}");
@@ -265,7 +252,7 @@ async fn bulk_community_data_is_consistent() {
         "/api/v2/users?limit=20",
         "/api/v2/users?active=1&offset=0&limit=20",
     ] {
-        let (status, users) = call(&app, "GET", uri, None, None).await;
+        let (status, users) = app.call_as("GET", uri, None, None).await;
         assert_eq!(status, StatusCode::OK, "{users}");
         assert_eq!(users.as_array().unwrap().len(), 20, "{uri}: {users}");
     }

@@ -71,12 +71,7 @@ async fn sandbox_app() -> TestApp {
 
 /// POSTs a forum JSON body as `token`; the forum always answers HTTP 200.
 async fn forum(app: &TestApp, body: Value, token: Option<&str>) -> Value {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    let (status, value) = app.call("POST", ORDER, Some(body), &headers).await;
+    let (status, value) = app.call_as("POST", ORDER, Some(body), token).await;
     assert_eq!(status, StatusCode::OK, "{value}");
     value
 }

@@ -30,13 +30,8 @@ async fn forum_any(
     body: Value,
     token: Option<&str>,
 ) -> Value {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
     let body = (method != "GET").then_some(body);
-    let (status, answer) = app.call(method, path, body, &headers).await;
+    let (status, answer) = app.call_as(method, path, body, token).await;
     assert_eq!(
         status,
         StatusCode::OK,

@@ -13,22 +13,6 @@ use serde_json::{Value, json};
 use crate::common::contract::{assert_contract, documented_request};
 use crate::common::{self, PNG_1X1, TestApp};
 
-/// Calls a social route as `token` (or anonymously).
-async fn call(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> (StatusCode, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    app.call(method, uri, body, &headers).await
-}
-
 /// `path` with the documented query appended.
 fn with_query(path: &str, query: &Value) -> String {
     let pairs: Vec<String> = query
@@ -66,7 +50,7 @@ async fn documented(
         let b = request["body"].clone();
         (b.as_object().is_some_and(|o| !o.is_empty())).then_some(b)
     });
-    let (got, answer) = call(app, method, &uri, body, token).await;
+    let (got, answer) = app.call_as(method, &uri, body, token).await;
     assert_eq!(got, status, "{route}: {answer}");
     answer
 }
@@ -155,23 +139,23 @@ async fn user_objects_carry_every_documented_field() {
     let (_, admin) = app.admin().await;
     // One user with everything (avatar, verification, membership, coins), one with nothing.
     let avatar = image(&app, me).await;
-    let (status, _) = call(
-        &app,
-        "PATCH",
-        "/api/v2/user",
-        Some(json!({"avatar": avatar, "location": "四川省 成都市", "bio": "简介"})),
-        Some(&token),
-    )
-    .await;
+    let (status, _) = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user",
+            Some(json!({"avatar": avatar, "location": "四川省 成都市", "bio": "简介"})),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, v) = call(
-        &app,
-        "POST",
-        "/api/v2/user/verification",
-        Some(personal(&avatar)),
-        Some(&token),
-    )
-    .await;
+    let (status, v) = app
+        .call_as(
+            "POST",
+            "/api/v2/user/verification",
+            Some(personal(&avatar)),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let month = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
     let r = app
@@ -204,21 +188,23 @@ async fn user_objects_carry_every_documented_field() {
         assert_eq!(user["commodities_count"], 0);
         assert!(user.get("phone").is_none() && user.get("wallet").is_none());
     }
-    let (_, seen) = call(
-        &app,
-        "GET",
-        &format!("/api/v2/users/{me}"),
-        None,
-        Some(&other_token),
-    )
-    .await;
+    let (_, seen) = app
+        .call_as(
+            "GET",
+            &format!("/api/v2/users/{me}"),
+            None,
+            Some(&other_token),
+        )
+        .await;
     assert_eq!(
         seen["verification"]["id_card"]["number"],
         "5******04****************6****9"
     );
     assert_eq!(seen["vip"]["name"], "钻石会员");
     assert_eq!(seen["avatar"]["node"], avatar.as_str());
-    let (_, bare) = call(&app, "GET", &format!("/api/v2/users/{other}"), None, None).await;
+    let (_, bare) = app
+        .call_as("GET", &format!("/api/v2/users/{other}"), None, None)
+        .await;
     assert_eq!(bare["avatar"], "", "never null");
     assert_eq!(bare["bio"], "");
     assert_eq!(bare["location"], "");
@@ -257,14 +243,14 @@ async fn user_objects_carry_every_documented_field() {
             .unwrap();
         ids.push(user.id.to_string());
     }
-    let (status, listed) = call(
-        &app,
-        "GET",
-        &format!("/api/v2/users?id={}", ids.join(",")),
-        None,
-        None,
-    )
-    .await;
+    let (status, listed) = app
+        .call_as(
+            "GET",
+            &format!("/api/v2/users?id={}", ids.join(",")),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{listed}");
     assert_contract(Dialect::Social, "GET /api/v2/users", &listed);
     assert_eq!(listed.as_array().unwrap().len(), 24, "not cut at 20");
@@ -295,7 +281,9 @@ async fn recommends_and_nearby_answer_whole_lists_without_limit() {
     .await;
     assert_contract(Dialect::Social, "GET /api/v2/user/recommends", &page);
     assert_eq!(page.as_array().unwrap().len(), 20);
-    let (status, all) = call(&app, "GET", "/api/v2/user/recommends", None, Some(&token)).await;
+    let (status, all) = app
+        .call_as("GET", "/api/v2/user/recommends", None, Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{all}");
     assert_contract(Dialect::Social, "GET /api/v2/user/recommends", &all);
     assert_eq!(
@@ -315,21 +303,18 @@ async fn recommends_and_nearby_answer_whole_lists_without_limit() {
     .await;
     assert_contract(Dialect::Social, "GET /api/v2/user/nearby", &page);
     assert_eq!(page.as_array().unwrap().len(), 20);
-    let (status, all) = call(&app, "GET", "/api/v2/user/nearby", None, Some(&token)).await;
+    let (status, all) = app
+        .call_as("GET", "/api/v2/user/nearby", None, Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{all}");
     assert_contract(Dialect::Social, "GET /api/v2/user/nearby", &all);
     assert_eq!(all.as_array().unwrap().len(), 24, "every neighbour");
 
     // Beyond the ceiling: the dialect's 422, naming the legacy parameter.
     for path in ["/api/v2/user/recommends", "/api/v2/user/nearby"] {
-        let (status, refused) = call(
-            &app,
-            "GET",
-            &format!("{path}?limit=1001"),
-            None,
-            Some(&token),
-        )
-        .await;
+        let (status, refused) = app
+            .call_as("GET", &format!("{path}?limit=1001"), None, Some(&token))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert!(refused["errors"]["limit"].is_array(), "{refused}");
     }
@@ -360,14 +345,14 @@ async fn income_rank_honours_the_documented_limit_of_1000() {
     assert_eq!(rank["rank_list"][0]["rank"], "1");
     assert_eq!(rank["my_rank"]["rank"], "2");
     // Anonymous: no my_rank. No GraphQL wording in a refusal.
-    let (status, anonymous) = call(
-        &app,
-        "GET",
-        "/api/v2/user/currency/income-rank?limit=1000",
-        None,
-        None,
-    )
-    .await;
+    let (status, anonymous) = app
+        .call_as(
+            "GET",
+            "/api/v2/user/currency/income-rank?limit=1000",
+            None,
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{anonymous}");
     assert_contract(
         Dialect::Social,
@@ -382,14 +367,14 @@ async fn income_rank_honours_the_documented_limit_of_1000() {
         ("days=0", "days"),
         ("days=99999999999", "days"),
     ] {
-        let (status, refused) = call(
-            &app,
-            "GET",
-            &format!("/api/v2/user/currency/income-rank?{query}"),
-            None,
-            None,
-        )
-        .await;
+        let (status, refused) = app
+            .call_as(
+                "GET",
+                &format!("/api/v2/user/currency/income-rank?{query}"),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert!(refused["errors"][field].is_array(), "{query}: {refused}");
         let text = refused.to_string().to_lowercase();
@@ -422,7 +407,7 @@ async fn profile_and_account_commands_answer_204() {
     )
     .await;
     assert_contract(Dialect::Social, "PATCH /api/v2/user", &patch);
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(me["name"], "xiaoxiao2");
     assert_eq!(me["sex"], 2);
 
@@ -439,7 +424,7 @@ async fn profile_and_account_commands_answer_204() {
     )
     .await;
     assert_contract(Dialect::Social, "PUT /api/v2/user", &put);
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(me["phone"], "15600000001");
 
     let password = documented(
@@ -504,7 +489,9 @@ async fn unbinding_disabling_and_deactivating_answer_as_documented() {
     )
     .await;
     assert_contract(Dialect::Social, "DELETE /api/v2/user/phone", &phone);
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&phone_token)).await;
+    let (_, me) = app
+        .call_as("GET", "/api/v2/user", None, Some(&phone_token))
+        .await;
     assert_eq!(me["phone"], "", "a required string is never null");
 
     let mut body = documented_request(Dialect::Social, "DELETE /api/v2/user/email")["body"].clone();
@@ -548,7 +535,9 @@ async fn unbinding_disabling_and_deactivating_answer_as_documented() {
     )
     .await;
     assert_contract(Dialect::Social, "DELETE /api/v2/user", &bye);
-    let (status, _) = call(&app, "GET", "/api/v2/user", None, Some(&mail_token)).await;
+    let (status, _) = app
+        .call_as("GET", "/api/v2/user", None, Some(&mail_token))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -559,14 +548,17 @@ async fn verification_is_submitted_resubmitted_and_deleted() {
     let (_, admin) = app.admin().await;
     let front = image(&app, me).await;
     // The document's example body holds masked placeholders: refused field by field.
-    let (status, refused) = call(
-        &app,
-        "POST",
-        "/api/v2/user/verification",
-        Some(documented_request(Dialect::Social, "POST /api/v2/user/verification")["body"].clone()),
-        Some(&token),
-    )
-    .await;
+    let (status, refused) = app
+        .call_as(
+            "POST",
+            "/api/v2/user/verification",
+            Some(
+                documented_request(Dialect::Social, "POST /api/v2/user/verification")["body"]
+                    .clone(),
+            ),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let submitted = documented(
         &app,
@@ -614,7 +606,7 @@ async fn verification_is_submitted_resubmitted_and_deleted() {
         "PATCH /api/v2/user/verification",
         &resubmitted,
     );
-    let (_, me_now) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me_now) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(me_now["verification"]["state"], -1);
 
     let deleted = documented(
@@ -631,7 +623,7 @@ async fn verification_is_submitted_resubmitted_and_deleted() {
         "DELETE /api/v2/user/verification",
         &deleted,
     );
-    let (_, me_now) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me_now) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(
         me_now["verification"],
         Value::Null,
@@ -654,9 +646,7 @@ async fn addresses_answer_the_documented_object() {
     .await;
     assert_contract(Dialect::Social, "POST /api/v2/user/addresses", &created);
     // Optional fields left out are "", never null.
-    let (status, bare) = call(
-        &app,
-        "POST",
+    let (status, bare) = app.call_as("POST",
         "/api/v2/user/addresses",
         Some(json!({"name": "李四", "phone": "18818181819", "detail": "天府大道", "is_default": false})),
         Some(&token),
@@ -726,6 +716,6 @@ async fn addresses_answer_the_documented_object() {
         "DELETE /api/v2/user/addresses/{id}",
         &deleted,
     );
-    let (status, _) = call(&app, "GET", &path, None, Some(&token)).await;
+    let (status, _) = app.call_as("GET", &path, None, Some(&token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

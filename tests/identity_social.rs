@@ -8,22 +8,6 @@ use serde_json::{Value, json};
 
 use crate::common::{self, PNG_1X1, TestApp};
 
-/// Calls a social route as `token` (or anonymously).
-async fn call(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> (StatusCode, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    app.call(method, uri, body, &headers).await
-}
-
 /// Asserts a failure with a message.
 fn assert_error(answer: &(StatusCode, Value), status: StatusCode) {
     assert_eq!(answer.0, status, "{}", answer.1);
@@ -53,7 +37,7 @@ fn assert_field_error(answer: &(StatusCode, Value), field: &str, schema_field: &
 }
 
 async fn me(app: &TestApp, token: &str) -> Value {
-    let (status, user) = call(app, "GET", "/api/v2/user", None, Some(token)).await;
+    let (status, user) = app.call_as("GET", "/api/v2/user", None, Some(token)).await;
     assert_eq!(status, StatusCode::OK, "{user}");
     user
 }
@@ -155,11 +139,12 @@ async fn the_caller_sees_their_own_user_object() {
 
     // No token, a bogus token, a token after logout.
     assert_error(
-        &call(&app, "GET", "/api/v2/user", None, None).await,
+        &app.call_as("GET", "/api/v2/user", None, None).await,
         StatusCode::UNAUTHORIZED,
     );
     assert_error(
-        &call(&app, "GET", "/api/v2/user", None, Some("bogus")).await,
+        &app.call_as("GET", "/api/v2/user", None, Some("bogus"))
+            .await,
         StatusCode::UNAUTHORIZED,
     );
     let out = app
@@ -167,7 +152,7 @@ async fn the_caller_sees_their_own_user_object() {
         .await;
     assert_eq!(out["data"]["logout"], true, "{out}");
     assert_error(
-        &call(&app, "GET", "/api/v2/user", None, Some(&token)).await,
+        &app.call_as("GET", "/api/v2/user", None, Some(&token)).await,
         StatusCode::UNAUTHORIZED,
     );
 }
@@ -188,21 +173,22 @@ async fn one_user_by_id_phone_email_or_name_without_private_fields() {
         "xiaoxiao".to_owned(),
     ] {
         let uri = format!("/api/v2/users/{key}");
-        let (status, user) = call(&app, "GET", &uri, None, Some(&other)).await;
+        let (status, user) = app.call_as("GET", &uri, None, Some(&other)).await;
         assert_eq!(status, StatusCode::OK, "{key}: {user}");
         assert_eq!(user["id"], id);
         assert_eq!(user["name"], "xiaoxiao");
         assert!(user.get("phone").is_none(), "no phone for others: {user}");
         assert!(user.get("email").is_none(), "no email for others: {user}");
-        let (_, anonymous) = call(&app, "GET", &uri, None, None).await;
+        let (_, anonymous) = app.call_as("GET", &uri, None, None).await;
         assert_eq!(anonymous, user, "anonymous readers see the same");
-        let (_, own) = call(&app, "GET", &uri, None, Some(&token)).await;
+        let (_, own) = app.call_as("GET", &uri, None, Some(&token)).await;
         assert_eq!(own["phone"], "15694005009", "oneself sees the phone");
         assert_eq!(own["email"], "xiaoxiao@example.com");
     }
     for unknown in ["999999", "15600000000", "nobody@example.com", "nobody"] {
         assert_error(
-            &call(&app, "GET", &format!("/api/v2/users/{unknown}"), None, None).await,
+            &app.call_as("GET", &format!("/api/v2/users/{unknown}"), None, None)
+                .await,
             StatusCode::NOT_FOUND,
         );
     }
@@ -226,7 +212,7 @@ async fn user_lists_page_filter_and_order() {
             .map(|u| u["id"].as_i64().unwrap())
             .collect()
     };
-    let get = |uri: &'static str| call(&app, "GET", uri, None, None);
+    let get = |uri: &'static str| app.call_as("GET", uri, None, None);
 
     let (status, all) = get("/api/v2/users").await;
     assert_eq!(status, StatusCode::OK, "{all}");
@@ -238,10 +224,10 @@ async fn user_lists_page_filter_and_order() {
     let (_, page) = get("/api/v2/users?limit=2&order=asc").await;
     assert_eq!(list(&page), ids[..2]);
     let uri = format!("/api/v2/users?limit=2&order=asc&since={}", ids[1]);
-    let (_, next) = call(&app, "GET", &uri, None, None).await;
+    let (_, next) = app.call_as("GET", &uri, None, None).await;
     assert_eq!(list(&next), ids[2..4]);
     let uri = format!("/api/v2/users?limit=2&since={}", ids[3]);
-    let (_, next) = call(&app, "GET", &uri, None, None).await;
+    let (_, next) = app.call_as("GET", &uri, None, None).await;
     assert_eq!(list(&next), [ids[2], ids[1]]);
 
     let (_, by_name) = get("/api/v2/users?name=or").await;
@@ -249,10 +235,10 @@ async fn user_lists_page_filter_and_order() {
     let (_, by_names) = get("/api/v2/users?fetch_by=username&name=anna,emil&order=asc").await;
     assert_eq!(list(&by_names), [ids[0], ids[4]]);
     let uri = format!("/api/v2/users?id={},{}&order=asc", ids[1], ids[2]);
-    let (_, by_ids) = call(&app, "GET", &uri, None, None).await;
+    let (_, by_ids) = app.call_as("GET", &uri, None, None).await;
     assert_eq!(list(&by_ids), [ids[1], ids[2]]);
     let uri = format!("/api/v2/users?id={}", ids[4]);
-    let (_, by_id) = call(&app, "GET", &uri, None, None).await;
+    let (_, by_id) = app.call_as("GET", &uri, None, None).await;
     assert_eq!(list(&by_id), [ids[4]]);
 
     // Active users: the most recently logged-in first, paged by offset.
@@ -302,21 +288,21 @@ async fn patch_edits_the_profile() {
         .await;
     let address = upload_image(&app, &token).await;
 
-    let answer = call(
-        &app,
-        "PATCH",
-        "/api/v2/user",
-        Some(json!({
-            "name": "xiaoxiao-n",
-            "bio": "好的哦",
-            "sex": 2,
-            "location": "四川省 成都市",
-            "avatar": address,
-            "bg": format!("http://example.org/files/{address}"),
-        })),
-        Some(&token),
-    )
-    .await;
+    let answer = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user",
+            Some(json!({
+                "name": "xiaoxiao-n",
+                "bio": "好的哦",
+                "sex": 2,
+                "location": "四川省 成都市",
+                "avatar": address,
+                "bg": format!("http://example.org/files/{address}"),
+            })),
+            Some(&token),
+        )
+        .await;
     assert_eq!(answer, (StatusCode::NO_CONTENT, Value::Null));
     let user = me(&app, &token).await;
     assert_eq!(user["name"], "xiaoxiao-n");
@@ -332,14 +318,14 @@ async fn patch_edits_the_profile() {
     assert!(avatar["url"].as_str().unwrap().ends_with(&address));
 
     // Strings for numbers are accepted, as legacy clients send them.
-    let answer = call(
-        &app,
-        "PATCH",
-        "/api/v2/user",
-        Some(json!({"sex": "1"})),
-        Some(&token),
-    )
-    .await;
+    let answer = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user",
+            Some(json!({"sex": "1"})),
+            Some(&token),
+        )
+        .await;
     assert_eq!(answer.0, StatusCode::NO_CONTENT, "{}", answer.1);
     assert_eq!(me(&app, &token).await["sex"], 1);
 
@@ -358,12 +344,13 @@ async fn patch_edits_the_profile() {
         ),
         (json!({"bg": "0".repeat(64)}), "bg", "background"),
     ] {
-        let answer = call(&app, "PATCH", "/api/v2/user", Some(body), Some(&token)).await;
+        let answer = app
+            .call_as("PATCH", "/api/v2/user", Some(body), Some(&token))
+            .await;
         assert_field_error(&answer, field, schema_field);
     }
     assert_error(
-        &call(
-            &app,
+        &app.call_as(
             "PATCH",
             "/api/v2/user",
             Some(json!({"name": "taken"})),
@@ -373,14 +360,8 @@ async fn patch_edits_the_profile() {
         StatusCode::CONFLICT,
     );
     assert_error(
-        &call(
-            &app,
-            "PATCH",
-            "/api/v2/user",
-            Some(json!({"bio": "x"})),
-            None,
-        )
-        .await,
+        &app.call_as("PATCH", "/api/v2/user", Some(json!({"bio": "x"})), None)
+            .await,
         StatusCode::UNAUTHORIZED,
     );
     assert_eq!(me(&app, &token).await, before);
@@ -395,7 +376,7 @@ async fn put_user_binds_a_new_phone_or_email_with_a_code() {
     app.account("other", "15694005010", "secret-pass-1", &[])
         .await;
     let before = me(&app, &token).await;
-    let put = |body: Value| call(&app, "PUT", "/api/v2/user", Some(body), Some(&token));
+    let put = |body: Value| app.call_as("PUT", "/api/v2/user", Some(body), Some(&token));
 
     // Missing and mistyped fields.
     assert_field_error(
@@ -433,8 +414,7 @@ async fn put_user_binds_a_new_phone_or_email_with_a_code() {
     );
     // Without a token.
     assert_error(
-        &call(
-            &app,
+        &app.call_as(
             "PUT",
             "/api/v2/user",
             Some(json!({"phone": "15600000001", "verifiable_code": code})),
@@ -486,15 +466,7 @@ async fn put_password_changes_it_with_the_old_one() {
     let (_, token) = app
         .account("xiaoxiao", "15694005009", "secret-pass-1", &[])
         .await;
-    let put = |body: Value| {
-        call(
-            &app,
-            "PUT",
-            "/api/v2/user/password",
-            Some(body),
-            Some(&token),
-        )
-    };
+    let put = |body: Value| app.call_as("PUT", "/api/v2/user/password", Some(body), Some(&token));
     assert_field_error(
         &put(json!({"old_password": "secret-pass-1", "password": "new-pass-22", "password_confirmation": "new-pass-23"})).await,
         "password_confirmation",
@@ -521,7 +493,7 @@ async fn put_password_changes_it_with_the_old_one() {
         "newPassword",
     );
     assert_error(
-        &call(&app, "PUT", "/api/v2/user/password", Some(json!({"old_password": "secret-pass-1", "password": "new-pass-22", "password_confirmation": "new-pass-22"})), None).await,
+        &app.call_as("PUT", "/api/v2/user/password", Some(json!({"old_password": "secret-pass-1", "password": "new-pass-22", "password_confirmation": "new-pass-22"})), None).await,
         StatusCode::UNAUTHORIZED,
     );
     assert!(login(&app, "xiaoxiao", "secret-pass-1").await["data"]["login"]["token"].is_string());
@@ -541,15 +513,7 @@ async fn retrieve_password_with_a_code() {
     let (_, token) = app
         .account("xiaoxiao", "15694005009", "secret-pass-1", &[])
         .await;
-    let put = |body: Value| {
-        call(
-            &app,
-            "PUT",
-            "/api/v2/user/retrieve-password",
-            Some(body),
-            None,
-        )
-    };
+    let put = |body: Value| app.call_as("PUT", "/api/v2/user/retrieve-password", Some(body), None);
 
     let code = send_code(&app, "SMS", "15694005009", "RESET").await;
     for (body, field, schema_field) in [
@@ -599,7 +563,7 @@ async fn retrieve_password_with_a_code() {
     assert!(login(&app, "xiaoxiao", "new-pass-22").await["data"]["login"]["token"].is_string());
     // Every session ended; the code cannot be used again.
     assert_error(
-        &call(&app, "GET", "/api/v2/user", None, Some(&token)).await,
+        &app.call_as("GET", "/api/v2/user", None, Some(&token)).await,
         StatusCode::UNAUTHORIZED,
     );
     assert_field_error(
@@ -622,7 +586,7 @@ async fn delete_phone_and_email_unbind_them() {
         .account("xiaoxiao", "15694005009", "secret-pass-1", &[])
         .await;
     let delete =
-        |path: &'static str, body: Value| call(&app, "DELETE", path, Some(body), Some(&token));
+        |path: &'static str, body: Value| app.call_as("DELETE", path, Some(body), Some(&token));
 
     let code = send_code(&app, "SMS", "15694005009", "CHANGE_CONTACT").await;
     let before = me(&app, &token).await;
@@ -655,8 +619,7 @@ async fn delete_phone_and_email_unbind_them() {
         "code",
     );
     assert_error(
-        &call(
-            &app,
+        &app.call_as(
             "DELETE",
             "/api/v2/user/phone",
             Some(json!({"password": "secret-pass-1", "verifiable_code": code})),
@@ -707,48 +670,37 @@ async fn administrators_disable_users() {
     let uri = format!("/api/v2/system/disabled/{target}");
 
     assert_error(
-        &call(&app, "PUT", &uri, None, Some(&other)).await,
+        &app.call_as("PUT", &uri, None, Some(&other)).await,
         StatusCode::FORBIDDEN,
     );
     assert_error(
-        &call(&app, "PUT", &uri, None, None).await,
+        &app.call_as("PUT", &uri, None, None).await,
         StatusCode::UNAUTHORIZED,
     );
     assert_error(
-        &call(
-            &app,
-            "PUT",
-            "/api/v2/system/disabled/999999",
-            None,
-            Some(&admin),
-        )
-        .await,
+        &app.call_as("PUT", "/api/v2/system/disabled/999999", None, Some(&admin))
+            .await,
         StatusCode::NOT_FOUND,
     );
     assert_field_error(
-        &call(
-            &app,
-            "PUT",
-            "/api/v2/system/disabled/abc",
-            None,
-            Some(&admin),
-        )
-        .await,
+        &app.call_as("PUT", "/api/v2/system/disabled/abc", None, Some(&admin))
+            .await,
         "user",
         "userId",
     );
     me(&app, &target_token).await;
 
-    let answer = call(&app, "PUT", &uri, None, Some(&admin)).await;
+    let answer = app.call_as("PUT", &uri, None, Some(&admin)).await;
     assert_eq!(answer, (StatusCode::NO_CONTENT, Value::Null));
     assert_error(
-        &call(&app, "GET", "/api/v2/user", None, Some(&target_token)).await,
+        &app.call_as("GET", "/api/v2/user", None, Some(&target_token))
+            .await,
         StatusCode::UNAUTHORIZED,
     );
     let relogin = login(&app, "xiaoxiao", "secret-pass-1").await;
     assert!(relogin["errors"].is_array(), "{relogin}");
     // Disabled accounts leave the public lists.
-    let (_, all) = call(&app, "GET", "/api/v2/users", None, None).await;
+    let (_, all) = app.call_as("GET", "/api/v2/users", None, None).await;
     assert!(all.as_array().unwrap().iter().all(|u| u["id"] != target));
 }
 
@@ -762,12 +714,14 @@ async fn delete_user_deactivates_the_account() {
         .account("lisi", "15694005010", "secret-pass-1", &[])
         .await;
     assert_error(
-        &call(&app, "DELETE", "/api/v2/user", None, None).await,
+        &app.call_as("DELETE", "/api/v2/user", None, None).await,
         StatusCode::UNAUTHORIZED,
     );
     let users = app.count_rows("users").await;
 
-    let answer = call(&app, "DELETE", "/api/v2/user", None, Some(&token)).await;
+    let answer = app
+        .call_as("DELETE", "/api/v2/user", None, Some(&token))
+        .await;
     assert_eq!(
         answer,
         (StatusCode::ACCEPTED, json!({"message": "操作成功,再见"}))
@@ -778,22 +732,17 @@ async fn delete_user_deactivates_the_account() {
         "the row stays, deactivated"
     );
     assert_error(
-        &call(&app, "GET", "/api/v2/user", None, Some(&token)).await,
+        &app.call_as("GET", "/api/v2/user", None, Some(&token)).await,
         StatusCode::UNAUTHORIZED,
     );
     assert_error(
-        &call(&app, "DELETE", "/api/v2/user", None, Some(&token)).await,
+        &app.call_as("DELETE", "/api/v2/user", None, Some(&token))
+            .await,
         StatusCode::UNAUTHORIZED,
     );
     assert_error(
-        &call(
-            &app,
-            "GET",
-            &format!("/api/v2/users/{id}"),
-            None,
-            Some(&other),
-        )
-        .await,
+        &app.call_as("GET", &format!("/api/v2/users/{id}"), None, Some(&other))
+            .await,
         StatusCode::NOT_FOUND,
     );
     let relogin = login(&app, "xiaoxiao", "secret-pass-1").await;

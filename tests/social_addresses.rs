@@ -7,21 +7,6 @@ use serde_json::{Value, json};
 
 use crate::common::{self, TestApp};
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> (StatusCode, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    app.call(method, uri, body, &headers).await
-}
-
 fn address(name: &str, is_default: bool) -> Value {
     json!({
         "alias": "公司",
@@ -37,14 +22,9 @@ fn address(name: &str, is_default: bool) -> Value {
 }
 
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let (status, created) = call(
-        app,
-        "POST",
-        "/api/v2/user/addresses",
-        Some(body),
-        Some(token),
-    )
-    .await;
+    let (status, created) = app
+        .call_as("POST", "/api/v2/user/addresses", Some(body), Some(token))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     created
 }
@@ -71,7 +51,9 @@ async fn addresses_have_the_documented_shapes_and_statuses() {
     let app = common::app().await;
     let (uid, token) = app.user_with_token("zhangsan").await;
 
-    let anonymous = call(&app, "GET", "/api/v2/user/addresses", None, None).await;
+    let anonymous = app
+        .call_as("GET", "/api/v2/user/addresses", None, None)
+        .await;
     assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED, "{}", anonymous.1);
     assert!(anonymous.1["message"].is_string());
 
@@ -124,7 +106,9 @@ async fn addresses_have_the_documented_shapes_and_statuses() {
     assert_eq!(second["is_default"], true);
 
     // Newest first, a bare array.
-    let (status, list) = call(&app, "GET", "/api/v2/user/addresses", None, Some(&token)).await;
+    let (status, list) = app
+        .call_as("GET", "/api/v2/user/addresses", None, Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let ids: Vec<i64> = list
         .as_array()
@@ -135,50 +119,45 @@ async fn addresses_have_the_documented_shapes_and_statuses() {
     assert_eq!(ids, [second["id"].as_i64().unwrap(), id]);
 
     let uri = format!("/api/v2/user/addresses/{id}");
-    let (status, one) = call(&app, "GET", &uri, None, Some(&token)).await;
+    let (status, one) = app.call_as("GET", &uri, None, Some(&token)).await;
     assert_eq!(status, StatusCode::OK, "{one}");
     assert_eq!(one, first);
 
     // PUT and PATCH answer 200 with the address; only the given fields change.
-    let (status, put) = call(
-        &app,
-        "PUT",
-        &uri,
-        Some(json!({"alias": "家里"})),
-        Some(&token),
-    )
-    .await;
+    let (status, put) = app
+        .call_as("PUT", &uri, Some(json!({"alias": "家里"})), Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{put}");
     assert_eq!(put["alias"], "家里");
     assert_eq!(put["name"], "张三");
-    let (status, patched) = call(
-        &app,
-        "PATCH",
-        &uri,
-        Some(json!({"is_default": true, "postcode": "100000"})),
-        Some(&token),
-    )
-    .await;
+    let (status, patched) = app
+        .call_as(
+            "PATCH",
+            &uri,
+            Some(json!({"is_default": true, "postcode": "100000"})),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!(patched["is_default"], true);
     assert_eq!(patched["postcode"], "100000");
     // Setting one default unsets the other.
-    let (_, other) = call(
-        &app,
-        "GET",
-        &format!("/api/v2/user/addresses/{}", second["id"]),
-        None,
-        Some(&token),
-    )
-    .await;
+    let (_, other) = app
+        .call_as(
+            "GET",
+            &format!("/api/v2/user/addresses/{}", second["id"]),
+            None,
+            Some(&token),
+        )
+        .await;
     assert_eq!(other["is_default"], false, "{other}");
 
-    let (status, body) = call(&app, "DELETE", &uri, None, Some(&token)).await;
+    let (status, body) = app.call_as("DELETE", &uri, None, Some(&token)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(body, Value::Null);
-    let gone = call(&app, "GET", &uri, None, Some(&token)).await;
+    let gone = app.call_as("GET", &uri, None, Some(&token)).await;
     assert_eq!(gone.0, StatusCode::NOT_FOUND, "{}", gone.1);
-    let again = call(&app, "DELETE", &uri, None, Some(&token)).await;
+    let again = app.call_as("DELETE", &uri, None, Some(&token)).await;
     assert_eq!(again.0, StatusCode::NOT_FOUND, "{}", again.1);
 }
 
@@ -187,20 +166,20 @@ async fn every_invalid_field_is_listed_and_nothing_changes() {
     let app = common::app().await;
     let (_, token) = app.user_with_token("zhangsan").await;
 
-    let answer = call(
-        &app,
-        "POST",
-        "/api/v2/user/addresses",
-        Some(json!({
-            "alias": "😀".repeat(7),
-            "name": "名".repeat(13),
-            "phone": "12345",
-            "province": "省".repeat(17),
-            "postcode": "61000",
-        })),
-        Some(&token),
-    )
-    .await;
+    let answer = app
+        .call_as(
+            "POST",
+            "/api/v2/user/addresses",
+            Some(json!({
+                "alias": "😀".repeat(7),
+                "name": "名".repeat(13),
+                "phone": "12345",
+                "province": "省".repeat(17),
+                "postcode": "61000",
+            })),
+            Some(&token),
+        )
+        .await;
     assert_eq!(
         error_fields(&answer),
         [
@@ -218,16 +197,14 @@ async fn every_invalid_field_is_listed_and_nothing_changes() {
     // An edit with bad fields changes nothing either.
     let created = create(&app, &token, address("张三", true)).await;
     let uri = format!("/api/v2/user/addresses/{}", created["id"]);
-    let answer = call(
-        &app,
-        "PATCH",
+    let answer = app.call_as("PATCH",
         &uri,
         Some(json!({"name": " ", "phone": "1881818181", "postcode": "abcdef", "alias": "别名", "is_default": false})),
         Some(&token),
     )
     .await;
     assert_eq!(error_fields(&answer), ["name", "phone", "postcode"]);
-    let (_, after) = call(&app, "GET", &uri, None, Some(&token)).await;
+    let (_, after) = app.call_as("GET", &uri, None, Some(&token)).await;
     assert_eq!(after, created);
 
     // GraphQL carries every field in extensions.fields.
@@ -258,15 +235,8 @@ async fn lengths_are_gb18030_bytes() {
         body[field] = Value::String(value);
         body
     };
-    let post = |body: Value| {
-        call(
-            &app,
-            "POST",
-            "/api/v2/user/addresses",
-            Some(body),
-            Some(&token),
-        )
-    };
+    let post =
+        |body: Value| app.call_as("POST", "/api/v2/user/addresses", Some(body), Some(&token));
 
     // 24 bytes: 6 emoji, 12 Chinese characters, 24 ASCII letters.
     for name in ["😀".repeat(6), "张".repeat(12), "a".repeat(24)] {
@@ -303,14 +273,14 @@ async fn a_user_keeps_at_most_twenty() {
     for i in 0..20 {
         create(&app, &token, address(&format!("收件人{i}"), i == 3)).await;
     }
-    let answer = call(
-        &app,
-        "POST",
-        "/api/v2/user/addresses",
-        Some(address("多一个", false)),
-        Some(&token),
-    )
-    .await;
+    let answer = app
+        .call_as(
+            "POST",
+            "/api/v2/user/addresses",
+            Some(address("多一个", false)),
+            Some(&token),
+        )
+        .await;
     assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.1);
     assert!(
         answer.1["message"].as_str().unwrap().contains("20"),
@@ -318,7 +288,9 @@ async fn a_user_keeps_at_most_twenty() {
         answer.1
     );
     assert_eq!(app.count_rows("shipping_addresses").await, 20);
-    let (_, list) = call(&app, "GET", "/api/v2/user/addresses", None, Some(&token)).await;
+    let (_, list) = app
+        .call_as("GET", "/api/v2/user/addresses", None, Some(&token))
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 20);
     assert_eq!(list[0]["name"], "收件人19");
 
@@ -333,8 +305,7 @@ async fn concurrent_defaults_leave_exactly_one() {
     let (uid, token) = app.user_with_token("zhangsan").await;
     let first = create(&app, &token, address("张三", true)).await;
     let answers = futures::future::join_all((0..10).map(|i| {
-        call(
-            &app,
+        app.call_as(
             "POST",
             "/api/v2/user/addresses",
             Some(address(&format!("收件人{i}"), true)),
@@ -361,8 +332,7 @@ async fn concurrent_defaults_leave_exactly_one() {
         .collect();
     uris.push(format!("/api/v2/user/addresses/{}", first["id"]));
     let edits = futures::future::join_all(uris.iter().map(|uri| {
-        call(
-            &app,
+        app.call_as(
             "PATCH",
             uri,
             Some(json!({"is_default": true})),
@@ -397,23 +367,20 @@ async fn another_users_address_is_not_found() {
             ("PATCH", Some(json!({"is_default": false}))),
             ("DELETE", None),
         ] {
-            let answer = call(&app, method, &uri, body, Some(token)).await;
+            let answer = app.call_as(method, &uri, body, Some(token)).await;
             assert_eq!(answer.0, StatusCode::NOT_FOUND, "{method}: {}", answer.1);
             assert!(answer.1["message"].is_string());
         }
-        let (_, list) = call(&app, "GET", "/api/v2/user/addresses", None, Some(token)).await;
+        let (_, list) = app
+            .call_as("GET", "/api/v2/user/addresses", None, Some(token))
+            .await;
         assert_eq!(list, json!([]));
     }
-    let (_, after) = call(&app, "GET", &uri, None, Some(&owner)).await;
+    let (_, after) = app.call_as("GET", &uri, None, Some(&owner)).await;
     assert_eq!(after, created);
-    let missing = call(
-        &app,
-        "GET",
-        "/api/v2/user/addresses/999999",
-        None,
-        Some(&owner),
-    )
-    .await;
+    let missing = app
+        .call_as("GET", "/api/v2/user/addresses/999999", None, Some(&owner))
+        .await;
     assert_eq!(missing.0, StatusCode::NOT_FOUND);
 
     // GraphQL: null for another user's, by id and by node.

@@ -14,21 +14,6 @@ const MASKED_ID: &str = "5******04****************6****9";
 /// Another valid number (of the legal representative).
 const PERSON_NUMBER: &str = "11010519491231002X";
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> (StatusCode, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    app.call(method, uri, body, &headers).await
-}
-
 /// Stores a file and returns its address.
 async fn upload(app: &TestApp, bytes: &'static [u8], uid: i64) -> String {
     let services = &app.state.services;
@@ -70,20 +55,17 @@ fn organization(image: &str) -> Value {
 }
 
 async fn submit(app: &TestApp, token: &str, body: Value) -> Value {
-    let (status, v) = call(
-        app,
-        "POST",
-        "/api/v2/user/verification",
-        Some(body),
-        Some(token),
-    )
-    .await;
+    let (status, v) = app
+        .call_as("POST", "/api/v2/user/verification", Some(body), Some(token))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     v
 }
 
 async fn user_object(app: &TestApp, uid: i64, token: Option<&str>) -> Value {
-    let (status, user) = call(app, "GET", &format!("/api/v2/users/{uid}"), None, token).await;
+    let (status, user) = app
+        .call_as("GET", &format!("/api/v2/users/{uid}"), None, token)
+        .await;
     assert_eq!(status, StatusCode::OK, "{user}");
     user
 }
@@ -147,7 +129,7 @@ async fn a_personal_verification_is_masked_for_others() {
     assert_eq!(created["user_id"], uid);
 
     // The owner sees everything in their user object.
-    let (status, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (status, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     let mine = &me["verification"];
     assert_eq!(mine["real_name"], "杜七夜");
@@ -211,7 +193,7 @@ async fn an_organization_verification_hides_its_certificate() {
     let image = upload(&app, PNG_1X1, uid).await;
     submit(&app, &token, organization(&image)).await;
 
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     let mine = &me["verification"];
     assert_eq!(mine["type"], "org", "{me}");
     assert_eq!(mine["org"]["certificate"]["node"], image.as_str());
@@ -239,22 +221,22 @@ async fn every_invalid_field_is_listed_and_nothing_is_saved() {
     let app = common::app().await;
     let (uid, token) = app.user_with_token("seven").await;
     let pdf = upload(&app, PDF, uid).await;
-    let answer = call(
-        &app,
-        "POST",
-        "/api/v2/user/verification",
-        Some(json!({
-            "type": "user",
-            "data": {
-                "id_card": {"rear": pdf, "number": "510904199001016288"},
-                "real_name": "",
-                "phone_number": "187******82",
-                "desc": "x".repeat(201),
-            }
-        })),
-        Some(&token),
-    )
-    .await;
+    let answer = app
+        .call_as(
+            "POST",
+            "/api/v2/user/verification",
+            Some(json!({
+                "type": "user",
+                "data": {
+                    "id_card": {"rear": pdf, "number": "510904199001016288"},
+                    "real_name": "",
+                    "phone_number": "187******82",
+                    "desc": "x".repeat(201),
+                }
+            })),
+            Some(&token),
+        )
+        .await;
     assert_eq!(
         error_fields(&answer),
         [
@@ -269,9 +251,7 @@ async fn every_invalid_field_is_listed_and_nothing_is_saved() {
     assert_eq!(app.count_rows("user_verifications").await, 0);
 
     // A file that was never uploaded, and an organization without its parts.
-    let answer = call(
-        &app,
-        "POST",
+    let answer = app.call_as("POST",
         "/api/v2/user/verification",
         Some(json!({"type": "org", "data": {"org": {"certificate": "a".repeat(64)}, "phone_number": "18712345682", "desc": "d"}})),
         Some(&token),
@@ -287,14 +267,14 @@ async fn every_invalid_field_is_listed_and_nothing_is_saved() {
             "data.person.number"
         ]
     );
-    let answer = call(
-        &app,
-        "POST",
-        "/api/v2/user/verification",
-        Some(json!({"type": "team", "data": {}})),
-        Some(&token),
-    )
-    .await;
+    let answer = app
+        .call_as(
+            "POST",
+            "/api/v2/user/verification",
+            Some(json!({"type": "team", "data": {}})),
+            Some(&token),
+        )
+        .await;
     assert_eq!(error_fields(&answer), ["type"]);
     assert_eq!(app.count_rows("user_verifications").await, 0);
 
@@ -334,37 +314,37 @@ async fn resubmission_only_after_a_rejection_and_the_type_stays() {
     let (_, admin) = app.admin().await;
     let image = upload(&app, PNG_1X1, uid).await;
 
-    let patch = call(
-        &app,
-        "PATCH",
-        "/api/v2/user/verification",
-        Some(personal(&image)),
-        Some(&token),
-    )
-    .await;
+    let patch = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user/verification",
+            Some(personal(&image)),
+            Some(&token),
+        )
+        .await;
     assert_eq!(patch.0, StatusCode::NOT_FOUND, "{}", patch.1);
 
     submit(&app, &token, personal(&image)).await;
     // A second submission conflicts.
-    let again = call(
-        &app,
-        "POST",
-        "/api/v2/user/verification",
-        Some(personal(&image)),
-        Some(&token),
-    )
-    .await;
+    let again = app
+        .call_as(
+            "POST",
+            "/api/v2/user/verification",
+            Some(personal(&image)),
+            Some(&token),
+        )
+        .await;
     assert_eq!(again.0, StatusCode::CONFLICT, "{}", again.1);
     assert!(again.1["message"].is_string());
     // Waiting: no resubmission.
-    let patch = call(
-        &app,
-        "PATCH",
-        "/api/v2/user/verification",
-        Some(personal(&image)),
-        Some(&token),
-    )
-    .await;
+    let patch = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user/verification",
+            Some(personal(&image)),
+            Some(&token),
+        )
+        .await;
     assert_eq!(patch.0, StatusCode::CONFLICT, "{}", patch.1);
 
     // Rejection needs a reason; only administrators review.
@@ -376,7 +356,7 @@ async fn resubmission_only_after_a_rejection_and_the_type_stays() {
     let r = review(&app, &admin, uid, false, Some("照片模糊")).await;
     assert_eq!(r["data"]["reviewVerification"]["state"], "REJECTED", "{r}");
 
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(me["verification"]["state"], 0);
     assert_eq!(me["verification"]["reject_reason"], "照片模糊");
     let theirs = user_object(&app, uid, Some(&other)).await;
@@ -386,14 +366,14 @@ async fn resubmission_only_after_a_rejection_and_the_type_stays() {
     );
 
     // Bad input on resubmission changes nothing.
-    let bad = call(
-        &app,
-        "PATCH",
-        "/api/v2/user/verification",
-        Some(json!({"data": {"real_name": "杜七夜", "phone_number": "1", "desc": "d"}})),
-        Some(&token),
-    )
-    .await;
+    let bad = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user/verification",
+            Some(json!({"data": {"real_name": "杜七夜", "phone_number": "1", "desc": "d"}})),
+            Some(&token),
+        )
+        .await;
     assert_eq!(
         error_fields(&bad),
         [
@@ -403,23 +383,23 @@ async fn resubmission_only_after_a_rejection_and_the_type_stays() {
             "data.phone_number"
         ]
     );
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     assert_eq!(me["verification"]["state"], 0);
 
     // A type in the body is ignored: it stays personal, and waits again.
     let mut body = personal(&image);
     body["type"] = json!("org");
     body["data"]["real_name"] = json!("杜八夜");
-    let patch = call(
-        &app,
-        "PATCH",
-        "/api/v2/user/verification",
-        Some(body),
-        Some(&token),
-    )
-    .await;
+    let patch = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user/verification",
+            Some(body),
+            Some(&token),
+        )
+        .await;
     assert_eq!(patch.0, StatusCode::NO_CONTENT, "{}", patch.1);
-    let (_, me) = call(&app, "GET", "/api/v2/user", None, Some(&token)).await;
+    let (_, me) = app.call_as("GET", "/api/v2/user", None, Some(&token)).await;
     let v = &me["verification"];
     assert_eq!(v["type"], "user", "{me}");
     assert_eq!(v["state"], -1);
@@ -427,14 +407,14 @@ async fn resubmission_only_after_a_rejection_and_the_type_stays() {
     assert!(v.get("reject_reason").is_none());
 
     // Waiting again: no second resubmission; approval ends the review.
-    let patch = call(
-        &app,
-        "PATCH",
-        "/api/v2/user/verification",
-        Some(personal(&image)),
-        Some(&token),
-    )
-    .await;
+    let patch = app
+        .call_as(
+            "PATCH",
+            "/api/v2/user/verification",
+            Some(personal(&image)),
+            Some(&token),
+        )
+        .await;
     assert_eq!(patch.0, StatusCode::CONFLICT, "{}", patch.1);
     let r = review(&app, &admin, uid, true, None).await;
     assert_eq!(r["data"]["reviewVerification"]["state"], "APPROVED", "{r}");
@@ -489,29 +469,21 @@ async fn administrators_list_verifications_and_owners_delete_theirs() {
     assert_eq!(r["data"]["node"]["phoneNumber"], "187******82", "{r}");
 
     let (uid, token) = &users[1];
-    let deleted = call(
-        &app,
-        "DELETE",
-        "/api/v2/user/verification",
-        None,
-        Some(token),
-    )
-    .await;
+    let deleted = app
+        .call_as("DELETE", "/api/v2/user/verification", None, Some(token))
+        .await;
     assert_eq!(deleted.0, StatusCode::NO_CONTENT, "{}", deleted.1);
-    let again = call(
-        &app,
-        "DELETE",
-        "/api/v2/user/verification",
-        None,
-        Some(token),
-    )
-    .await;
+    let again = app
+        .call_as("DELETE", "/api/v2/user/verification", None, Some(token))
+        .await;
     assert_eq!(again.0, StatusCode::NOT_FOUND, "{}", again.1);
     assert_eq!(
         user_object(&app, *uid, None).await["verification"],
         Value::Null
     );
-    let anonymous = call(&app, "DELETE", "/api/v2/user/verification", None, None).await;
+    let anonymous = app
+        .call_as("DELETE", "/api/v2/user/verification", None, None)
+        .await;
     assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED, "{}", anonymous.1);
     assert_eq!(app.count_rows("user_verifications").await, 2);
 }
@@ -550,7 +522,9 @@ async fn user_lists_load_verifications_in_one_batch() {
     );
 
     // The social user list shows them too.
-    let (status, list) = call(&app, "GET", "/api/v2/users?limit=50", None, None).await;
+    let (status, list) = app
+        .call_as("GET", "/api/v2/users?limit=50", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let masked: Vec<&Value> = list
         .as_array()

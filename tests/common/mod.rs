@@ -324,6 +324,23 @@ impl TestApp {
         (status, value)
     }
 
+    /// Like [`call`](Self::call), as the holder of `token` (`Authorization: Bearer`), or
+    /// anonymously without one.
+    pub async fn call_as(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = auth
+            .as_deref()
+            .map(|a| vec![("authorization", a)])
+            .unwrap_or_default();
+        self.call(method, uri, body, &headers).await
+    }
+
     /// Number of rows in a table.
     pub async fn count_rows(&self, table: &str) -> i64 {
         self.count_rows_where(table, "1 = 1").await
