@@ -80,37 +80,9 @@ async fn multipart(
     fields: &[(String, String)],
     files: &[(&str, &str, &str, &[u8])],
 ) -> Value {
-    let boundary = "medgraphcontractboundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (field, filename, content_type, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let request = http::Request::builder()
-        .method("POST")
-        .uri(route.trim_start_matches("POST "))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let (status, answer) = app.send_json(request).await;
+    let (status, answer) = app
+        .post_multipart(route.trim_start_matches("POST "), fields, files)
+        .await;
     assert_eq!(status, http::StatusCode::OK, "{route}: {answer}");
     answer
 }

@@ -341,6 +341,47 @@ impl TestApp {
         self.call(method, uri, body, &headers).await
     }
 
+    /// POSTs a multipart body of text `fields` and file parts `(field, file name, content type,
+    /// bytes)` and parses the JSON answer.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(String, String)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> (StatusCode, Value) {
+        let boundary = "medgraphtestpartsboundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (field, filename, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send_json(request).await
+    }
+
     /// Number of rows in a table.
     pub async fn count_rows(&self, table: &str) -> i64 {
         self.count_rows_where(table, "1 = 1").await
