@@ -74,9 +74,9 @@ declare -A MG_QUERY PGL_QUERY
 MG_QUERY[trivial]='{ __typename }'
 PGL_QUERY[trivial]='{ __typename }'
 MG_QUERY[posts100]='{ posts(first: 100) { nodes { legacyId title author { displayName } } } }'
-PGL_QUERY[posts100]='{ allPosts(first: 100, orderBy: ID_DESC) { nodes { rowId title userByAuthorId { displayName } } } }'
+PGL_QUERY[posts100]='{ allPosts(first: 100, orderBy: PRIMARY_KEY_DESC) { nodes { rowId title userByAuthorId { displayName } } } }'
 MG_QUERY[posts20floors]='{ posts(first: 20) { nodes { legacyId title author { displayName } comments(first: 10) { nodes { floor body author { displayName } } } } } }'
-PGL_QUERY[posts20floors]='{ allPosts(first: 20, orderBy: ID_DESC) { nodes { rowId title userByAuthorId { displayName } postCommentsByPostId(first: 10, orderBy: FLOOR_ASC) { nodes { floor body deletedAt userByAuthorId { displayName } } } } } }'
+PGL_QUERY[posts20floors]='{ allPosts(first: 20, orderBy: PRIMARY_KEY_DESC) { nodes { rowId title userByAuthorId { displayName } postCommentsByPostId(first: 10, orderBy: FLOOR_ASC) { nodes { floor body deletedAt userByAuthorId { displayName } } } } } }'
 # Both answers as one canonical form: posts (id, title, author) and floors (floor, and for a
 # floor not deleted its text and author; medgraph hides those of deleted floors).
 MG_NORM='[.data.posts.nodes[] | {id: .legacyId, title, author: .author.displayName,
@@ -105,6 +105,8 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 psql_admin() { PGCONNECT_TIMEOUT=5 psql -X -q -w -v ON_ERROR_STOP=1 "$PG_ADMIN" "$@"; }
+# The same server, the benchmark's database (a later keyword of a conninfo string wins).
+psql_db() { PGCONNECT_TIMEOUT=5 psql -X -q -w -v ON_ERROR_STOP=1 "$PG_ADMIN dbname=$DB" "$@"; }
 
 # --- 1. build and install ---------------------------------------------------------------------
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
@@ -127,8 +129,7 @@ DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/medgraph-pgl-bench.XXXXXX")"
 log "seeding $DB: seed --demo --bulk-community $USERS"
 DATABASE_URL="$PG_URL" MEDGRAPH_LOG__FILTER=warn "$SERVER" seed --demo --bulk-community "$USERS" \
     --data-dir "$DATA_DIR" >"$RESULTS/seed.log" 2>&1 || { tail -20 "$RESULTS/seed.log" >&2; exit 1; }
-rows="$(psql_admin -d "$DB" -Atc "SELECT (SELECT count(*) FROM users) || ' users, ' || (SELECT count(*) FROM posts) || ' posts, ' || (SELECT count(*) FROM post_comments) || ' comments'" 2>/dev/null ||
-    PGCONNECT_TIMEOUT=5 psql -X -w -Atc "SELECT (SELECT count(*) FROM users) || ' users, ' || (SELECT count(*) FROM posts) || ' posts, ' || (SELECT count(*) FROM post_comments) || ' comments'" "$PG_URL")"
+rows="$(psql_db -Atc "SELECT (SELECT count(*) FROM users) || ' users, ' || (SELECT count(*) FROM posts) || ' posts, ' || (SELECT count(*) FROM post_comments) || ' comments'")"
 log "rows: $rows"
 
 # --- 3. servers -------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ local f = assert(io.open(os.getenv("BODY_FILE"), "r"))
 wrk.body = f:read("*a")
 f:close()
 EOF
-xacts() { psql_admin -d "$DB" -Atc "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
+xacts() { psql_db -Atc "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
 mg_statements() {
     curl -sf -H "Authorization: Bearer $METRICS_TOKEN" "http://127.0.0.1:$MG_PORT/metrics" |
         awk '/^medgraph_db_statement_seconds_count/ { n += $NF } END { printf "%d", n }'

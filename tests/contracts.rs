@@ -52,7 +52,11 @@ fn every_contract_names_a_served_route_once() {
         let mut seen = BTreeSet::new();
         for route in &contract::contract(dialect).routes {
             let key = format!("{} {}", route.method, route.path);
-            assert!(served.contains(&key), "{}: {key} is not a route", dialect.name());
+            assert!(
+                served.contains(&key),
+                "{}: {key} is not a route",
+                dialect.name()
+            );
             assert!(seen.insert(key.clone()), "{}: {key} twice", dialect.name());
         }
     }
@@ -103,7 +107,12 @@ fn readme_states_how_many_routes_are_contract_tested() {
             .lines()
             .find(|l| l.starts_with(&format!("| {} |", dialect.name())))
             .unwrap_or_else(|| panic!("README's dialect table has no {} row", dialect.name()));
-        let last = row.trim_end_matches('|').rsplit('|').next().unwrap_or("").trim();
+        let last = row
+            .trim_end_matches('|')
+            .rsplit('|')
+            .next()
+            .unwrap_or("")
+            .trim();
         assert_eq!(
             last,
             claim,

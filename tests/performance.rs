@@ -42,7 +42,8 @@ async fn per_request(
     token: Option<&str>,
 ) -> u64 {
     let before = app.statements();
-    let answers = join_all((0..concurrency).map(|_| app.graphql(query, json!({"n": n}), token))).await;
+    let answers =
+        join_all((0..concurrency).map(|_| app.graphql(query, json!({"n": n}), token))).await;
     let spent = app.statements() - before;
     let first = &answers[0];
     for answer in &answers {
@@ -162,11 +163,7 @@ async fn authors_reached_outside_a_list_still_come_batched_with_their_columns() 
     let app = community().await;
     // Floors reached through `node`, their post and its author: the loaders answer.
     let answer = app
-        .graphql(
-            "{ posts(first: 3) { nodes { id } } }",
-            json!({}),
-            None,
-        )
+        .graphql("{ posts(first: 3) { nodes { id } } }", json!({}), None)
         .await;
     let ids: Vec<Value> = answer["data"]["posts"]["nodes"]
         .as_array()

@@ -25,7 +25,10 @@ use crate::error::AppResult;
 
 /// The item selections of a connection field: `nodes` and `edges { node }`.
 fn items<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
-    [connection.field("nodes"), connection.field("edges").field("node")]
+    [
+        connection.field("nodes"),
+        connection.field("edges").field("node"),
+    ]
 }
 
 /// The `users` columns of each `author` selection under `item`.

@@ -93,8 +93,12 @@ static MEDASSIST: LazyLock<Contract> =
     LazyLock::new(|| parse(Dialect::Medassist, include_str!("contracts/medassist.json")));
 static SOCIAL: LazyLock<Contract> =
     LazyLock::new(|| parse(Dialect::Social, include_str!("contracts/social.json")));
-static COUNSELING: LazyLock<Contract> =
-    LazyLock::new(|| parse(Dialect::Counseling, include_str!("contracts/counseling.json")));
+static COUNSELING: LazyLock<Contract> = LazyLock::new(|| {
+    parse(
+        Dialect::Counseling,
+        include_str!("contracts/counseling.json"),
+    )
+});
 
 /// The raw text of a dialect's contract file (for the test that it parses).
 pub fn source_text(dialect: Dialect) -> &'static str {

@@ -34,8 +34,12 @@ pub fn route(dialect: Dialect, route: &str) -> &'static contract::RouteContract 
     let (method, path) = route
         .split_once(' ')
         .unwrap_or_else(|| panic!("route is written \"METHOD /path\": {route}"));
-    contract::route(dialect, method, path)
-        .unwrap_or_else(|| panic!("no contract for {route} in src/rest/contracts/{}.json", dialect.name()))
+    contract::route(dialect, method, path).unwrap_or_else(|| {
+        panic!(
+            "no contract for {route} in src/rest/contracts/{}.json",
+            dialect.name()
+        )
+    })
 }
 
 /// Asserts that `data` (the dialect's `data`; the whole body for social) satisfies the

@@ -7,8 +7,8 @@ use super::{CoinEntry, Notification, Region, StoredFile, Wallet, loaders};
 use crate::auth::Role;
 use crate::domain::follows::Direction;
 use crate::domain::notifications;
-use crate::domain::user_columns::UserColumns;
 use crate::domain::page::DEFAULT_PAGE_SIZE;
+use crate::domain::user_columns::UserColumns;
 use crate::graphql::connection::{Conn, PageArgs, to_connection, wants_total};
 use crate::graphql::loaders::load_err;
 use crate::graphql::node::global_id;
@@ -86,13 +86,34 @@ impl User {
         for selected in field.selection_set() {
             let column = match selected.name() {
                 // Read nothing of the model but `id` and `status`.
-                "__typename" | "id" | "status" | "disclosure" | "verification" | "roles"
-                | "patientProfile" | "doctorProfile" | "assistantProfile"
-                | "consultantProfile" | "notifications" | "unreadNotificationCount"
-                | "followerCount" | "followingCount" | "isFollowedByMe" | "followsMe"
-                | "followers" | "followings" | "postCount" | "commentCount" | "likesReceived"
-                | "coinsReceived" | "isFollowedBy" | "isFollowing" | "coinBalance" | "coinEntries"
-                | "checkin" | "vip" => None,
+                "__typename"
+                | "id"
+                | "status"
+                | "disclosure"
+                | "verification"
+                | "roles"
+                | "patientProfile"
+                | "doctorProfile"
+                | "assistantProfile"
+                | "consultantProfile"
+                | "notifications"
+                | "unreadNotificationCount"
+                | "followerCount"
+                | "followingCount"
+                | "isFollowedByMe"
+                | "followsMe"
+                | "followers"
+                | "followings"
+                | "postCount"
+                | "commentCount"
+                | "likesReceived"
+                | "coinsReceived"
+                | "isFollowedBy"
+                | "isFollowing"
+                | "coinBalance"
+                | "coinEntries"
+                | "checkin"
+                | "vip" => None,
                 "uuid" => Some(C::Uuid),
                 "username" => Some(C::Username),
                 "displayName" => Some(C::DisplayName),
