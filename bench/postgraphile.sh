@@ -209,6 +209,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # wrk's latency ("1.23ms", "850.00us", "1.02s") in ms.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; else if (v ~ /m$/) n *= 60000; printf "%.2f", n }'; }
 TICKS="$(getconf CLK_TCK)"
+LAST_XACTS=""
+LAST_MG=""
 RUNS="$RESULTS/runs.tsv"
 printf 'round\tquery\tserver\tconnections\trequests\trps\tp50_ms\tp99_ms\tstatements_per_request\tmedgraph_counter_per_request\tcpu_ms_per_request\tnon2xx\n' >"$RUNS"
 
@@ -216,13 +218,18 @@ run() { # round query server connections
     local round="$1" query="$2" server="$3" conns="$4" url pid body out
     if [[ "$server" == medgraph ]]; then url="$MG_URL" pid="$MG_PID"; else url="$PGL_URL" pid="$PGL_PID"; fi
     body="$(body_file "$server" "$query")"
-    sleep "$STATS_WAIT"
     local x0 s0 c0 x1 s1 c1
-    x0="$(xacts)"; s0="$(mg_statements)"; c0="$(cpu_ticks "$pid")"
+    # The quiet reading after the previous run is this run's starting point.
+    if [[ -z "$LAST_XACTS" ]]; then
+        sleep "$STATS_WAIT"
+        LAST_XACTS="$(xacts)"; LAST_MG="$(mg_statements)"
+    fi
+    x0="$LAST_XACTS"; s0="$LAST_MG"; c0="$(cpu_ticks "$pid")"
     out="$(BODY_FILE="$body" wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --latency -s "$RESULTS/post.lua" "$url")"
     c1="$(cpu_ticks "$pid")"
     sleep "$STATS_WAIT"
     x1="$(xacts)"; s1="$(mg_statements)"
+    LAST_XACTS="$x1"; LAST_MG="$s1"
     printf '%s\n' "$out" >"$RESULTS/wrk.$round.$query.$server.c$conns.txt"
     local requests rps p50 p99 non2xx
     requests="$(awk '/requests in/ { print $1 }' <<<"$out")"
