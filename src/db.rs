@@ -12,14 +12,45 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::Config;
 
-/// Counts SQL statements executed through a connection.
+/// Counts SQL statements executed through a connection; on request (tests) also keeps their
+/// text.
 #[derive(Debug, Default)]
-pub struct StatementCounter(AtomicU64);
+pub struct StatementCounter {
+    count: AtomicU64,
+    recording: std::sync::atomic::AtomicBool,
+    recorded: std::sync::Mutex<Vec<String>>,
+}
 
 impl StatementCounter {
     /// Statements executed so far.
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Starts keeping the text of every statement from now on (until [`Self::take_recorded`]).
+    pub fn record(&self) {
+        if let Ok(mut recorded) = self.recorded.lock() {
+            recorded.clear();
+        }
+        self.recording.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops keeping statements and answers those kept since [`Self::record`].
+    pub fn take_recorded(&self) -> Vec<String> {
+        self.recording.store(false, Ordering::SeqCst);
+        self.recorded
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .unwrap_or_default()
+    }
+
+    fn count(&self, sql: &str) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        if self.recording.load(Ordering::Relaxed)
+            && let Ok(mut recorded) = self.recorded.lock()
+        {
+            recorded.push(sql.to_owned());
+        }
     }
 }
 
@@ -79,7 +110,7 @@ pub async fn connect(
     let counter = Arc::new(StatementCounter::default());
     let c = counter.clone();
     db.set_metric_callback(move |info| {
-        c.0.fetch_add(1, Ordering::Relaxed);
+        c.count(&info.statement.sql);
         metrics::histogram!("medgraph_db_statement_seconds", "failed" => if info.failed { "true" } else { "false" })
             .record(info.elapsed.as_secs_f64());
     });

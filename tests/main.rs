@@ -31,6 +31,7 @@ mod identity_social;
 mod identity_volunteer;
 mod llm;
 mod operations;
+mod performance;
 mod persisted_documents;
 mod regions;
 mod rest;

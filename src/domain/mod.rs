@@ -39,6 +39,7 @@ pub mod rosters;
 pub mod sheets;
 pub mod templates;
 pub mod transitions;
+pub mod user_columns;
 pub mod verifications;
 pub mod vip;
 pub mod volunteer_content;

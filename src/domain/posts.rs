@@ -555,7 +555,8 @@ pub async fn first_comments<C: ConnectionTrait>(
         .collect())
 }
 
-/// One page of floors (in floor order) for each of `post_ids`, in one statement.
+/// One page of floors (in floor order) for each of `post_ids`, in one statement. The pages
+/// carry no total: a post's number of floors is its `comment_count` (floors are never removed).
 pub async fn comment_pages<C: ConnectionTrait>(
     db: &C,
     post_ids: &[i64],
@@ -585,26 +586,12 @@ pub async fn comment_pages<C: ConnectionTrait>(
     for row in rows {
         grouped.entry(row.post_id).or_default().push(row);
     }
-    let counts = comment_totals(db, post_ids).await?;
     Ok(post_ids
         .iter()
         .map(|p| {
             let rows = grouped.remove(p).unwrap_or_default();
-            let total = counts.get(p).copied().unwrap_or(0);
-            (*p, Page::from_probe(rows, window, Some(total)))
+            (*p, Page::from_probe(rows, window, None))
         })
-        .collect())
-}
-
-/// Number of floors of each post (from the post's counter: floors are never removed).
-async fn comment_totals<C: ConnectionTrait>(
-    db: &C,
-    post_ids: &[i64],
-) -> AppResult<HashMap<i64, u64>> {
-    Ok(by_ids(db, post_ids)
-        .await?
-        .into_iter()
-        .map(|(id, p)| (id, u64::try_from(p.comment_count).unwrap_or(0)))
         .collect())
 }
 

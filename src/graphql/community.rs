@@ -133,6 +133,7 @@ impl CommunityQuery {
             posts::list(db, &filter, order, window, total)
         })
         .await?;
+        super::community_plan::prime_posts(ctx, &page.items).await?;
         Ok(to_connection(page, Post))
     }
 

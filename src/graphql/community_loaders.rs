@@ -8,7 +8,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{post, post_comment, wallet};
 use sea_orm::DatabaseConnection;
 
-use super::loaders::LoadError;
+use super::loaders::{LoadError, Primed};
 use crate::domain::follows::{self, Direction, FollowCounts};
 use crate::domain::{Page, PageRequest, coins, posts};
 
@@ -24,6 +24,12 @@ pub struct CommunityLoaders {
     pub wallet: DataLoader<WalletLoader>,
     pub content_counts: DataLoader<ContentCountsLoader>,
     pub follow_pair: DataLoader<FollowPairLoader>,
+    /// Floor pages a post list read ahead, by (post, window).
+    pub comments_primed: Primed<(i64, PageRequest), Page<post_comment::Model>>,
+    /// Floors 1 a post list read ahead, by post (`None`: not written).
+    pub first_comment_primed: Primed<i64, Option<post_comment::Model>>,
+    /// The viewer's like and reward state a post list read ahead, by post.
+    pub viewer_state_primed: Primed<i64, ViewerPostState>,
 }
 
 impl CommunityLoaders {
@@ -52,6 +58,9 @@ impl CommunityLoaders {
             wallet: DataLoader::new(WalletLoader(db.clone()), tokio::spawn),
             content_counts: DataLoader::new(ContentCountsLoader(db.clone()), tokio::spawn),
             follow_pair: DataLoader::new(FollowPairLoader(db.clone()), tokio::spawn),
+            comments_primed: Primed::default(),
+            first_comment_primed: Primed::default(),
+            viewer_state_primed: Primed::default(),
         }
     }
 }
@@ -68,7 +77,7 @@ impl Loader<i64> for PostLoader {
     }
 }
 
-/// A page of a post's floors.
+/// A page of a post's floors (its total is the post's own counter, which the resolver has).
 pub struct CommentPagesLoader(DatabaseConnection);
 
 impl Loader<(i64, PageRequest)> for CommentPagesLoader {

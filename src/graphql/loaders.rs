@@ -11,6 +11,7 @@ use entity::{
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Role, Viewer};
+use crate::domain::user_columns::{self, UserColumns};
 use crate::domain::{
     Page, PageRequest, accounts, care, files, interviews, profiles, regions, verifications,
 };
@@ -22,6 +23,11 @@ pub struct Loaders {
     pub region_children: DataLoader<RegionChildrenLoader>,
     pub region_child_count: DataLoader<RegionChildCountLoader>,
     pub user: DataLoader<UserLoader>,
+    /// Users with only some columns read (authors shown by name and avatar).
+    pub user_columns: DataLoader<UserColumnsLoader>,
+    /// What list resolvers read ahead for `user_columns`, by (id, columns); `None`: no such
+    /// user.
+    pub user_columns_primed: Primed<(i64, UserColumns), Option<user::Model>>,
     pub roles: DataLoader<RolesLoader>,
     pub file: DataLoader<StoredFileLoader>,
     pub patient_profile: DataLoader<PatientProfileLoader>,
@@ -56,6 +62,8 @@ impl Loaders {
             region_children: DataLoader::new(RegionChildrenLoader(db.clone()), tokio::spawn),
             region_child_count: DataLoader::new(RegionChildCountLoader(db.clone()), tokio::spawn),
             user: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
+            user_columns: DataLoader::new(UserColumnsLoader(db.clone()), tokio::spawn),
+            user_columns_primed: Primed::default(),
             roles: DataLoader::new(RolesLoader(db.clone()), tokio::spawn),
             file: DataLoader::new(StoredFileLoader(db.clone()), tokio::spawn),
             patient_profile: DataLoader::new(PatientProfileLoader(db.clone()), tokio::spawn),
@@ -160,6 +168,63 @@ impl Loader<i64> for UserLoader {
         accounts::by_ids(&self.0, keys)
             .await
             .map_err(LoadError::new)
+    }
+}
+
+/// Users by id with some columns: the keys of one batch are read in one statement with the
+/// union of their columns (a model read with more columns answers a key wanting fewer).
+pub struct UserColumnsLoader(DatabaseConnection);
+
+impl Loader<(i64, UserColumns)> for UserColumnsLoader {
+    type Value = user::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, UserColumns)],
+    ) -> Result<HashMap<(i64, UserColumns), Self::Value>, Self::Error> {
+        let columns = keys
+            .iter()
+            .fold(UserColumns::BASE, |all, (_, c)| all.union(*c));
+        let ids: Vec<i64> = keys
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let users = user_columns::by_ids(&self.0, &ids, columns)
+            .await
+            .map_err(LoadError::new)?;
+        Ok(keys
+            .iter()
+            .filter_map(|key| users.get(&key.0).map(|u| (*key, u.clone())))
+            .collect())
+    }
+}
+
+/// Values a resolver read ahead for the whole page (planning from the selection), consulted
+/// by the items' resolvers before their loader: batching that does not depend on when the
+/// items' futures are polled. Request-scoped, like the loaders.
+pub struct Primed<K, V>(std::sync::Mutex<HashMap<K, V>>);
+
+impl<K, V> Default for Primed<K, V> {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Primed<K, V> {
+    /// Keeps `entries` (a later entry of the same key wins).
+    pub fn put(&self, entries: impl IntoIterator<Item = (K, V)>) {
+        // A poisoned map only loses read-ahead values: the loaders answer instead.
+        if let Ok(mut map) = self.0.lock() {
+            map.extend(entries);
+        }
+    }
+
+    /// The value read ahead for `key`, if any.
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.0.lock().ok().and_then(|map| map.get(key).cloned())
     }
 }
 

@@ -7,6 +7,7 @@ pub mod clinic_loaders;
 mod clinics;
 mod community;
 pub mod community_loaders;
+mod community_plan;
 mod community_reviews;
 pub mod connection;
 mod counseling;

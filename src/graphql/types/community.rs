@@ -26,6 +26,40 @@ pub(crate) async fn user_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result
         .map(User))
 }
 
+/// A post's or comment's author with only the columns the `author` field's selection reads
+/// (read ahead for the whole page by the list, else batched through the loader); null once
+/// the account is deactivated.
+pub(crate) async fn author_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<User>> {
+    let key = (id, User::columns_for(&ctx.field()));
+    let loaders = loaders(ctx)?;
+    let user = match loaders.user_columns_primed.get(&key) {
+        Some(user) => user,
+        None => loaders.user_columns.load_one(key).await.map_err(load_err)?,
+    };
+    Ok(user
+        .filter(|u| u.status != crate::domain::accounts::status::DEACTIVATED)
+        .map(User))
+}
+
+impl Post {
+    /// The viewer's like and reward state of the post.
+    async fn viewer_state(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::graphql::community_loaders::ViewerPostState> {
+        let community = &loaders(ctx)?.community;
+        if let Some(state) = community.viewer_state_primed.get(&self.0.id) {
+            return Ok(state);
+        }
+        Ok(community
+            .viewer_state
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default())
+    }
+}
+
 /// A forum post (帖子): title, body, tags and images by one author, with its comment floors,
 /// likes (点赞) and coin rewards (投币).
 #[Object]
@@ -79,7 +113,7 @@ impl Post {
 
     /// The author; null once the account is deactivated.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        user_of(ctx, self.0.author_id).await
+        author_of(ctx, self.0.author_id).await
     }
 
     /// Number of likes.
@@ -99,35 +133,26 @@ impl Post {
 
     /// Whether the caller likes the post (false when anonymous).
     async fn liked_by_me(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(loaders(ctx)?
-            .community
-            .viewer_state
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .is_some_and(|s| s.liked))
+        Ok(self.viewer_state(ctx).await?.liked)
     }
 
     /// Whether the caller rewarded the post with coins (false when anonymous).
     async fn coined_by_me(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(loaders(ctx)?
-            .community
-            .viewer_state
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .is_some_and(|s| s.rewarded))
+        Ok(self.viewer_state(ctx).await?.rewarded)
     }
 
     /// Floor 1: the post's first comment (`post_first_comment_id`), if written.
     async fn first_comment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Comment>> {
-        Ok(loaders(ctx)?
-            .community
-            .first_comment
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .map(Comment))
+        let community = &loaders(ctx)?.community;
+        let first = match community.first_comment_primed.get(&self.0.id) {
+            Some(first) => first,
+            None => community
+                .first_comment
+                .load_one(self.0.id)
+                .await
+                .map_err(load_err)?,
+        };
+        Ok(first.map(Comment))
     }
 
     /// The comment floors, in floor order.
@@ -141,13 +166,16 @@ impl Post {
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<Comment>> {
         let window = PageArgs::forward(first, after).to_request()?;
-        let page = loaders(ctx)?
-            .community
-            .comments
-            .load_one((self.0.id, window))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, Some(0)));
+        let community = &loaders(ctx)?.community;
+        let key = (self.0.id, window);
+        let page = match community.comments_primed.get(&key) {
+            Some(page) => Some(page),
+            None => community.comments.load_one(key).await.map_err(load_err)?,
+        };
+        let mut page =
+            page.unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, None));
+        // Floors are never removed: the post's counter is their number.
+        page.total = Some(u64::try_from(self.0.comment_count).unwrap_or(0));
         Ok(to_connection(page, Comment))
     }
 
@@ -201,7 +229,7 @@ impl Comment {
         if self.0.deleted_at.is_some() {
             return Ok(None);
         }
-        user_of(ctx, self.0.author_id).await
+        author_of(ctx, self.0.author_id).await
     }
 
     /// The post it belongs to.

@@ -1,4 +1,4 @@
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID, Object, SelectionField};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::user;
 
@@ -8,6 +8,7 @@ use crate::auth::Role;
 use crate::domain::follows::Direction;
 use crate::domain::notifications;
 use crate::domain::page::DEFAULT_PAGE_SIZE;
+use crate::domain::user_columns::UserColumns;
 use crate::graphql::connection::{Conn, PageArgs, to_connection, wants_total};
 use crate::graphql::loaders::load_err;
 use crate::graphql::node::global_id;
@@ -76,6 +77,74 @@ pub enum FieldDisclosure {
 }
 
 impl User {
+    /// The `users` columns that the fields selected under `field` (a field of type `User`)
+    /// read; every column as soon as one field is not listed here. Keep it next to the
+    /// resolvers below: a field that reads a column of the model must name it here.
+    pub(crate) fn columns_for(field: &SelectionField<'_>) -> UserColumns {
+        use user::Column as C;
+        let mut columns = UserColumns::BASE;
+        for selected in field.selection_set() {
+            let column = match selected.name() {
+                // Read nothing of the model but `id` and `status`.
+                "__typename"
+                | "id"
+                | "status"
+                | "disclosure"
+                | "verification"
+                | "roles"
+                | "patientProfile"
+                | "doctorProfile"
+                | "assistantProfile"
+                | "consultantProfile"
+                | "notifications"
+                | "unreadNotificationCount"
+                | "followerCount"
+                | "followingCount"
+                | "isFollowedByMe"
+                | "followsMe"
+                | "followers"
+                | "followings"
+                | "postCount"
+                | "commentCount"
+                | "likesReceived"
+                | "coinsReceived"
+                | "isFollowedBy"
+                | "isFollowing"
+                | "coinBalance"
+                | "coinEntries"
+                | "checkin"
+                | "vip" => None,
+                "uuid" => Some(C::Uuid),
+                "username" => Some(C::Username),
+                "displayName" => Some(C::DisplayName),
+                "phone" => Some(C::Phone),
+                "email" => Some(C::Email),
+                "realName" => Some(C::RealName),
+                "idCardNumber" => Some(C::IdCardNumber),
+                "birthday" | "age" => Some(C::Birthday),
+                "address" => Some(C::Address),
+                "gender" => Some(C::Gender),
+                "bio" => Some(C::Bio),
+                "location" => Some(C::Location),
+                "inviteCode" => Some(C::InviteCode),
+                "avatar" | "avatarHash" | "avatarUrl" => Some(C::Avatar),
+                "background" | "backgroundUrl" => Some(C::Background),
+                "province" => Some(C::ProvinceCode),
+                "city" => Some(C::CityCode),
+                "county" => Some(C::CountyCode),
+                "hasPassword" => Some(C::PasswordHash),
+                "createdAt" | "wallet" => Some(C::CreatedAt),
+                "updatedAt" => Some(C::UpdatedAt),
+                "lastActiveAt" => Some(C::LastActiveAt),
+                _ => return UserColumns::all(),
+            };
+            if let Some(column) = column {
+                columns = columns.with(column);
+            }
+        }
+        columns
+    }
+
     /// The one disclosure decision for this user's sensitive fields: full for the owner and
     /// administrators, `Care` for a doctor the user is booked with or an assistant the user is
     /// bound to (one batched lookup, only for viewers holding those roles), masked otherwise.

@@ -1,0 +1,196 @@
+//! Lists are planned from their selection: a page of posts with its authors, floors and the
+//! floors' authors costs the same statements whatever the page size and however many requests
+//! run at once (batching must not depend on when the items' futures are polled), and users are
+//! read with only the columns the selection shows.
+
+use futures::future::join_all;
+use medgraph::domain::community_demo;
+use serde_json::{Value, json};
+
+use crate::common::{self, TestApp};
+
+/// 100 posts newest first, each with its author's name.
+const AUTHORS: &str =
+    "query($n: Int!) { posts(first: $n) { nodes { id title author { displayName } } } }";
+
+/// Posts with their authors and their first 10 floors with their authors.
+const FLOORS: &str = "query($n: Int!) { posts(first: $n) { nodes { id title createdAt author { id displayName avatarUrl } comments(first: 10) { nodes { floor body isDeleted createdAt author { displayName } } } } } }";
+
+/// The forum's `fetchUserPosts` selection with a viewer: like and coin state, floor 1, counts.
+const VIEWER: &str = "query($n: Int!) { posts(first: $n) { totalCount nodes { legacyId title tags coverUrl likeCount coinCount likedByMe coinedByMe firstComment { legacyId author { username } } author { username displayName avatarUrl } } } }";
+
+/// Page sizes around `FuturesOrdered`'s threshold (30 futures) and the largest page.
+const SIZES: [i64; 3] = [30, 31, 100];
+
+/// A database with the bulk community of 60 users (about 300 posts, 30 % with 10 floors).
+async fn community() -> TestApp {
+    let app = common::app().await;
+    let report = community_demo::bulk(&app.state.services.db, 60)
+        .await
+        .unwrap();
+    assert!(report.posts >= 100, "{report:?}");
+    app
+}
+
+/// Runs `query` with page size `n` as `concurrency` requests at once; checks every answer
+/// and answers the statements per request (the total must divide evenly).
+async fn per_request(
+    app: &TestApp,
+    query: &str,
+    n: i64,
+    concurrency: u64,
+    token: Option<&str>,
+) -> u64 {
+    let before = app.statements();
+    let answers =
+        join_all((0..concurrency).map(|_| app.graphql(query, json!({"n": n}), token))).await;
+    let spent = app.statements() - before;
+    let first = &answers[0];
+    for answer in &answers {
+        assert!(answer.get("errors").is_none(), "{answer}");
+        let nodes = answer["data"]["posts"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len() as i64, n);
+        for node in nodes {
+            assert!(node["author"].is_object(), "{node}");
+        }
+        assert_eq!(answer, first, "concurrent answers differ");
+    }
+    assert_eq!(
+        spent % concurrency,
+        0,
+        "{spent} statements for {concurrency} requests of {n}"
+    );
+    spent / concurrency
+}
+
+/// Statements per request for every page size, alone and 16 at once: all equal.
+async fn fixed_statements(app: &TestApp, query: &str, token: Option<&str>) -> u64 {
+    let alone = per_request(app, query, 1, 1, token).await;
+    for n in SIZES {
+        for concurrency in [1, 16] {
+            let spent = per_request(app, query, n, concurrency, token).await;
+            assert_eq!(
+                spent, alone,
+                "{n} posts, {concurrency} at once: {spent} statements per request, {alone} for 1 post"
+            );
+        }
+    }
+    alone
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn post_authors_cost_two_statements_at_any_page_size_and_concurrency() {
+    let app = community().await;
+    // The page, then its authors.
+    assert_eq!(fixed_statements(&app, AUTHORS, None).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn floors_with_authors_cost_three_statements_at_any_page_size_and_concurrency() {
+    let app = community().await;
+    // The page, the floors of every post on it, then the authors of posts and floors.
+    assert_eq!(fixed_statements(&app, FLOORS, None).await, 3);
+    let answer = app.graphql(FLOORS, json!({"n": 100}), None).await;
+    let with_floors = answer["data"]["posts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["comments"]["nodes"].as_array().unwrap().is_empty())
+        .count();
+    assert!(with_floors > 10, "{with_floors} posts with floors");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_viewer_state_and_first_floors_are_planned_too() {
+    let app = community().await;
+    let (_, token) = app.user_with_token("reader").await;
+    let spent = fixed_statements(&app, VIEWER, Some(&token)).await;
+    // Session, count, page, floor 1, likes, rewards, users.
+    assert!(spent <= 8, "{spent} statements");
+}
+
+/// The same users as `node` shows them (the whole model, through the plain user loader).
+async fn users_by_node(app: &TestApp, authors: &[Value]) -> Vec<Value> {
+    let ids: Vec<&str> = authors.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let answer = app
+        .graphql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { id displayName avatarUrl } } }",
+            json!({"ids": ids}),
+            None,
+        )
+        .await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    answer["data"]["nodes"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_name_is_read_without_credentials_or_identity_numbers() {
+    let app = community().await;
+    let statements = &app.state.services.statements;
+    statements.record();
+    let answer = app.graphql(FLOORS, json!({"n": 40}), None).await;
+    let recorded = statements.take_recorded();
+    assert!(answer.get("errors").is_none(), "{answer}");
+    let users: Vec<&String> = recorded
+        .iter()
+        .filter(|sql| sql.contains("\"users\""))
+        .collect();
+    assert_eq!(users.len(), 1, "{recorded:#?}");
+    for secret in [
+        "password_hash",
+        "id_card_number",
+        "phone",
+        "email",
+        "real_name",
+        "address",
+        "birthday",
+    ] {
+        assert!(!users[0].contains(secret), "{secret} read: {}", users[0]);
+    }
+    // The same authors as the whole model shows them.
+    let posts = answer["data"]["posts"]["nodes"].as_array().unwrap();
+    let planned: Vec<Value> = posts.iter().map(|p| p["author"].clone()).collect();
+    assert_eq!(planned, users_by_node(&app, &planned).await);
+    assert!(
+        planned
+            .iter()
+            .all(|a| !a["displayName"].as_str().unwrap().is_empty())
+    );
+}
+
+#[tokio::test]
+async fn authors_reached_outside_a_list_still_come_batched_with_their_columns() {
+    let app = community().await;
+    // Floors reached through `node`, their post and its author: the loaders answer.
+    let answer = app
+        .graphql("{ posts(first: 3) { nodes { id } } }", json!({}), None)
+        .await;
+    let ids: Vec<Value> = answer["data"]["posts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    let answer = app
+        .graphql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Post { author { username displayName phone hasPassword } comments(first: 2) { totalCount nodes { post { author { displayName } } } } } } }",
+            json!({"ids": ids}),
+            None,
+        )
+        .await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    for node in answer["data"]["nodes"].as_array().unwrap() {
+        let author = &node["author"];
+        assert!(!author["username"].as_str().unwrap().is_empty(), "{node}");
+        // Others see no password state; the masked phone is the policy's.
+        assert!(author["hasPassword"].is_null(), "{node}");
+        let total = node["comments"]["totalCount"].as_u64().unwrap();
+        for floor in node["comments"]["nodes"].as_array().unwrap() {
+            assert_eq!(
+                floor["post"]["author"]["displayName"], author["displayName"],
+                "{node}"
+            );
+        }
+        assert!(total >= node["comments"]["nodes"].as_array().unwrap().len() as u64);
+    }
+}
