@@ -49,7 +49,10 @@ RESULTS="$BENCH_DIR/results/postgraphile"
 
 DB="${BENCH_PG_DB:-medgraph_pg_bench}"
 PG_ADMIN="${BENCH_PG_ADMIN:-host=127.0.0.1 user=postgres dbname=postgres}"
-PG_URL="${BENCH_PG_HOST_URL:-postgres://postgres@127.0.0.1:5432}/$DB"
+# Both servers connect without TLS: node-postgres uses none unless asked, while sqlx would
+# negotiate it whenever the server offers it (Debian's PostgreSQL does), encrypting every
+# statement on loopback for one server only.
+PG_URL="${BENCH_PG_HOST_URL:-postgres://postgres@127.0.0.1:5432}/$DB?sslmode=disable"
 USERS="${BENCH_COMMUNITY_USERS:-2100}"
 MG_PORT="${BENCH_PORT:-18080}"
 PGL_PORT="${BENCH_PGL_PORT:-15678}"

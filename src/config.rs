@@ -51,6 +51,10 @@ pub struct DatabaseConfig {
     pub statement_timeout_ms: u64,
     /// SQLite `busy_timeout`.
     pub sqlite_busy_timeout_ms: u64,
+    /// A pooled PostgreSQL connection is pinged before use only after it has been idle this
+    /// long (a server, proxy or firewall may have dropped it); busy connections go out without
+    /// the extra round trip a ping on every checkout would cost each statement.
+    pub ping_idle_connections_after_secs: u64,
 }
 
 /// Limits of the GraphQL endpoint.
@@ -578,6 +582,7 @@ impl Default for DatabaseConfig {
             acquire_timeout_secs: 10,
             statement_timeout_ms: 30_000,
             sqlite_busy_timeout_ms: 5_000,
+            ping_idle_connections_after_secs: 30,
         }
     }
 }

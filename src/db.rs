@@ -103,6 +103,11 @@ pub async fn connect(
         }
     } else {
         options.statement_timeout(Duration::from_millis(db_cfg.statement_timeout_ms));
+        // sqlx pings a connection on every checkout by default: one more round trip per
+        // statement. Only connections idle long enough to have been dropped are checked.
+        options.test_before_acquire_if_idle_for(Duration::from_secs(
+            db_cfg.ping_idle_connections_after_secs,
+        ));
         options.set_application_name("medgraph");
         probe_postgres(&url, Duration::from_secs(db_cfg.connect_timeout_secs)).await?;
     }
