@@ -129,6 +129,20 @@ fn readme_states_how_many_routes_are_contract_tested() {
     );
 }
 
+/// A validator of `schema` inside the OpenAPI document `doc` (its `$ref`s resolve to the
+/// document's own components).
+fn openapi_validator(doc: &serde_json::Value, schema: &serde_json::Value) -> jsonschema::Validator {
+    let root = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "allOf": [schema],
+        "components": doc["components"].clone()
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("the OpenAPI schema does not compile: {e}\n{schema}"))
+}
+
 /// Every dialect's OpenAPI answers are its contracts: each structure is a component, each
 /// route's success schema of `data` is the contract's (a bare reference wrapped in `allOf`), and
 /// the example a client generator shows satisfies it.
@@ -171,14 +185,18 @@ async fn the_openapi_document_answers_with_the_contract_schemas() {
                 &answer["example"]["data"],
             )
         };
-        let expected = if documented.get("$ref").is_some() {
+        let expected = if documented.get("$ref").is_some() && route.dialect == Dialect::Social {
             serde_json::json!({"allOf": [documented]})
         } else {
             documented.clone()
         };
         assert_eq!(data, &expected, "{}: {key}", route.dialect.name());
         if !example.is_null() {
-            let errors = violations(data, example);
+            // Against the document's own components, as a client generator reads them.
+            let errors: Vec<String> = openapi_validator(&doc, data)
+                .iter_errors(example)
+                .map(|e| format!("at {}: {e}", e.instance_path()))
+                .collect();
             assert!(
                 errors.is_empty(),
                 "{}: the OpenAPI example of {key} breaks its schema: {errors:?}",

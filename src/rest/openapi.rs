@@ -791,7 +791,11 @@ fn operation(route: &Route) -> Operation {
         .or_else(|| contract.and_then(|c| c.response.clone()));
     // The contract's schema (the document's field table) wins over one read off the example.
     let data_schema = match contract.and_then(|c| c.schema.clone()) {
-        Some(schema) if schema.get("$ref").is_some() => json!({"allOf": [schema]}),
+        // A bare reference stands as it is inside an envelope; social's data is the whole body,
+        // where a reference needs a schema around it.
+        Some(schema) if schema.get("$ref").is_some() && route.dialect == Dialect::Social => {
+            json!({"allOf": [schema]})
+        }
         Some(schema) => schema,
         None => example.as_ref().map_or_else(
             || {
