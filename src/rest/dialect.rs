@@ -7,6 +7,24 @@ use serde_json::{Value, json};
 
 use crate::error::AppError;
 
+/// Key of a transform's answer that turns it into a refusal still carrying its data (see
+/// [`failure`]); the enveloped dialects answer it as a failure.
+pub const FAILURE: &str = "$failure";
+
+/// A refusal that still carries `data` (the per-row report of an import that imported
+/// nothing): the envelope answers `code` = `status`, `message`, `error` and this `data`
+/// (medassist with that HTTP status, counselling with HTTP 200 as all its failures).
+pub(crate) fn failure(status: StatusCode, error: &str, message: String, data: Value) -> Value {
+    let mut data = data;
+    if let Value::Object(map) = &mut data {
+        map.insert(
+            FAILURE.into(),
+            json!({"code": status.as_u16(), "error": error, "message": message}),
+        );
+    }
+    data
+}
+
 /// A legacy API family (see `shared/seeds/README.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -95,9 +113,7 @@ impl Dialect {
             Dialect::Medassist => {
                 // A transform's failure that carries data (`medassist::failure`).
                 let mut data = data;
-                let failure = data
-                    .as_object_mut()
-                    .and_then(|o| o.remove(super::medassist::FAILURE));
+                let failure = data.as_object_mut().and_then(|o| o.remove(FAILURE));
                 if let Some(failure) = failure {
                     let status = failure["code"]
                         .as_u64()
@@ -122,7 +138,7 @@ impl Dialect {
                 // imported nothing answers its per-row report).
                 let mut data = data;
                 let top = data.as_object_mut().and_then(|o| o.remove("$top"));
-                let failure = data.as_object_mut().and_then(|o| o.remove("$failure"));
+                let failure = data.as_object_mut().and_then(|o| o.remove(FAILURE));
                 let (code, message) = match &failure {
                     Some(f) => (
                         f["code"].as_u64().unwrap_or(422),

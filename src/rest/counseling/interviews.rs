@@ -730,7 +730,7 @@ fn report_of(report: Value) -> Value {
 /// The report of an import; when nothing was imported it is a refusal (code 422, the report
 /// as data), not a success.
 fn import_answer(report: Value) -> Value {
-    let mut answer = report_of(report);
+    let answer = report_of(report);
     let imported = answer["imported"].as_i64().unwrap_or(0);
     if imported == 0 {
         let failed = answer["failed"].as_i64().unwrap_or(0);
@@ -739,7 +739,12 @@ fn import_answer(report: Value) -> Value {
         } else {
             "nothing was imported".to_owned()
         };
-        answer["$failure"] = json!({"code": 422, "message": message});
+        return crate::rest::dialect::failure(
+            http::StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION",
+            message,
+            answer,
+        );
     }
     answer
 }
@@ -950,10 +955,10 @@ mod tests {
         let refused = import_answer(json!({"total": 1, "imported": 0, "failed": 1, "rows": [
             {"row": 2, "ok": false, "imported": false, "createdId": null, "field": "date", "error": "bad"}
         ]}));
-        assert_eq!(refused["$failure"]["code"], 422);
+        assert_eq!(refused[crate::rest::dialect::FAILURE]["code"], 422);
         assert_eq!(refused["rows"][0]["field"], "date");
         let partial = import_answer(json!({"total": 2, "imported": 1, "failed": 1, "rows": []}));
-        assert!(partial.get("$failure").is_none());
+        assert!(partial.get(crate::rest::dialect::FAILURE).is_none());
     }
 
     #[test]

@@ -533,10 +533,10 @@ mod tests {
     fn an_import_of_nothing_is_a_failure() {
         let bad = json!({"importUsers": {"total": 1, "imported": 0, "failed": 1, "rows": [{"row": 2, "ok": false, "imported": false, "field": "phone", "error": "bad"}]}});
         let answer = import_report(bad).expect("shaped");
-        assert!(answer.get(super::super::FAILURE).is_some());
+        assert!(answer.get(crate::rest::dialect::FAILURE).is_some());
         let good = json!({"importUsers": {"total": 1, "imported": 1, "failed": 0, "rows": [{"row": 2, "ok": true, "imported": true, "userId": 9}]}});
         let answer = import_report(good).expect("shaped");
         assert_eq!(answer["rows"][0]["user_id"], 9);
-        assert!(answer.get(super::super::FAILURE).is_none());
+        assert!(answer.get(crate::rest::dialect::FAILURE).is_none());
     }
 }

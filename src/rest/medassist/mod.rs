@@ -8,7 +8,7 @@ mod identity;
 pub mod vocabulary;
 
 use http::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{Access, Dialect, Kind, Param, Route, Source, pick};
 use crate::error::AppResult;
@@ -27,27 +27,7 @@ const DEFAULT_PAGE_SIZE: i64 = 20;
 /// What the OpenAPI document says about `pageSize`.
 const PAGE_SIZE_DESCRIPTION: &str = "Items per page, 1 to the list ceiling `http.dialect_list_ceiling` (default 1000) (medgraph addition). Without `page` and `pageSize` the whole list is answered, up to that ceiling; with `page` alone pages hold 20";
 
-/// Key of a transform's answer that turns it into a failure carrying data (see [`failure`]).
-pub const FAILURE: &str = "$failure";
-
-/// A failure that still carries `data` (the per-row report of an import that imported
-/// nothing): the envelope answers `code` = `status`, `message`, `error` and this `data`, with
-/// that HTTP status.
-pub(crate) fn failure(
-    status: http::StatusCode,
-    error: &str,
-    message: String,
-    data: Value,
-) -> Value {
-    let mut data = data;
-    if let Value::Object(map) = &mut data {
-        map.insert(
-            FAILURE.into(),
-            json!({"code": status.as_u16(), "error": error, "message": message}),
-        );
-    }
-    data
-}
+pub(crate) use super::dialect::failure;
 
 /// The medassist routes.
 pub fn routes() -> Vec<Route> {
