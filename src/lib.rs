@@ -65,6 +65,9 @@ pub struct AppState {
     /// The same schema without the limits for client-written data queries: the dialects' own
     /// documents and (bounded separately) introspection run on it.
     pub trusted_schema: AppSchema,
+    /// What every GraphQL request goes through before it executes (persisted documents, NUL
+    /// characters, one cached parse).
+    pub preparer: graphql::Preparer,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
 }
 
@@ -152,6 +155,7 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
         services,
         schema,
         trusted_schema,
+        preparer: graphql::Preparer::default(),
         openapi,
     };
     let router = http::router(state.clone());

@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand};
 use medgraph::config::{Config, Overrides};
 use migration::{Migrator, MigratorTrait};
 
+/// mimalloc instead of the system allocator: a GraphQL answer is built from many small, short-
+/// lived allocations, where glibc's malloc and free took a fifth of the server's CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "medgraph",

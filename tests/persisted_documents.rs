@@ -172,3 +172,32 @@ async fn trusted_mode_runs_only_documents_of_the_manifest() {
         .unwrap();
     assert_eq!(count_trusted(&app.state.services.db).await.unwrap(), 1);
 }
+
+/// A document sent by hash alone is checked as what it is once its text is known: the standard
+/// introspection query runs under the introspection rule (not the data queries' limits, which
+/// would refuse it), and a mutation by hash is still refused over GET.
+#[tokio::test]
+async fn a_document_sent_by_hash_is_classified_by_its_text() {
+    let app = app_with(|_| {}).await;
+    let introspection = include_str!("fixtures/introspection_query.graphql");
+    let hash = sha256_hex(introspection);
+    let (_, with_text) = post(
+        &app,
+        json!({ "query": introspection, "extensions": apq(&hash) }),
+    )
+    .await;
+    assert!(with_text.get("errors").is_none(), "{with_text}");
+    let (status, by_hash) = post(&app, json!({ "extensions": apq(&hash) })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(by_hash.get("errors").is_none(), "{by_hash}");
+    assert_eq!(by_hash["data"], with_text["data"]);
+
+    let mutation = "mutation Logout { logout }";
+    let hash = sha256_hex(mutation);
+    let (_, v) = post(&app, json!({ "query": mutation, "extensions": apq(&hash) })).await;
+    assert!(v.get("data").is_some(), "{v}");
+    let uri = format!("/graphql?extensions={}", urlencode(&apq(&hash).to_string()));
+    let (status, v) = app.get_json(&uri).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{v}");
+    assert_eq!(first_code(&v), "BAD_USER_INPUT");
+}

@@ -28,6 +28,7 @@ pub mod interviews;
 pub mod memberships;
 pub mod notifications;
 pub mod page;
+pub mod post_columns;
 pub mod posts;
 pub mod profiles;
 pub mod recharge;

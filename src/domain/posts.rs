@@ -7,16 +7,18 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use entity::{post, post_comment, post_like, post_reward, stored_file};
+use entity::{post, post_comment, post_like, post_reward, stored_file, user};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    TransactionTrait,
+    DatabaseConnection, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 
 use super::coins::{self, CoinChange, Related};
 use super::page::{self, Page, PageRequest};
+use super::post_columns::{self, PostColumns};
+use super::user_columns::{self, UserColumns};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 
@@ -251,6 +253,76 @@ pub async fn list<C: ConnectionTrait>(
     window: PageRequest,
     with_total: bool,
 ) -> AppResult<Page<post::Model>> {
+    page::fetch(
+        db,
+        filtered(filter)?,
+        |q| ordered(q, order),
+        window,
+        with_total,
+    )
+    .await
+}
+
+/// What a list reads of each post: its columns, and its author's (joined, in the same
+/// statement) when the list shows authors.
+#[derive(Debug, Clone, Copy)]
+pub struct ListRead {
+    pub columns: PostColumns,
+    pub author: Option<UserColumns>,
+}
+
+/// [`list`] reading only `read.columns` of the posts and, with `read.author`, their authors in
+/// the same statement (a left join: `None` for a post whose author row is gone).
+pub async fn list_read<C: ConnectionTrait>(
+    db: &C,
+    filter: &PostFilter,
+    order: PostOrder,
+    window: PageRequest,
+    with_total: bool,
+    read: ListRead,
+) -> AppResult<Page<(post::Model, Option<user::Model>)>> {
+    let query = filtered(filter)?;
+    let total = if with_total {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    let mut query = ordered(query, order)
+        .select_only()
+        .offset(window.offset)
+        .limit(window.limit + 1);
+    for column in read.columns.columns() {
+        query = query.column(column);
+    }
+    let mut statement = QueryTrait::into_query(query);
+    if let Some(author) = read.author {
+        user_columns::join_into(
+            &mut statement,
+            (post::Entity, post::Column::AuthorId),
+            AUTHOR,
+            author,
+        );
+    }
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&statement))
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let post = post_columns::partial(&row, read.columns)?;
+        let author = match read.author {
+            Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
+            None => None,
+        };
+        items.push((post, author));
+    }
+    Ok(Page::from_probe(items, window, total))
+}
+
+/// Prefix of the joined author's columns in [`list_read`].
+const AUTHOR: &str = "author_";
+
+/// The posts `filter` keeps.
+fn filtered(filter: &PostFilter) -> AppResult<sea_orm::Select<post::Entity>> {
     let mut query = post::Entity::find();
     if let Some(author) = filter.author_id {
         query = query.filter(post::Column::AuthorId.eq(author));
@@ -277,19 +349,19 @@ pub async fn list<C: ConnectionTrait>(
                 .add(page::contains(post::Column::Body, keyword)),
         );
     }
-    page::fetch(
-        db,
-        query,
-        |q| match order {
-            PostOrder::Newest => q.order_by_desc(post::Column::Id),
-            PostOrder::MostLiked => q
-                .order_by_desc(post::Column::LikeCount)
-                .order_by_desc(post::Column::Id),
-        },
-        window,
-        with_total,
-    )
-    .await
+    Ok(query)
+}
+
+fn ordered(
+    query: sea_orm::Select<post::Entity>,
+    order: PostOrder,
+) -> sea_orm::Select<post::Entity> {
+    match order {
+        PostOrder::Newest => query.order_by_desc(post::Column::Id),
+        PostOrder::MostLiked => query
+            .order_by_desc(post::Column::LikeCount)
+            .order_by_desc(post::Column::Id),
+    }
 }
 
 /// A foreign-key failure on a post reference means the post does not exist.
@@ -545,14 +617,46 @@ pub async fn first_comments<C: ConnectionTrait>(
     db: &C,
     post_ids: &[i64],
 ) -> AppResult<HashMap<i64, post_comment::Model>> {
-    Ok(post_comment::Entity::find()
-        .filter(post_comment::Column::PostId.is_in(post_ids.iter().copied()))
-        .filter(post_comment::Column::Floor.eq(1))
-        .all(db)
+    Ok(first_comments_read(db, post_ids, None)
         .await?
         .into_iter()
-        .map(|c| (c.post_id, c))
+        .map(|(id, (floor, _))| (id, floor))
         .collect())
+}
+
+/// [`first_comments`] with, given `author`, each floor's author read with those columns in the
+/// same statement (a left join).
+pub async fn first_comments_read<C: ConnectionTrait>(
+    db: &C,
+    post_ids: &[i64],
+    author: Option<UserColumns>,
+) -> AppResult<HashMap<i64, (post_comment::Model, Option<user::Model>)>> {
+    let mut query = QueryTrait::into_query(
+        post_comment::Entity::find()
+            .filter(post_comment::Column::PostId.is_in(post_ids.iter().copied()))
+            .filter(post_comment::Column::Floor.eq(1)),
+    );
+    if let Some(columns) = author {
+        user_columns::join_into(
+            &mut query,
+            (post_comment::Entity, post_comment::Column::AuthorId),
+            AUTHOR,
+            columns,
+        );
+    }
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&query))
+        .await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let floor = post_comment::Model::from_query_result(&row, "")?;
+        let author = match author {
+            Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
+            None => None,
+        };
+        out.insert(floor.post_id, (floor, author));
+    }
+    Ok(out)
 }
 
 /// One page of floors (in floor order) for each of `post_ids`, in one statement. The pages
@@ -562,29 +666,56 @@ pub async fn comment_pages<C: ConnectionTrait>(
     post_ids: &[i64],
     window: PageRequest,
 ) -> AppResult<HashMap<i64, Page<post_comment::Model>>> {
+    Ok(comment_pages_read(db, post_ids, window, None)
+        .await?
+        .into_iter()
+        .map(|(id, page)| (id, page.map(|(floor, _)| floor)))
+        .collect())
+}
+
+/// [`comment_pages`] with, given `author`, each floor's author read with those columns in the
+/// same statement (a left join).
+pub async fn comment_pages_read<C: ConnectionTrait>(
+    db: &C,
+    post_ids: &[i64],
+    window: PageRequest,
+    author: Option<UserColumns>,
+) -> AppResult<HashMap<i64, Page<(post_comment::Model, Option<user::Model>)>>> {
+    use post_comment::{Column as F, Entity as Floors};
     let mut inner = SelectStatement::new();
     inner
         .columns([
-            post_comment::Column::Id,
-            post_comment::Column::PostId,
-            post_comment::Column::AuthorId,
-            post_comment::Column::Floor,
-            post_comment::Column::Body,
-            post_comment::Column::CreatedAt,
-            post_comment::Column::EditedAt,
-            post_comment::Column::DeletedAt,
+            (Floors, F::Id),
+            (Floors, F::PostId),
+            (Floors, F::AuthorId),
+            (Floors, F::Floor),
+            (Floors, F::Body),
+            (Floors, F::CreatedAt),
+            (Floors, F::EditedAt),
+            (Floors, F::DeletedAt),
         ])
         .expr_as(
-            Expr::cust("ROW_NUMBER() OVER (PARTITION BY post_id ORDER BY floor)"),
+            Expr::cust("ROW_NUMBER() OVER (PARTITION BY post_comments.post_id ORDER BY post_comments.floor)"),
             Alias::new("rn"),
         )
-        .from(post_comment::Entity)
-        .and_where(post_comment::Column::PostId.is_in(post_ids.iter().copied()));
+        .from(Floors)
+        .and_where(F::PostId.is_in(post_ids.iter().copied()));
+    if let Some(columns) = author {
+        user_columns::join_into(&mut inner, (Floors, F::AuthorId), AUTHOR, columns);
+    }
     let stmt = super::page::windowed(inner, "post_id", window, db.get_database_backend())?;
-    let rows = post_comment::Model::find_by_statement(stmt).all(db).await?;
-    let mut grouped: HashMap<i64, Vec<post_comment::Model>> = HashMap::new();
+    let rows = db.query_all_raw(stmt).await?;
+    let mut grouped: HashMap<i64, Vec<(post_comment::Model, Option<user::Model>)>> = HashMap::new();
     for row in rows {
-        grouped.entry(row.post_id).or_default().push(row);
+        let floor = post_comment::Model::from_query_result(&row, "")?;
+        let author = match author {
+            Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
+            None => None,
+        };
+        grouped
+            .entry(floor.post_id)
+            .or_default()
+            .push((floor, author));
     }
     Ok(post_ids
         .iter()

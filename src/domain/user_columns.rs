@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::user;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, JoinType, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter, QueryResult,
     QuerySelect, QueryTrait,
@@ -82,19 +83,59 @@ pub async fn by_ids<C: ConnectionTrait>(
     let rows = db.query_all_raw(statement).await?;
     let mut out = HashMap::with_capacity(rows.len());
     for row in rows {
-        let model = partial(&row, columns)?;
+        let model = partial(&row, "", columns)?;
         out.insert(model.id, model);
     }
     Ok(out)
 }
 
-/// A model from a row holding `columns`; the others empty.
-fn partial(row: &QueryResult, columns: UserColumns) -> Result<user::Model, sea_orm::DbErr> {
+/// Adds `columns` of a joined `users` (by `user_id`'s equality with `on`) to `select`, each as
+/// `prefix` + its name: a list reads its rows and their users in one statement, and reads the
+/// users back with [`joined`].
+pub fn join_into(
+    select: &mut SelectStatement,
+    on: impl IntoColumnRef,
+    prefix: &str,
+    columns: UserColumns,
+) {
+    select.join_as(
+        JoinType::LeftJoin,
+        user::Entity,
+        Alias::new(format!("{prefix}users")),
+        Expr::col((Alias::new(format!("{prefix}users")), user::Column::Id)).equals(on),
+    );
+    for column in user::Column::iter().filter(|c| columns.has(*c)) {
+        select.expr_as(
+            Expr::col((Alias::new(format!("{prefix}users")), column)),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+/// The user [`join_into`] added to a row (`None` when the join found none).
+pub fn joined(
+    row: &QueryResult,
+    prefix: &str,
+    columns: UserColumns,
+) -> Result<Option<user::Model>, sea_orm::DbErr> {
+    let id: Option<i64> = row.try_get(prefix, user::Column::Id.as_str())?;
+    match id {
+        Some(_) => partial(row, prefix, columns).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A model from a row holding `columns` (named `prefix` + column); the others empty.
+fn partial(
+    row: &QueryResult,
+    prefix: &str,
+    columns: UserColumns,
+) -> Result<user::Model, sea_orm::DbErr> {
     use user::Column as C;
     macro_rules! get {
         ($column:expr, $empty:expr) => {
             if columns.has($column) {
-                row.try_get("", $column.as_str())?
+                row.try_get(prefix, $column.as_str())?
             } else {
                 $empty
             }
@@ -102,7 +143,7 @@ fn partial(row: &QueryResult, columns: UserColumns) -> Result<user::Model, sea_o
     }
     let epoch = DateTime::<Utc>::UNIX_EPOCH;
     Ok(user::Model {
-        id: row.try_get("", C::Id.as_str())?,
+        id: row.try_get(prefix, C::Id.as_str())?,
         uuid: get!(C::Uuid, uuid::Uuid::nil()),
         username: get!(C::Username, String::new()),
         display_name: get!(C::DisplayName, String::new()),
@@ -123,7 +164,7 @@ fn partial(row: &QueryResult, columns: UserColumns) -> Result<user::Model, sea_o
         invite_code: get!(C::InviteCode, None),
         password_hash: get!(C::PasswordHash, None),
         last_active_at: get!(C::LastActiveAt, None),
-        status: row.try_get("", C::Status.as_str())?,
+        status: row.try_get(prefix, C::Status.as_str())?,
         created_at: get!(C::CreatedAt, epoch),
         updated_at: get!(C::UpdatedAt, epoch),
     })

@@ -1,26 +1,27 @@
-//! Planning a post list from its selection. Once a page of posts is read, the list resolver
-//! looks ahead at what its items select and reads it for the whole page in a fixed number of
-//! statements: the floor pages (one per distinct window), the authors of posts and floors with
-//! only the columns their selections read (one), floor 1 (one) and the viewer's like and reward
-//! state (two). The results prime the request's read-ahead maps, which the item resolvers
-//! consult before their loaders; the loaders remain for items reached any other way.
+//! Planning a post list from its selection. Before reading, the list resolver looks ahead at
+//! what its items select: the page's statement reads only the post columns they show and joins
+//! their authors with only the user columns those selections read ([`list_read`]). Once the
+//! page is read, the rest is read for the whole page in a fixed number of statements: the floor
+//! pages (one per distinct window, with their authors joined), floor 1 (one), the authors of
+//! floor 1 (one) and the viewer's like and reward state (two). The results prime the request's
+//! read-ahead maps, which the item resolvers consult before their loaders; the loaders remain
+//! for items reached any other way.
 //!
 //! Batching through the loaders alone depends on scheduling: a list of more than 30 items is
 //! resolved through `FuturesOrdered`, which yields to the runtime every few items, so under load
 //! the loader's 1 ms window closes with only a few keys and a page of 100 posts sent a statement
 //! per handful of authors. The plan does not depend on when the items are polled.
 
-use std::collections::{HashMap, HashSet};
-
 use async_graphql::{Context, Lookahead, SelectionField, Value};
-use entity::{post, post_comment};
+use entity::{post, post_comment, user};
 
 use super::connection::PageArgs;
-use super::types::{User, loaders};
+use super::types::{Post, User, loaders};
 use super::{auth, services};
 use crate::domain::PageRequest;
-use crate::domain::posts;
-use crate::domain::user_columns::{self, UserColumns};
+use crate::domain::post_columns::PostColumns;
+use crate::domain::posts::{self, ListRead};
+use crate::domain::user_columns::UserColumns;
 use crate::error::AppResult;
 
 /// The item selections of a connection field: `nodes` and `edges { node }`.
@@ -58,6 +59,8 @@ fn comments_window(field: &SelectionField<'_>) -> Option<PageRequest> {
 /// What the items of a post list select, as far as the plan reads ahead.
 #[derive(Default)]
 struct PostPlan {
+    /// The `posts` columns the items read.
+    columns: Option<PostColumns>,
     /// Column sets of the posts' `author` selections.
     authors: Vec<UserColumns>,
     /// Floor windows, each with the column sets of its floors' `author` selections.
@@ -72,6 +75,10 @@ impl PostPlan {
         for item in items(connection) {
             if !item.exists() {
                 continue;
+            }
+            for field in item.selection_fields() {
+                let columns = Post::columns_for(&field);
+                plan.columns = Some(plan.columns.map_or(columns, |c| c.union(columns)));
             }
             plan.authors.extend(author_columns(&item));
             for field in item.field("comments").selection_fields() {
@@ -93,70 +100,100 @@ impl PostPlan {
     }
 }
 
-/// Users wanted by (id, columns), read in one statement with the union of the columns.
-#[derive(Default)]
-struct UserWants(HashSet<(i64, UserColumns)>);
-
-impl UserWants {
-    fn add(&mut self, id: i64, sets: &[UserColumns]) {
-        self.0.extend(sets.iter().map(|c| (id, *c)));
-    }
-
-    fn add_floors<'a>(
-        &mut self,
-        floors: impl IntoIterator<Item = &'a post_comment::Model>,
-        sets: &[UserColumns],
-    ) {
-        if sets.is_empty() {
-            return;
-        }
-        for floor in floors {
-            if floor.deleted_at.is_none() {
-                self.add(floor.author_id, sets);
-            }
-        }
-    }
+/// The columns to read of users shown through `sets` (`None` when no selection shows them).
+fn union_of(sets: &[UserColumns]) -> Option<UserColumns> {
+    sets.iter()
+        .copied()
+        .reduce(UserColumns::union)
+        .map(|c| c.union(UserColumns::BASE))
 }
 
-/// Reads ahead what the selection of the post connection being resolved needs for `posts` (the
-/// page), and primes the request's read-ahead maps with it.
-pub(crate) async fn prime_posts(ctx: &Context<'_>, posts: &[post::Model]) -> AppResult<()> {
-    if posts.is_empty() {
+/// Primes the authors read with `floors` (joined), for each of the `sets` that selected them.
+/// Deleted floors show no author.
+fn prime_floor_authors<'a>(
+    loaders: &super::loaders::Loaders,
+    floors: impl Iterator<Item = &'a (post_comment::Model, Option<user::Model>)>,
+    sets: &[UserColumns],
+) {
+    loaders.user_columns_primed.put(
+        floors
+            .filter(|(floor, _)| floor.deleted_at.is_none())
+            .flat_map(|(floor, user)| {
+                sets.iter()
+                    .map(move |set| ((floor.author_id, *set), user.clone()))
+            }),
+    );
+}
+
+/// What the page's own statement reads for the post connection being resolved: the post
+/// columns its items show, and their authors' columns when they show authors.
+pub(crate) fn list_read(ctx: &Context<'_>) -> ListRead {
+    let plan = PostPlan::of(&ctx.look_ahead());
+    let author = union_of(&plan.authors);
+    let mut columns = plan.columns.unwrap_or(PostColumns::BASE);
+    if author.is_some() {
+        columns = columns.with(post::Column::AuthorId);
+    }
+    ListRead { columns, author }
+}
+
+/// Primes the request's read-ahead maps with a page read by [`list_read`] (the posts' authors),
+/// and reads ahead the rest of what the selection of the post connection being resolved needs.
+pub(crate) async fn prime_posts(
+    ctx: &Context<'_>,
+    page: &[(post::Model, Option<user::Model>)],
+    read: ListRead,
+) -> AppResult<()> {
+    if page.is_empty() {
         return Ok(());
     }
     let plan = PostPlan::of(&ctx.look_ahead());
     let (Ok(loaders), Ok(services)) = (loaders(ctx), services(ctx)) else {
         return Ok(());
     };
+    if read.author.is_some() {
+        loaders
+            .user_columns_primed
+            .put(page.iter().flat_map(|(post, author)| {
+                plan.authors
+                    .iter()
+                    .map(move |set| ((post.author_id, *set), author.clone()))
+            }));
+    }
     let db = &services.db;
     let community = &loaders.community;
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let mut wants = UserWants::default();
-    for post in posts {
-        wants.add(post.author_id, &plan.authors);
-    }
+    let ids: Vec<i64> = page.iter().map(|(p, _)| p.id).collect();
 
     let mut windows: Vec<PageRequest> = plan.comments.iter().map(|(w, _)| *w).collect();
     windows.sort_by_key(|w| (w.offset, w.limit));
     windows.dedup();
     for window in windows {
-        let pages = posts::comment_pages(db, &ids, window).await?;
-        for (_, sets) in plan.comments.iter().filter(|(w, _)| *w == window) {
-            wants.add_floors(pages.values().flat_map(|p| &p.items), sets);
-        }
-        community
-            .comments_primed
-            .put(pages.into_iter().map(|(id, page)| ((id, window), page)));
+        // The floors' authors come in the same statement, with the union of the columns of
+        // this window's `author` selections.
+        let sets: Vec<UserColumns> = plan
+            .comments
+            .iter()
+            .filter(|(w, _)| *w == window)
+            .flat_map(|(_, sets)| sets.iter().copied())
+            .collect();
+        let author = union_of(&sets);
+        let pages = posts::comment_pages_read(db, &ids, window, author).await?;
+        prime_floor_authors(loaders, pages.values().flat_map(|page| &page.items), &sets);
+        community.comments_primed.put(
+            pages
+                .into_iter()
+                .map(|(id, page)| ((id, window), page.map(|(floor, _)| floor))),
+        );
     }
 
     if !plan.first_comment.is_empty() {
-        let mut firsts = posts::first_comments(db, &ids).await?;
-        for sets in &plan.first_comment {
-            wants.add_floors(firsts.values(), sets);
-        }
-        community
-            .first_comment_primed
-            .put(ids.iter().map(|id| (*id, firsts.remove(id))));
+        let sets: Vec<UserColumns> = plan.first_comment.concat();
+        let mut firsts = posts::first_comments_read(db, &ids, union_of(&sets)).await?;
+        prime_floor_authors(loaders, firsts.values(), &sets);
+        community.first_comment_primed.put(
+            ids.iter()
+                .map(|id| (*id, firsts.remove(id).map(|(floor, _)| floor))),
+        );
     }
 
     if plan.viewer_state
@@ -175,26 +212,5 @@ pub(crate) async fn prime_posts(ctx: &Context<'_>, posts: &[post::Model]) -> App
         }));
     }
 
-    if !wants.0.is_empty() {
-        let columns = wants
-            .0
-            .iter()
-            .fold(UserColumns::BASE, |all, (_, c)| all.union(*c));
-        let user_ids: Vec<i64> = wants
-            .0
-            .iter()
-            .map(|(id, _)| *id)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let users: HashMap<i64, entity::user::Model> =
-            user_columns::by_ids(db, &user_ids, columns).await?;
-        loaders.user_columns_primed.put(
-            wants
-                .0
-                .into_iter()
-                .map(|(id, c)| ((id, c), users.get(&id).cloned())),
-        );
-    }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod mutation;
 pub mod node;
 mod nul;
 pub mod persisted;
+pub mod prepare;
 mod query;
 pub(crate) mod recharge;
 pub mod registration_loaders;
@@ -36,6 +37,7 @@ use crate::error::AppError;
 use async_graphql::{Context, Schema};
 
 pub use mutation::MutationRoot;
+pub use prepare::{PreparedSchema, Preparer};
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
@@ -70,9 +72,9 @@ fn build_schema_with(services: Option<Services>, config: &Config, limited: bool)
         SubscriptionRoot,
     )
     .limit_directives(limits.max_directives_per_field)
-    .limit_recursive_depth(64)
-    .extension(persisted::PersistedDocuments::default())
-    .extension(nul::RefuseNul);
+    .limit_recursive_depth(64);
+    // No extensions: an extension makes the executor wrap every resolved field (see
+    // `prepare`, which does their work once per request instead).
     if limited {
         builder = builder
             .limit_depth(limits.max_depth)
@@ -94,11 +96,7 @@ const VALIDATE_ONLY: &str = "__medgraphValidateOnly";
 /// executing anything. The manifest of trusted documents does not apply.
 pub async fn validation_errors(schema: &AppSchema, document: &str) -> Vec<String> {
     let response = schema
-        .execute(
-            async_graphql::Request::new(document)
-                .operation_name(VALIDATE_ONLY)
-                .data(persisted::DialectDocument),
-        )
+        .execute(async_graphql::Request::new(document).operation_name(VALIDATE_ONLY))
         .await;
     response
         .errors

@@ -3,22 +3,8 @@
 //! `BAD_USER_INPUT` naming the field, whether it comes in a variable, an inline literal or the
 //! name of an uploaded file.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Pos, Positioned, Request, ServerError, ServerResult, Value, Variables};
-
-/// The extension that refuses NUL characters.
-pub struct RefuseNul;
-
-impl ExtensionFactory for RefuseNul {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RefuseNul)
-    }
-}
 
 fn refused(field: &str, pos: Pos) -> ServerError {
     async_graphql::Error::from(crate::rest::nul_error(field)).into_server_error(pos)
@@ -115,38 +101,22 @@ pub(crate) fn nul_in_variables(variables: &Variables) -> Option<String> {
         .find_map(|(name, value)| nul_in_value(name.as_str(), value))
 }
 
-#[async_trait::async_trait]
-impl Extension for RefuseNul {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Some(path) = nul_in_variables(&request.variables) {
-            return Err(refused(&path, Pos::default()));
-        }
-        if request.uploads.iter().any(|u| u.filename.contains('\0')) {
-            return Err(refused("file", Pos::default()));
-        }
-        next.run(ctx, request).await
+/// Refuses a request whose variables or uploaded file names hold a NUL character.
+pub(crate) fn refuse_in_request(request: &Request) -> ServerResult<()> {
+    if let Some(path) = nul_in_variables(&request.variables) {
+        return Err(refused(&path, Pos::default()));
     }
+    if request.uploads.iter().any(|u| u.filename.contains('\0')) {
+        return Err(refused("file", Pos::default()));
+    }
+    Ok(())
+}
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if let Some(path) = nul_in_variables(variables) {
-            return Err(refused(&path, Pos::default()));
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        if let Some((path, pos)) = nul_in_document(&doc) {
-            return Err(refused(&path, pos));
-        }
-        Ok(doc)
+/// Refuses a document with a NUL character in an inline literal.
+pub(crate) fn refuse_in_document(doc: &ExecutableDocument) -> ServerResult<()> {
+    match nul_in_document(doc) {
+        Some((path, pos)) => Err(refused(&path, pos)),
+        None => Ok(()),
     }
 }
 

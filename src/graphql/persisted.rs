@@ -18,9 +18,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
 use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult};
 use chrono::Utc;
 use entity::persisted_document::{ActiveModel, Column, Entity};
@@ -60,16 +57,11 @@ struct Known {
     read_at: Instant,
 }
 
-/// The extension (one per schema; its cache is shared by the requests of this process).
+/// The store of persisted and trusted documents as this process sees it (its cache is shared
+/// by the requests of this process).
 #[derive(Default, Clone)]
 pub struct PersistedDocuments {
     cache: Arc<Mutex<HashMap<String, Known>>>,
-}
-
-impl ExtensionFactory for PersistedDocuments {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
-    }
 }
 
 fn error(message: &str, code: &str) -> ServerError {
@@ -215,19 +207,20 @@ fn apq_hash(value: &async_graphql::Value) -> ServerResult<String> {
         })
 }
 
-#[async_trait::async_trait]
-impl Extension for PersistedDocuments {
-    async fn prepare_request(
+impl PersistedDocuments {
+    /// Replaces a request's document named by id or hash with its text, registers an automatic
+    /// persisted query, and refuses what the manifest does not allow. Requests marked
+    /// [`DialectDocument`] and schemas without services (no store) pass unchanged.
+    pub async fn resolve(
         &self,
-        ctx: &ExtensionContext<'_>,
+        services: Option<&Services>,
         mut request: Request,
-        next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         if request
             .data
             .contains_key(&std::any::TypeId::of::<DialectDocument>())
         {
-            return next.run(ctx, request).await;
+            return Ok(request);
         }
         let persisted = request.extensions.0.remove("persistedQuery");
         let document_id = request
@@ -239,8 +232,8 @@ impl Extension for PersistedDocuments {
                 _ => None,
             });
         // A schema without services (the SDL export, document validation) has no store.
-        let Ok(services) = ctx.data::<Services>() else {
-            return next.run(ctx, request).await;
+        let Some(services) = services else {
+            return Ok(request);
         };
         let config = &services.config.graphql;
         let db = &services.db;
@@ -263,7 +256,7 @@ impl Extension for PersistedDocuments {
                     ));
                 }
             }
-            return next.run(ctx, request).await;
+            return Ok(request);
         }
 
         if let Some(key) = key.filter(|_| request.query.is_empty()) {
@@ -285,7 +278,7 @@ impl Extension for PersistedDocuments {
                     .await?;
             }
         }
-        next.run(ctx, request).await
+        Ok(request)
     }
 }
 

@@ -68,7 +68,11 @@ pub async fn get_handler(State(state): State<AppState>, request: Request) -> Res
         return upgrade
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
             .on_upgrade(move |socket| {
-                let schema = state.schema.clone();
+                let schema = crate::graphql::PreparedSchema {
+                    schema: state.schema.clone(),
+                    preparer: state.preparer.clone(),
+                    services: state.services.clone(),
+                };
                 GraphQLWebSocket::new(socket, schema, protocol)
                     .on_connection_init(move |params| async move {
                         let token = token_from_connection_params(&params).or(header_token);
@@ -124,24 +128,16 @@ pub async fn get_handler(State(state): State<AppState>, request: Request) -> Res
         }
     };
     let limits = &state.services.config.graphql;
-    if let Err(message) = precheck(&request, limits) {
+    if let Err(message) = check_length(&request, limits) {
         return request_error(&parts.headers, StatusCode::BAD_REQUEST, &message);
     }
-    if let Ok(doc) = async_graphql::parser::parse_query(&request.query)
-        && selected_operation_type(&doc, request.operation_name.as_deref())
-            .is_some_and(|t| t != OperationType::Query)
-    {
-        let mut response = request_error(
-            &parts.headers,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "only queries may be sent with GET; use POST for mutations",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    execute(&state, &parts.headers, BatchRequest::Single(request)).await
+    execute(
+        &state,
+        &parts.headers,
+        BatchRequest::Single(request),
+        Via::Get,
+    )
+    .await
 }
 
 /// `POST /graphql`: `application/json` (a single operation, or a batch when enabled) or a
@@ -237,11 +233,11 @@ pub async fn post_handler(State(state): State<AppState>, request: Request) -> Re
         }
     };
     for request in requests {
-        if let Err(message) = precheck(request, &config.graphql) {
+        if let Err(message) = check_length(request, &config.graphql) {
             return request_error(&headers, StatusCode::BAD_REQUEST, &message);
         }
     }
-    execute(&state, &headers, batch).await
+    execute(&state, &headers, batch, Via::Post).await
 }
 
 /// A JSON body: one request or a batch. Besides the standard members, a request may name a
@@ -293,7 +289,24 @@ async fn drain(body: axum::body::Body, limit: usize) {
     while let Some(Ok(_)) = body.frame().await {}
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+/// The HTTP method a request came with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Get,
+    Post,
+}
+
+/// A request of the body after preparation: ready to run (on the schema it needs), or already
+/// answered with the error that stopped it.
+enum Prepared {
+    Ready {
+        request: async_graphql::Request,
+        introspection: bool,
+    },
+    Failed(GqlResponse),
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest, via: Via) -> Response {
     let config = &state.services.config;
     let carried = crate::auth::carried_token(headers, Some(&config.auth.cookie_name));
     if carried
@@ -320,38 +333,92 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
         }
     };
     let public_url = super::public_url(&state.services.config, headers);
-    // An introspection-only operation is bounded by its own rule and then runs without the
-    // data queries' depth and complexity limits (see `introspection`).
-    let mut introspection = false;
-    if let BatchRequest::Single(request) = &batch
-        && let Ok(doc) = async_graphql::parser::parse_query(&request.query)
-    {
-        match super::introspection::classify(&doc, request.operation_name.as_deref()) {
-            super::introspection::Kind::Data => {}
-            super::introspection::Kind::Introspection => introspection = true,
-            super::introspection::Kind::TooLarge(message) => {
-                return request_error(headers, StatusCode::BAD_REQUEST, &message);
+    let single = matches!(batch, BatchRequest::Single(_));
+    let requests = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(list) => list,
+    };
+    let mut names = Vec::with_capacity(requests.len());
+    let mut prepared = Vec::with_capacity(requests.len());
+    for request in requests {
+        let given_name = request.operation_name.clone();
+        let mut request = match state.preparer.prepare(Some(&state.services), request).await {
+            Ok(request) => request,
+            Err(error) => {
+                names.push(operation_label(given_name.as_deref(), None));
+                prepared.push(Prepared::Failed(GqlResponse::from_errors(vec![error])));
+                continue;
+            }
+        };
+        let operation_name = request.operation_name.clone();
+        let doc = match request.parsed_query() {
+            Ok(doc) => doc,
+            Err(error) => {
+                names.push(operation_label(operation_name.as_deref(), None));
+                prepared.push(Prepared::Failed(GqlResponse::from_errors(vec![error])));
+                continue;
+            }
+        };
+        if let Err(message) = check_aliases(doc, &config.graphql) {
+            return request_error(headers, StatusCode::BAD_REQUEST, &message);
+        }
+        if via == Via::Get
+            && selected_operation_type(doc, operation_name.as_deref())
+                .is_some_and(|t| t != OperationType::Query)
+        {
+            let mut response = request_error(
+                headers,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "only queries may be sent with GET; use POST for mutations",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        // An introspection-only operation is bounded by its own rule and then runs without the
+        // data queries' depth and complexity limits (see `introspection`). It is classified on
+        // the document that runs, also when the request named it by id or hash.
+        let mut introspection = false;
+        if single {
+            match super::introspection::classify(doc, operation_name.as_deref()) {
+                super::introspection::Kind::Data => {}
+                super::introspection::Kind::Introspection => introspection = true,
+                super::introspection::Kind::TooLarge(message) => {
+                    return request_error(headers, StatusCode::BAD_REQUEST, &message);
+                }
             }
         }
+        names.push(operation_label(operation_name.as_deref(), Some(doc)));
+        prepared.push(Prepared::Ready {
+            request: state.prepare(request, auth.clone(), public_url.clone()),
+            introspection,
+        });
     }
-    let schema = if introspection {
-        &state.trusted_schema
+    let run = |item: Prepared| async move {
+        match item {
+            Prepared::Ready {
+                request,
+                introspection,
+            } => {
+                let schema = if introspection {
+                    &state.trusted_schema
+                } else {
+                    &state.schema
+                };
+                schema.execute(request).await
+            }
+            Prepared::Failed(response) => response,
+        }
+    };
+    let mut response = if single {
+        match prepared.pop() {
+            Some(item) => BatchResponse::Single(run(item).await),
+            None => return AppError::internal("no request").into_response(),
+        }
     } else {
-        &state.schema
+        BatchResponse::Batch(futures::future::join_all(prepared.into_iter().map(run)).await)
     };
-    let names: Vec<String> = match &batch {
-        BatchRequest::Single(r) => vec![operation_label(r)],
-        BatchRequest::Batch(list) => list.iter().map(operation_label).collect(),
-    };
-    let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(state.prepare(r, auth, public_url)),
-        BatchRequest::Batch(list) => BatchRequest::Batch(
-            list.into_iter()
-                .map(|r| state.prepare(r, auth.clone(), public_url.clone()))
-                .collect(),
-        ),
-    };
-    let mut response = schema.execute_batch(batch).await;
     match &mut response {
         BatchResponse::Single(r) => finish_response(r),
         BatchResponse::Batch(list) => list.iter_mut().for_each(finish_response),
@@ -499,20 +566,15 @@ fn has_preflight_header(headers: &HeaderMap) -> bool {
 }
 
 /// Metric label of an operation: its name (given, or of the document's single operation).
-fn operation_label(request: &async_graphql::Request) -> String {
-    let from_document = || {
-        async_graphql::parser::parse_query(&request.query)
-            .ok()
-            .and_then(|doc| match doc.operations {
-                DocumentOperations::Single(_) => None,
-                DocumentOperations::Multiple(map) if map.len() == 1 => {
-                    map.keys().next().map(|n| n.to_string())
-                }
-                DocumentOperations::Multiple(_) => None,
-            })
+fn operation_label(name: Option<&str>, doc: Option<&ExecutableDocument>) -> String {
+    let from_document = || match &doc?.operations {
+        DocumentOperations::Single(_) => None,
+        DocumentOperations::Multiple(map) if map.len() == 1 => {
+            map.keys().next().map(|n| n.as_str())
+        }
+        DocumentOperations::Multiple(_) => None,
     };
-    let name = request.operation_name.clone().or_else(from_document);
-    match name.as_deref() {
+    match name.or_else(from_document) {
         Some(name)
             if name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
         {
@@ -523,8 +585,8 @@ fn operation_label(request: &async_graphql::Request) -> String {
     }
 }
 
-/// Limits async-graphql does not enforce itself: query length and aliases per operation.
-fn precheck(request: &async_graphql::Request, limits: &GraphqlConfig) -> Result<(), String> {
+/// The query length limit, checked on the text before anything else.
+fn check_length(request: &async_graphql::Request, limits: &GraphqlConfig) -> Result<(), String> {
     if request.query.len() > limits.max_query_length {
         return Err(format!(
             "the query is {} characters long; the limit is {}",
@@ -532,15 +594,17 @@ fn precheck(request: &async_graphql::Request, limits: &GraphqlConfig) -> Result<
             limits.max_query_length
         ));
     }
-    // Parse errors are reported by the executor with positions; only count when it parses.
-    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
-        let aliases = count_aliases(&doc);
-        if aliases > limits.max_aliases {
-            return Err(format!(
-                "the document uses {aliases} aliases; the limit is {}",
-                limits.max_aliases
-            ));
-        }
+    Ok(())
+}
+
+/// The alias limit (async-graphql has none), checked on the parsed document.
+fn check_aliases(doc: &ExecutableDocument, limits: &GraphqlConfig) -> Result<(), String> {
+    let aliases = count_aliases(doc);
+    if aliases > limits.max_aliases {
+        return Err(format!(
+            "the document uses {aliases} aliases; the limit is {}",
+            limits.max_aliases
+        ));
     }
     Ok(())
 }

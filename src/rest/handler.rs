@@ -141,8 +141,12 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     let request = state
         .prepare(request, auth, public_url)
         .data(crate::graphql::persisted::DialectDocument);
-    let response =
-        crate::domain::page::with_ceiling(ceiling, state.trusted_schema.execute(request)).await;
+    let response = match state.preparer.prepare(Some(&state.services), request).await {
+        Ok(request) => {
+            crate::domain::page::with_ceiling(ceiling, state.trusted_schema.execute(request)).await
+        }
+        Err(error) => async_graphql::Response::from_errors(vec![error]),
+    };
     if let Some(err) = response.errors.first() {
         return Err(legacy_field_names(app_error_of(err), route.params));
     }

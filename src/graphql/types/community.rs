@@ -1,9 +1,10 @@
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SelectionField, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{coin_entry, post, post_comment, wallet};
 
 use super::{StoredFile, User, loaders};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
+use crate::domain::post_columns::PostColumns;
 use crate::domain::posts;
 use crate::graphql::connection::{Conn, PageArgs, to_connection};
 use crate::graphql::loaders::load_err;
@@ -42,6 +43,36 @@ pub(crate) async fn author_of(ctx: &Context<'_>, id: i64) -> async_graphql::Resu
 }
 
 impl Post {
+    /// The `posts` columns that the fields selected under `field` (a field of type `Post`)
+    /// read; every column as soon as one field is not listed here. Keep it next to the
+    /// resolvers below: a field that reads a column of the model must name it here.
+    pub(crate) fn columns_for(field: &SelectionField<'_>) -> PostColumns {
+        use post::Column as C;
+        let mut columns = PostColumns::BASE;
+        for selected in field.selection_set() {
+            let column = match selected.name() {
+                // Read nothing of the model but `id`.
+                "__typename" | "id" | "legacyId" | "likedByMe" | "coinedByMe" | "firstComment" => {
+                    continue;
+                }
+                "title" => C::Title,
+                "body" => C::Body,
+                "tags" => C::Tags,
+                "images" | "coverUrl" => C::Images,
+                "author" => C::AuthorId,
+                "likeCount" => C::LikeCount,
+                // A floor page's total is the post's counter.
+                "commentCount" | "comments" => C::CommentCount,
+                "coinCount" => C::CoinCount,
+                "createdAt" => C::CreatedAt,
+                "editedAt" => C::EditedAt,
+                _ => return PostColumns::all(),
+            };
+            columns = columns.with(column);
+        }
+        columns
+    }
+
     /// The viewer's like and reward state of the post.
     async fn viewer_state(
         &self,
