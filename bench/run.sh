@@ -274,13 +274,14 @@ bench_one() {
         token=""
     fi
     local token_args=("${community_args[@]+"${community_args[@]}"}" "${clinic_args[@]+"${clinic_args[@]}"}")
-    [[ -n "$token" ]] && token_args+=(--token "$token")
+    # `--name=value`: a token may begin with `-`, which would otherwise read as a flag.
+    [[ -n "$token" ]] && token_args+=("--token=$token")
     # A session of the demo consultant for the counselling scenarios (userID + token).
     if ((${#consultant_args[@]})); then
         local consultant_token
         if consultant_token="$(env "${env_args[@]}" MEDGRAPH_LOG__FILTER=error \
             "$SERVER" token issue demo-consultant --ttl-hours 2 --data-dir "$data_dir")"; then
-            token_args+=("${consultant_args[@]}" --consultant-token "$consultant_token")
+            token_args+=("${consultant_args[@]}" "--consultant-token=$consultant_token")
         else
             log "could not issue a consultant token; the counselling scenarios are skipped"
         fi

@@ -17,7 +17,7 @@ use crate::auth::{Role, Viewer, passwords};
 use crate::domain::care::{self, NewInquiry, NewRecord};
 use crate::domain::consultations::{self, ConsultationKind, ConsultationState};
 use crate::domain::interviews::{self, CrisisLevel};
-use crate::domain::{accounts, files, notifications, rosters};
+use crate::domain::{accounts, consultation_tallies, files, notifications, rosters};
 use crate::error::{AppError, AppResult};
 use crate::events::SharedBus;
 use crate::storage::{FileKind, FileStore};
@@ -824,7 +824,9 @@ fn bulk_order(
 /// finished, some rejected; today's later slots pending or waiting) with timestamps that agree
 /// with it. Bookings name `demo-patient` as their client when it exists. The data is
 /// deterministic for a given database; order numbers continue after the highest order id, so
-/// running it again adds new, distinct orders. On PostgreSQL the table is then vacuumed and
+/// running it again adds new, distinct orders. The same transaction then rebuilds the
+/// consultant's dashboard tallies ([`consultation_tallies::rebuild`]). On PostgreSQL the
+/// table is then vacuumed and
 /// analyzed, as autovacuum would soon do after so many inserts, so the planner has statistics
 /// and index-only scans work from the first request.
 pub async fn bulk_consultations(
@@ -879,6 +881,8 @@ pub async fn bulk_consultations(
             .await?;
         done += n;
     }
+    // The dashboard's tallies, recomputed from all of the consultant's orders.
+    consultation_tallies::rebuild(&txn, consultant.id).await?;
     txn.commit().await?;
     if db.get_database_backend() == DatabaseBackend::Postgres {
         db.execute_unprepared("VACUUM (ANALYZE) consultation_orders")

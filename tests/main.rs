@@ -20,6 +20,7 @@ mod contract_volunteer;
 mod contracts;
 mod counseling_consultations;
 mod counseling_interviews;
+mod counseling_tallies;
 mod files;
 mod graphql_http;
 mod hardening;

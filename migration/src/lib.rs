@@ -22,6 +22,7 @@ mod m20261124_000013_assistant_patients;
 mod m20261124_000014_clinic_indexes;
 mod m20261125_000001_role_verification;
 mod m20261206_000020_persisted_documents;
+mod m20261207_000001_consultation_tallies;
 pub mod regions_data;
 
 /// Runs medgraph's migrations in order.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000014_clinic_indexes::Migration),
             Box::new(m20261125_000001_role_verification::Migration),
             Box::new(m20261206_000020_persisted_documents::Migration),
+            Box::new(m20261207_000001_consultation_tallies::Migration),
         ]
     }
 }

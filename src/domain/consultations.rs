@@ -1,7 +1,9 @@
 //! Counselling consultations (咨询订单): clients book a consultant or the consultant records a
 //! walk-in visit; the consultant accepts or rejects, starts and finishes it; the client may
-//! comment once on a finished consultation. The dashboard aggregates a consultant's orders in
-//! SQL, by days and months of the consultant's time zone.
+//! comment once on a finished consultation. The dashboard reads today's figure from the orders
+//! (by the day of the consultant's time zone) and the others from the tallies that
+//! [`consultation_tallies`] keeps with every write; [`live`] defines them as aggregates over
+//! the orders.
 //!
 //! `PENDING_ACCEPTANCE` (booked) → accept → `WAITING` → start → `IN_CONSULTATION` → finish →
 //! `FINISHED`; reject: `PENDING_ACCEPTANCE` → `REJECTED`. A walk-in starts in `WAITING`.
@@ -18,6 +20,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::consultation_tallies::{self, Tallies};
 use super::page::{self, Page, PageRequest};
 use super::profiles::DEFAULT_UTC_OFFSET_MINUTES;
 use super::transitions::Machine;
@@ -282,6 +285,7 @@ async fn insert(
         ..Default::default()
     };
     let saved = model.insert(&txn).await?;
+    consultation_tallies::order_changed(&txn, None, Some(&saved)).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -384,7 +388,17 @@ async fn move_order(
         )));
     }
     changes.push((consultation_order::Column::State, Expr::value(to.as_str())));
-    ORDERS.apply(db, id, &current.state, changes).await
+    // The move and the dashboard's tallies (moving to or from rejected changes whether the
+    // order counts) in one transaction.
+    let txn = db.begin().await?;
+    let after = ORDERS.apply(&txn, id, &current.state, changes).await?;
+    let before = consultation_order::Model {
+        state: current.state,
+        ..after.clone()
+    };
+    consultation_tallies::order_changed(&txn, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// The consultant accepts a booked consultation.
@@ -671,6 +685,11 @@ impl DashboardScope {
         self.now.with_timezone(&self.offset).date_naive()
     }
 
+    /// The consultant's current year.
+    pub fn year(&self) -> i32 {
+        self.today().year()
+    }
+
     /// `[start, end)` in UTC of the consultant's local day.
     fn day_bounds(&self, day: NaiveDate) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
         let start = self
@@ -728,151 +747,6 @@ pub async fn today(db: &DatabaseConnection, scope: &DashboardScope) -> AppResult
     Ok(row.map_or((0, 0), |r| (r.n, r.total.unwrap_or(0))))
 }
 
-#[derive(Debug, FromQueryResult)]
-struct KeyCount {
-    key: String,
-    n: i64,
-}
-
-/// Online and offline consultations, all time.
-pub async fn by_kind(db: &DatabaseConnection, scope: &DashboardScope) -> AppResult<(i64, i64)> {
-    let rows = consultation_order::Entity::find()
-        .select_only()
-        .column_as(consultation_order::Column::Kind, "key")
-        .column_as(count(Expr::col(consultation_order::Column::Id)), "n")
-        .filter(counted(scope))
-        .group_by(consultation_order::Column::Kind)
-        .into_model::<KeyCount>()
-        .all(db)
-        .await?;
-    let count = |kind: ConsultationKind| {
-        rows.iter()
-            .find(|r| r.key == kind.as_str())
-            .map_or(0, |r| r.n)
-    };
-    Ok((
-        count(ConsultationKind::Online),
-        count(ConsultationKind::Offline),
-    ))
-}
-
-/// This year's consultations (by consultation date): the total and one count per month.
-pub async fn this_year(
-    db: &DatabaseConnection,
-    scope: &DashboardScope,
-) -> AppResult<(i64, [i64; 12])> {
-    let year = scope.today().year();
-    let first = |month: u32| NaiveDate::from_ymd_opt(year, month, 1);
-    let mut select = consultation_order::Entity::find().select_only();
-    for month in 1..=12u32 {
-        let (Some(start), Some(end)) = (
-            first(month),
-            if month == 12 {
-                NaiveDate::from_ymd_opt(year + 1, 1, 1)
-            } else {
-                first(month + 1)
-            },
-        ) else {
-            return Err(AppError::internal("month bounds"));
-        };
-        // COUNT(CASE … THEN 1 END) per month: one statement, alike on SQLite and PostgreSQL.
-        select = select.column_as(
-            count(Expr::case(
-                Expr::col(consultation_order::Column::Date)
-                    .gte(start)
-                    .and(Expr::col(consultation_order::Column::Date).lt(end)),
-                1,
-            )),
-            format!("m{month}"),
-        );
-    }
-    let (Some(start), Some(end)) = (first(1), NaiveDate::from_ymd_opt(year + 1, 1, 1)) else {
-        return Err(AppError::internal("year bounds"));
-    };
-    let row = select
-        .filter(counted(scope))
-        .filter(consultation_order::Column::Date.gte(start))
-        .filter(consultation_order::Column::Date.lt(end))
-        .build(db.get_database_backend());
-    let months = match db.query_one_raw(row).await? {
-        Some(row) => {
-            let mut months = [0i64; 12];
-            for (i, slot) in months.iter_mut().enumerate() {
-                *slot = row.try_get::<i64>("", &format!("m{}", i + 1))?;
-            }
-            months
-        }
-        None => [0; 12],
-    };
-    Ok((months.iter().sum(), months))
-}
-
-/// Appointments per starting hour of their time slot, all time, by hour.
-pub async fn by_time_slot(
-    db: &DatabaseConnection,
-    scope: &DashboardScope,
-) -> AppResult<Vec<(i32, i64)>> {
-    let backend = db.get_database_backend();
-    let statement = Statement::from_sql_and_values(
-        backend,
-        match backend {
-            sea_orm::DatabaseBackend::Postgres => {
-                "SELECT SUBSTR(time_slot, 1, 2) AS key, COUNT(*) AS n FROM consultation_orders \
-                 WHERE consultant_id = $1 AND state <> $2 GROUP BY SUBSTR(time_slot, 1, 2) \
-                 ORDER BY key"
-            }
-            _ => {
-                "SELECT SUBSTR(time_slot, 1, 2) AS key, COUNT(*) AS n FROM consultation_orders \
-                 WHERE consultant_id = ? AND state <> ? GROUP BY SUBSTR(time_slot, 1, 2) \
-                 ORDER BY key"
-            }
-        },
-        [
-            scope.consultant_id.into(),
-            ConsultationState::Rejected.as_str().into(),
-        ],
-    );
-    let rows = KeyCount::find_by_statement(statement).all(db).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| r.key.parse::<i32>().ok().map(|hour| (hour, r.n)))
-        .collect())
-}
-
-/// Distinct clients (by contact) per gender code (0 undisclosed, 1 male, 2 female).
-pub async fn clients_by_gender(
-    db: &DatabaseConnection,
-    scope: &DashboardScope,
-) -> AppResult<[i64; 3]> {
-    #[derive(Debug, FromQueryResult)]
-    struct GenderCount {
-        gender: i16,
-        n: i64,
-    }
-    let rows = consultation_order::Entity::find()
-        .select_only()
-        .column_as(consultation_order::Column::ClientGender, "gender")
-        .column_as(
-            count_distinct(Expr::col(consultation_order::Column::Contact)),
-            "n",
-        )
-        .filter(counted(scope))
-        .group_by(consultation_order::Column::ClientGender)
-        .into_model::<GenderCount>()
-        .all(db)
-        .await?;
-    let mut out = [0i64; 3];
-    for row in rows {
-        if let Some(slot) = usize::try_from(row.gender)
-            .ok()
-            .and_then(|g| out.get_mut(g))
-        {
-            *slot = row.n;
-        }
-    }
-    Ok(out)
-}
-
 /// The age bands of the dashboard.
 pub const AGE_BANDS: [(&str, i32, i32); 6] = [
     ("1-17", 1, 17),
@@ -883,31 +757,228 @@ pub const AGE_BANDS: [(&str, i32, i32); 6] = [
     ("55+", 56, 200),
 ];
 
-/// Distinct clients (by contact) per age band of [`AGE_BANDS`].
+/// Online and offline consultations, all time (from the tallies).
+pub async fn by_kind(db: &DatabaseConnection, scope: &DashboardScope) -> AppResult<(i64, i64)> {
+    Ok(Tallies::load(db, scope.consultant_id).await?.by_kind())
+}
+
+/// This year's consultations (by consultation date): the total and one count per month (from
+/// the tallies).
+pub async fn this_year(
+    db: &DatabaseConnection,
+    scope: &DashboardScope,
+) -> AppResult<(i64, [i64; 12])> {
+    Tallies::load(db, scope.consultant_id)
+        .await?
+        .year(scope.year())
+}
+
+/// Appointments per starting hour of their time slot, all time, by hour (from the tallies).
+pub async fn by_time_slot(
+    db: &DatabaseConnection,
+    scope: &DashboardScope,
+) -> AppResult<Vec<(i32, i64)>> {
+    Ok(Tallies::load(db, scope.consultant_id).await?.by_time_slot())
+}
+
+/// Distinct clients (by contact) per gender code (0 undisclosed, 1 male, 2 female), from the
+/// tallies.
+pub async fn clients_by_gender(
+    db: &DatabaseConnection,
+    scope: &DashboardScope,
+) -> AppResult<[i64; 3]> {
+    Ok(Tallies::load(db, scope.consultant_id)
+        .await?
+        .clients_by_gender())
+}
+
+/// Distinct clients (by contact) per age band of [`AGE_BANDS`], from the tallies.
 pub async fn clients_by_age(
     db: &DatabaseConnection,
     scope: &DashboardScope,
 ) -> AppResult<[i64; 6]> {
-    let mut select = consultation_order::Entity::find().select_only();
-    for (i, (_, low, high)) in AGE_BANDS.iter().enumerate() {
-        select = select.column_as(
-            count_distinct(Expr::case(
-                Expr::col(consultation_order::Column::ClientAge).between(*low, *high),
-                Expr::col(consultation_order::Column::Contact),
-            )),
-            format!("b{i}"),
-        );
+    Ok(Tallies::load(db, scope.consultant_id)
+        .await?
+        .clients_by_age())
+}
+
+/// The dashboard's figures as aggregates over all of the consultant's orders: their definition,
+/// which [`consultation_tallies`] must always agree with (the tests compare them after every
+/// write). Each reads every counted order of the consultant; the dashboard does not use them.
+pub mod live {
+    use super::*;
+
+    #[derive(Debug, FromQueryResult)]
+    struct KeyCount {
+        key: String,
+        n: i64,
     }
-    let statement = select
-        .filter(counted(scope))
-        .build(db.get_database_backend());
-    let mut out = [0i64; 6];
-    if let Some(row) = db.query_one_raw(statement).await? {
-        for (i, slot) in out.iter_mut().enumerate() {
-            *slot = row.try_get::<i64>("", &format!("b{i}"))?;
+
+    /// Online and offline consultations, all time.
+    pub async fn by_kind(db: &DatabaseConnection, scope: &DashboardScope) -> AppResult<(i64, i64)> {
+        let rows = consultation_order::Entity::find()
+            .select_only()
+            .column_as(consultation_order::Column::Kind, "key")
+            .column_as(count(Expr::col(consultation_order::Column::Id)), "n")
+            .filter(counted(scope))
+            .group_by(consultation_order::Column::Kind)
+            .into_model::<KeyCount>()
+            .all(db)
+            .await?;
+        let count = |kind: ConsultationKind| {
+            rows.iter()
+                .find(|r| r.key == kind.as_str())
+                .map_or(0, |r| r.n)
+        };
+        Ok((
+            count(ConsultationKind::Online),
+            count(ConsultationKind::Offline),
+        ))
+    }
+
+    /// This year's consultations (by consultation date): the total and one count per month.
+    pub async fn this_year(
+        db: &DatabaseConnection,
+        scope: &DashboardScope,
+    ) -> AppResult<(i64, [i64; 12])> {
+        let year = scope.today().year();
+        let first = |month: u32| NaiveDate::from_ymd_opt(year, month, 1);
+        let mut select = consultation_order::Entity::find().select_only();
+        for month in 1..=12u32 {
+            let (Some(start), Some(end)) = (
+                first(month),
+                if month == 12 {
+                    NaiveDate::from_ymd_opt(year + 1, 1, 1)
+                } else {
+                    first(month + 1)
+                },
+            ) else {
+                return Err(AppError::internal("month bounds"));
+            };
+            // COUNT(CASE … THEN 1 END) per month: one statement, alike on SQLite and PostgreSQL.
+            select = select.column_as(
+                count(Expr::case(
+                    Expr::col(consultation_order::Column::Date)
+                        .gte(start)
+                        .and(Expr::col(consultation_order::Column::Date).lt(end)),
+                    1,
+                )),
+                format!("m{month}"),
+            );
         }
+        let (Some(start), Some(end)) = (first(1), NaiveDate::from_ymd_opt(year + 1, 1, 1)) else {
+            return Err(AppError::internal("year bounds"));
+        };
+        let row = select
+            .filter(counted(scope))
+            .filter(consultation_order::Column::Date.gte(start))
+            .filter(consultation_order::Column::Date.lt(end))
+            .build(db.get_database_backend());
+        let months = match db.query_one_raw(row).await? {
+            Some(row) => {
+                let mut months = [0i64; 12];
+                for (i, slot) in months.iter_mut().enumerate() {
+                    *slot = row.try_get::<i64>("", &format!("m{}", i + 1))?;
+                }
+                months
+            }
+            None => [0; 12],
+        };
+        Ok((months.iter().sum(), months))
     }
-    Ok(out)
+
+    /// Appointments per starting hour of their time slot, all time, by hour.
+    pub async fn by_time_slot(
+        db: &DatabaseConnection,
+        scope: &DashboardScope,
+    ) -> AppResult<Vec<(i32, i64)>> {
+        let backend = db.get_database_backend();
+        let statement = Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "SELECT SUBSTR(time_slot, 1, 2) AS key, COUNT(*) AS n FROM consultation_orders \
+                     WHERE consultant_id = $1 AND state <> $2 GROUP BY SUBSTR(time_slot, 1, 2) \
+                     ORDER BY key"
+                }
+                _ => {
+                    "SELECT SUBSTR(time_slot, 1, 2) AS key, COUNT(*) AS n FROM consultation_orders \
+                     WHERE consultant_id = ? AND state <> ? GROUP BY SUBSTR(time_slot, 1, 2) \
+                     ORDER BY key"
+                }
+            },
+            [
+                scope.consultant_id.into(),
+                ConsultationState::Rejected.as_str().into(),
+            ],
+        );
+        let rows = KeyCount::find_by_statement(statement).all(db).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.key.parse::<i32>().ok().map(|hour| (hour, r.n)))
+            .collect())
+    }
+
+    /// Distinct clients (by contact) per gender code (0 undisclosed, 1 male, 2 female).
+    pub async fn clients_by_gender(
+        db: &DatabaseConnection,
+        scope: &DashboardScope,
+    ) -> AppResult<[i64; 3]> {
+        #[derive(Debug, FromQueryResult)]
+        struct GenderCount {
+            gender: i16,
+            n: i64,
+        }
+        let rows = consultation_order::Entity::find()
+            .select_only()
+            .column_as(consultation_order::Column::ClientGender, "gender")
+            .column_as(
+                count_distinct(Expr::col(consultation_order::Column::Contact)),
+                "n",
+            )
+            .filter(counted(scope))
+            .group_by(consultation_order::Column::ClientGender)
+            .into_model::<GenderCount>()
+            .all(db)
+            .await?;
+        let mut out = [0i64; 3];
+        for row in rows {
+            if let Some(slot) = usize::try_from(row.gender)
+                .ok()
+                .and_then(|g| out.get_mut(g))
+            {
+                *slot = row.n;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Distinct clients (by contact) per age band of [`AGE_BANDS`].
+    pub async fn clients_by_age(
+        db: &DatabaseConnection,
+        scope: &DashboardScope,
+    ) -> AppResult<[i64; 6]> {
+        let mut select = consultation_order::Entity::find().select_only();
+        for (i, (_, low, high)) in AGE_BANDS.iter().enumerate() {
+            select = select.column_as(
+                count_distinct(Expr::case(
+                    Expr::col(consultation_order::Column::ClientAge).between(*low, *high),
+                    Expr::col(consultation_order::Column::Contact),
+                )),
+                format!("b{i}"),
+            );
+        }
+        let statement = select
+            .filter(counted(scope))
+            .build(db.get_database_backend());
+        let mut out = [0i64; 6];
+        if let Some(row) = db.query_one_raw(statement).await? {
+            for (i, slot) in out.iter_mut().enumerate() {
+                *slot = row.try_get::<i64>("", &format!("b{i}"))?;
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod clinic_bulk;
 pub mod clinic_catalogue;
 pub mod coins;
 pub mod community_demo;
+pub mod consultation_tallies;
 pub mod consultations;
 pub mod counseling_imports;
 pub mod demo_accounts;

@@ -140,7 +140,7 @@ impl CounselingQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<ConsultationDashboard> {
         let viewer = auth(ctx).require()?;
-        Ok(ConsultationDashboard(
+        Ok(ConsultationDashboard::new(
             DashboardScope::of(&services(ctx)?.db, viewer).await?,
         ))
     }

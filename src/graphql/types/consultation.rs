@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use entity::{consultant_comment, consultation_order};
 
 use super::{Gender, User, loaders};
+use crate::domain::consultation_tallies::Tallies;
 use crate::domain::consultations::{
     self, AGE_BANDS, ConsultationKind, ConsultationState, DashboardScope,
 };
@@ -286,16 +287,40 @@ pub struct AgeBandCount {
 }
 
 /// The calling consultant's dashboard (首页), in their time zone; rejected consultations do
-/// not count. Each field is one SQL aggregate, computed when selected.
-pub struct ConsultationDashboard(pub DashboardScope);
+/// not count. `today` is one SQL aggregate; the other fields come from the consultant's
+/// tallies, read once per request whichever of them are selected.
+pub struct ConsultationDashboard {
+    scope: DashboardScope,
+    tallies: tokio::sync::OnceCell<Tallies>,
+}
+
+impl ConsultationDashboard {
+    /// The dashboard of `scope`; nothing is read until a field is resolved.
+    pub fn new(scope: DashboardScope) -> Self {
+        Self {
+            scope,
+            tallies: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The consultant's tallies: one statement for all the fields that need them.
+    async fn tallies(&self, ctx: &Context<'_>) -> async_graphql::Result<&Tallies> {
+        let db = &services(ctx)?.db;
+        Ok(self
+            .tallies
+            .get_or_try_init(|| Tallies::load(db, self.scope.consultant_id))
+            .await?)
+    }
+}
 
 /// The calling consultant's dashboard (首页), in their time zone; rejected consultations do
-/// not count. Each field is one SQL aggregate, computed when selected.
+/// not count. `today` is one SQL aggregate; the other fields come from the consultant's
+/// tallies, read once per request whichever of them are selected.
 #[Object]
 impl ConsultationDashboard {
     /// Consultations committed today: count and amount.
     async fn today(&self, ctx: &Context<'_>) -> async_graphql::Result<DayTotals> {
-        let (count, amount_cents) = consultations::today(&services(ctx)?.db, &self.0).await?;
+        let (count, amount_cents) = consultations::today(&services(ctx)?.db, &self.scope).await?;
         Ok(DayTotals {
             count,
             amount_cents,
@@ -304,13 +329,13 @@ impl ConsultationDashboard {
 
     /// Online versus in-person consultations.
     async fn kinds(&self, ctx: &Context<'_>) -> async_graphql::Result<KindTotals> {
-        let (online, offline) = consultations::by_kind(&services(ctx)?.db, &self.0).await?;
+        let (online, offline) = self.tallies(ctx).await?.by_kind();
         Ok(KindTotals { online, offline })
     }
 
     /// This year's consultations by their date: total and per month.
     async fn year(&self, ctx: &Context<'_>) -> async_graphql::Result<YearTotals> {
-        let (total, months) = consultations::this_year(&services(ctx)?.db, &self.0).await?;
+        let (total, months) = self.tallies(ctx).await?.year(self.scope.year())?;
         Ok(YearTotals {
             total,
             months: months.to_vec(),
@@ -319,8 +344,10 @@ impl ConsultationDashboard {
 
     /// Appointments per starting hour of their time slot.
     async fn time_slots(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SlotCount>> {
-        Ok(consultations::by_time_slot(&services(ctx)?.db, &self.0)
+        Ok(self
+            .tallies(ctx)
             .await?
+            .by_time_slot()
             .into_iter()
             .map(|(hour, appointments)| SlotCount { hour, appointments })
             .collect())
@@ -328,8 +355,7 @@ impl ConsultationDashboard {
 
     /// Distinct clients (by contact) per gender.
     async fn genders(&self, ctx: &Context<'_>) -> async_graphql::Result<GenderTotals> {
-        let [undisclosed, male, female] =
-            consultations::clients_by_gender(&services(ctx)?.db, &self.0).await?;
+        let [undisclosed, male, female] = self.tallies(ctx).await?.clients_by_gender();
         Ok(GenderTotals {
             male,
             female,
@@ -339,7 +365,7 @@ impl ConsultationDashboard {
 
     /// Distinct clients (by contact) per age band.
     async fn age_bands(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgeBandCount>> {
-        let counts = consultations::clients_by_age(&services(ctx)?.db, &self.0).await?;
+        let counts = self.tallies(ctx).await?.clients_by_age();
         Ok(AGE_BANDS
             .iter()
             .zip(counts)
