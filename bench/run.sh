@@ -214,7 +214,7 @@ bench_one() {
     if ((COMMUNITY)); then seed_args+=(--bulk-community "$COMMUNITY_USERS"); fi
     if ((CLINIC_BULK)); then seed_args+=(--bulk-clinics "$CLINICS"); fi
     if ((${#seed_args[@]})); then
-        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id poster_id clinic_id
+        local seed_log="$RESULTS/$db.seed.log" started ended consultant_id poster_id poster_gid clinic_id
         log "seeding demo data and ${seed_args[*]} ($db)"
         started=$(date +%s.%N)
         if ! env "${env_args[@]}" MEDGRAPH_LOG__FILTER=warn "$SERVER" seed --demo \
@@ -241,7 +241,9 @@ bench_one() {
                 log "no poster id in $seed_log"
                 return 1
             fi
-            community_args=(--var "POSTER_ID=$poster_id")
+            # Its global ID (base64url of "User:ID", unpadded) for the GraphQL scenarios.
+            poster_gid="$(printf 'User:%s' "$poster_id" | base64 | tr '+/' '-_' | tr -d '=\n')"
+            community_args=(--var "POSTER_ID=$poster_id" --var "POSTER_GID=$poster_gid")
         fi
         if ((CLINIC_BULK)); then
             clinic_id="$(sed -n 's/^bulk: .*(upcoming clinic id \([0-9][0-9]*\) .*/\1/p' "$seed_log")"

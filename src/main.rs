@@ -385,7 +385,15 @@ async fn serve(config: Config, demo: bool) -> Result<(), AnyError> {
             }
         });
     }
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    // TCP_NODELAY: an answer goes out as soon as it is written, not after the client's
+    // acknowledgement of the previous segment (Nagle), which held back every other answer on a
+    // keep-alive connection.
+    let listener =
+        axum::serve::ListenerExt::tap_io(tokio::net::TcpListener::bind(listen).await?, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY");
+            }
+        });
     tracing::info!(
         address = %listen,
         graphiql = !production,

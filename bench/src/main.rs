@@ -241,6 +241,14 @@ const SCENARIOS: &[Scenario] = &[
         r#"{"user_id":{{POSTER_ID}}}"#,
     )
     .expecting("/data/post_list/19"),
+    // The GraphQL document `fetchUserPosts` runs (src/rest/forum/ops/community_user_posts.graphql)
+    // with the variables the route gives it: the REST dialect's cost is the difference.
+    post_json(
+        "graphql-forum-user-posts",
+        "/graphql",
+        r#"{"query": "query ForumUserPosts($authorId: ID, $mine: Boolean!, $first: Int, $after: String) { posts(filter: { authorId: $authorId, byMe: $mine }, first: $first, after: $after) { totalCount nodes { legacyId title tags coverUrl likeCount coinCount likedByMe coinedByMe firstComment { legacyId } author { username displayName avatarUrl } } } }", "variables": {"authorId": "{{POSTER_GID}}", "mine": false, "first": 100}}"#,
+    )
+    .expecting("/data/posts/nodes/19"),
     authed(post_json(
         "rest-forum-user-posts-authed",
         "/api/UserInfo/fetchUserPosts",
@@ -1271,6 +1279,7 @@ mod tests {
             "DATE_TODAY",
             "DATE_180_DAYS_AGO",
             "POSTER_ID",
+            "POSTER_GID",
         ]
         .into_iter()
         .map(|n| (n.to_owned(), "7".to_owned()))
