@@ -318,8 +318,10 @@ pub async fn list_read<C: ConnectionTrait>(
     Ok(Page::from_probe(items, window, total))
 }
 
-/// Prefix of the joined author's columns in [`list_read`].
-const AUTHOR: &str = "author_";
+/// Prefix of the joined author's columns in [`list_read`], [`comment_pages_read`] and
+/// [`first_comments_read`]; no column of theirs may begin with it (`author_` would make the
+/// author's `id` a second `author_id`).
+const AUTHOR: &str = "joined_author_";
 
 /// The posts `filter` keeps.
 fn filtered(filter: &PostFilter) -> AppResult<sea_orm::Select<post::Entity>> {
@@ -821,4 +823,24 @@ where
         .into_iter()
         .map(|r| (r.k, u64::try_from(r.n).unwrap_or(0)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{IdenStatic, Iterable};
+
+    use super::*;
+
+    /// The joined author's columns never take the name of a column of the rows they join.
+    #[test]
+    fn joined_author_columns_do_not_collide() {
+        let own: Vec<&str> = post::Column::iter()
+            .map(|c| c.as_str())
+            .chain(post_comment::Column::iter().map(|c| c.as_str()))
+            .collect();
+        for column in user::Column::iter() {
+            let joined = format!("{AUTHOR}{}", column.as_str());
+            assert!(!own.contains(&joined.as_str()), "{joined}");
+        }
+    }
 }
