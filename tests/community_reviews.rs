@@ -38,7 +38,8 @@ fn assert_forum_failure(answer: &Value, code: u16, kind: &str) {
     assert_eq!(answer["data"]["errorType"], kind, "{answer}");
 }
 
-/// A multipart POST with file parts `(field, file name, content type, bytes)` and headers.
+/// A multipart POST with file parts `(field, file name, content type, bytes)` and headers,
+/// answered 200.
 async fn multipart(
     app: &TestApp,
     path: &str,
@@ -46,36 +47,7 @@ async fn multipart(
     files: &[(&str, &str, &str, &[u8])],
     headers: &[(&str, &str)],
 ) -> Value {
-    let boundary = "medgraphreviewsboundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (field, filename, content_type, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let mut builder = http::Request::builder().method("POST").uri(path).header(
-        "content-type",
-        format!("multipart/form-data; boundary={boundary}"),
-    );
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    let request = builder.body(axum::body::Body::from(body)).unwrap();
-    let (status, value) = app.send_json(request).await;
+    let (status, value) = app.post_multipart_with(path, fields, files, headers).await;
     assert_eq!(status, http::StatusCode::OK, "{value}");
     value
 }

@@ -57,6 +57,34 @@ fn client_viewer(id: i64) -> Viewer {
 }
 
 /// The dashboard scope of `consultant_id`, now.
+/// Consultant number `i`: (id, token).
+async fn consultant(app: &TestApp, i: usize) -> (i64, String) {
+    app.account(
+        &format!("consultant{i}"),
+        &format!("1380000000{i}"),
+        "consult-pass-1",
+        &[Role::Consultant],
+    )
+    .await
+}
+
+/// `n` client accounts (patients): their ids.
+async fn clients(app: &TestApp, n: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let (id, _) = app
+            .account(
+                &format!("client{i}"),
+                &format!("1370000000{i}"),
+                "client-pass-1",
+                &[Role::Patient],
+            )
+            .await;
+        ids.push(id);
+    }
+    ids
+}
+
 async fn scope(db: &DatabaseConnection, consultant_id: i64) -> DashboardScope {
     DashboardScope {
         consultant_id,
@@ -216,28 +244,10 @@ async fn random_writes_keep_the_tallies_equal_to_the_live_aggregates() {
     let db = &app.state.services.db;
     let mut consultants = Vec::new();
     for i in 0..3 {
-        let (id, token) = app
-            .account(
-                &format!("consultant{i}"),
-                &format!("1380000000{i}"),
-                "consult-pass-1",
-                &[Role::Consultant],
-            )
-            .await;
+        let (id, token) = consultant(&app, i).await;
         consultants.push((id, token));
     }
-    let mut clients = Vec::new();
-    for i in 0..3 {
-        let (id, _) = app
-            .account(
-                &format!("client{i}"),
-                &format!("1370000000{i}"),
-                "client-pass-1",
-                &[Role::Patient],
-            )
-            .await;
-        clients.push(id);
-    }
+    let clients = clients(&app, 3).await;
     let year = year_of(db, consultants[0].0).await;
     let mut rng = Rng(0x07A1_11E5);
     let mut orders: Vec<Tracked> = Vec::new();
@@ -383,26 +393,8 @@ async fn random_writes_keep_the_tallies_equal_to_the_live_aggregates() {
 async fn concurrent_bookings_and_rejections_lose_no_update() {
     let app = common::app().await;
     let db = app.state.services.db.clone();
-    let (consultant, token) = app
-        .account(
-            "consultant",
-            "13800000000",
-            "consult-pass-1",
-            &[Role::Consultant],
-        )
-        .await;
-    let mut clients = Vec::new();
-    for i in 0..4 {
-        let (id, _) = app
-            .account(
-                &format!("client{i}"),
-                &format!("1370000000{i}"),
-                "client-pass-1",
-                &[Role::Patient],
-            )
-            .await;
-        clients.push(id);
-    }
+    let (consultant, token) = consultant(&app, 0).await;
+    let clients = clients(&app, 4).await;
     let year = year_of(&db, consultant).await;
     let date = NaiveDate::from_ymd_opt(year, 6, 15);
     // 16 bookings at once: the same few contacts, genders and age bands, so every tally row
@@ -512,14 +504,7 @@ async fn some_orders(app: &TestApp, rng: &mut Rng) -> Vec<i64> {
         .await;
     let mut consultants = Vec::new();
     for i in 0..2 {
-        let (id, _) = app
-            .account(
-                &format!("consultant{i}"),
-                &format!("1380000000{i}"),
-                "consult-pass-1",
-                &[Role::Consultant],
-            )
-            .await;
+        let (id, _) = consultant(&app, i).await;
         let year = year_of(db, id).await;
         for n in 0..30 {
             let viewer = consultant_viewer(id);
@@ -610,14 +595,7 @@ async fn a_bulk_load_rebuilds_its_consultants_tallies() {
 async fn the_whole_dashboard_costs_five_statements_whatever_the_orders() {
     let app = common::app().await;
     let db = &app.state.services.db;
-    let (consultant, token) = app
-        .account(
-            "consultant",
-            "13800000000",
-            "consult-pass-1",
-            &[Role::Consultant],
-        )
-        .await;
+    let (consultant, token) = consultant(&app, 0).await;
     let spent = |concurrency: u64| {
         let app = &app;
         let token = token.clone();
@@ -638,7 +616,7 @@ async fn the_whole_dashboard_costs_five_statements_whatever_the_orders() {
     // The session and its roles, the consultant's time zone, today's aggregate and the
     // tallies: the five tallied figures share one statement.
     assert_eq!(spent(1).await, 5);
-    medgraph::seed::bulk_consultations(db, "consultant", 2000)
+    medgraph::seed::bulk_consultations(db, "consultant0", 2000)
         .await
         .unwrap();
     assert_eq!(spent(1).await, 5);

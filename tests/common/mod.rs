@@ -349,6 +349,21 @@ impl TestApp {
         fields: &[(String, String)],
         files: &[(&str, &str, &str, &[u8])],
     ) -> (StatusCode, Value) {
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post_multipart_with(path, &fields, files, &[]).await
+    }
+
+    /// [`Self::post_multipart`] with extra request `headers`.
+    pub async fn post_multipart_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let boundary = "medgraphtestpartsboundary";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -370,16 +385,15 @@ impl TestApp {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let request = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap();
-        self.send_json(request).await
+        let mut builder = Request::builder().method("POST").uri(path).header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send_json(builder.body(Body::from(body)).unwrap())
+            .await
     }
 
     /// Number of rows in a table.
