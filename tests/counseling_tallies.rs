@@ -504,7 +504,7 @@ async fn some_orders(app: &TestApp, rng: &mut Rng) -> Vec<i64> {
         .await;
     let mut consultants = Vec::new();
     for i in 0..2 {
-        let (id, _) = consultant(&app, i).await;
+        let (id, _) = consultant(app, i).await;
         let year = year_of(db, id).await;
         for n in 0..30 {
             let viewer = consultant_viewer(id);
