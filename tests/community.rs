@@ -911,6 +911,110 @@ async fn deep_post_queries_run_a_fixed_number_of_statements() {
     assert!(large <= 13, "{large} statements");
 }
 
+/// A list reads every post's floor page in one statement (on PostgreSQL a `LATERAL` page per
+/// post, on SQLite numbered floors): each post keeps exactly its own window, at every offset,
+/// with 0, 1, 3 or 5 floors, a deleted floor among them.
+#[tokio::test]
+async fn a_post_lists_floor_pages_keep_each_posts_window() {
+    let app = common::app().await;
+    let db = app.state.services.db.clone();
+    let (author, _) = app.user_with_token("floors").await;
+    let (other, other_token) = app.user_with_token("replier").await;
+    let counts = [0_i64, 1, 3, 5];
+    let mut ids = Vec::new();
+    for (i, n) in counts.iter().enumerate() {
+        let post = new_post(&app, author, &format!("楼层{i}")).await;
+        for floor in 1..=*n {
+            let writer = if floor % 2 == 0 { other } else { author };
+            posts::comment(&db, writer, post, &format!("{i}-{floor}"))
+                .await
+                .unwrap();
+        }
+        ids.push(post);
+    }
+    // Floor 2 of the last post is deleted: it keeps its place, empty.
+    let deleted = app
+        .graphql(
+            "query($id: ID!) { post(id: $id) { comments(first: 5) { nodes { id floor } } } }",
+            json!({"id": gid("Post", ids[3])}),
+            None,
+        )
+        .await;
+    let floor2 = deleted["data"]["post"]["comments"]["nodes"][1]["id"].clone();
+    let removed = app
+        .graphql(
+            "mutation($id: ID!) { deleteComment(id: $id) { floor } }",
+            json!({"id": floor2}),
+            Some(&other_token),
+        )
+        .await;
+    assert_eq!(removed["data"]["deleteComment"]["floor"], 2, "{removed}");
+
+    // Cursors after 1 and after 3 floors, from the longest post's own pages.
+    const ONE: &str = "query($id: ID!, $n: Int!, $after: String) { post(id: $id) { comments(first: $n, after: $after) { pageInfo { endCursor } } } }";
+    let cursor = |n: i64, after: Option<String>| {
+        let app = &app;
+        let id = gid("Post", ids[3]);
+        async move {
+            let page = app
+                .graphql(ONE, json!({"id": id, "n": n, "after": after}), None)
+                .await;
+            page["data"]["post"]["comments"]["pageInfo"]["endCursor"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{page}"))
+                .to_owned()
+        }
+    };
+    let after1 = cursor(1, None).await;
+    let after3 = cursor(2, Some(after1.clone())).await;
+
+    const LIST: &str = "query($a: ID!, $after: String) { posts(filter: { authorId: $a }, first: 10) { nodes { legacyId comments(first: 2, after: $after) { nodes { floor body isDeleted author { username } } pageInfo { hasNextPage } } } } }";
+    for (after, skip) in [(None, 0_i64), (Some(after1), 1), (Some(after3), 3)] {
+        let answer = app
+            .graphql(
+                LIST,
+                json!({"a": gid("User", author), "after": after}),
+                None,
+            )
+            .await;
+        let nodes = answer["data"]["posts"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"));
+        assert_eq!(nodes.len(), ids.len(), "{answer}");
+        for node in nodes {
+            let i = ids
+                .iter()
+                .position(|id| node["legacyId"] == json!(id))
+                .unwrap_or_else(|| panic!("{node}"));
+            let n = counts[i];
+            let expected: Vec<Value> = (skip + 1..=(skip + 2).min(n))
+                .map(|floor| {
+                    // A deleted floor shows neither its text nor its author.
+                    if i == 3 && floor == 2 {
+                        return json!({"floor": 2, "body": null, "isDeleted": true, "author": null});
+                    }
+                    json!({
+                        "floor": floor,
+                        "body": format!("{i}-{floor}"),
+                        "isDeleted": false,
+                        "author": {"username": if floor % 2 == 0 { "replier" } else { "floors" }},
+                    })
+                })
+                .collect();
+            assert_eq!(
+                node["comments"]["nodes"],
+                Value::Array(expected),
+                "post {i} after {skip}: {answer}"
+            );
+            assert_eq!(
+                node["comments"]["pageInfo"]["hasNextPage"],
+                json!(n > skip + 2),
+                "post {i} after {skip}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn nodes_and_administrator_adjustments_respect_their_owners() {
     let app = common::app().await;

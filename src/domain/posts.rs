@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use entity::{post, post_comment, post_like, post_reward, stored_file, user};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
@@ -651,7 +651,7 @@ pub async fn first_comments_read<C: ConnectionTrait>(
         .await?;
     let mut out = HashMap::with_capacity(rows.len());
     for row in rows {
-        let floor = post_comment::Model::from_query_result(&row, "")?;
+        let floor = floor_of(&row)?;
         let author = match author {
             Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
             None => None,
@@ -659,6 +659,23 @@ pub async fn first_comments_read<C: ConnectionTrait>(
         out.insert(floor.post_id, (floor, author));
     }
     Ok(out)
+}
+
+/// A floor from a row holding every `post_comments` column under its own name: what
+/// `from_query_result(row, "")` reads, without formatting each name into a new `String`.
+fn floor_of(row: &sea_orm::QueryResult) -> Result<post_comment::Model, DbErr> {
+    use post_comment::Column as F;
+    use sea_orm::IdenStatic;
+    Ok(post_comment::Model {
+        id: row.try_get_by(F::Id.as_str())?,
+        post_id: row.try_get_by(F::PostId.as_str())?,
+        author_id: row.try_get_by(F::AuthorId.as_str())?,
+        floor: row.try_get_by(F::Floor.as_str())?,
+        body: row.try_get_by(F::Body.as_str())?,
+        created_at: row.try_get_by(F::CreatedAt.as_str())?,
+        edited_at: row.try_get_by(F::EditedAt.as_str())?,
+        deleted_at: row.try_get_by(F::DeletedAt.as_str())?,
+    })
 }
 
 /// One page of floors (in floor order) for each of `post_ids`, in one statement. The pages
@@ -677,6 +694,11 @@ pub async fn comment_pages<C: ConnectionTrait>(
 
 /// [`comment_pages`] with, given `author`, each floor's author read with those columns in the
 /// same statement (a left join).
+///
+/// The page of floors is cut before the authors are joined, so that only the floors answered
+/// are joined. On PostgreSQL each post's page is a `LATERAL` subquery (`ORDER BY floor LIMIT …
+/// OFFSET …` on the `(post_id, floor)` index), which stops at the page's end; SQLite, which has
+/// no `LATERAL`, numbers each post's floors (`ROW_NUMBER()`) and keeps the page's numbers.
 pub async fn comment_pages_read<C: ConnectionTrait>(
     db: &C,
     post_ids: &[i64],
@@ -684,32 +706,73 @@ pub async fn comment_pages_read<C: ConnectionTrait>(
     author: Option<UserColumns>,
 ) -> AppResult<HashMap<i64, Page<(post_comment::Model, Option<user::Model>)>>> {
     use post_comment::{Column as F, Entity as Floors};
-    let mut inner = SelectStatement::new();
-    inner
-        .columns([
-            (Floors, F::Id),
-            (Floors, F::PostId),
-            (Floors, F::AuthorId),
-            (Floors, F::Floor),
-            (Floors, F::Body),
-            (Floors, F::CreatedAt),
-            (Floors, F::EditedAt),
-            (Floors, F::DeletedAt),
-        ])
-        .expr_as(
-            Expr::cust("ROW_NUMBER() OVER (PARTITION BY post_comments.post_id ORDER BY post_comments.floor)"),
-            Alias::new("rn"),
-        )
-        .from(Floors)
-        .and_where(F::PostId.is_in(post_ids.iter().copied()));
-    if let Some(columns) = author {
-        user_columns::join_into(&mut inner, (Floors, F::AuthorId), AUTHOR, columns);
+    use sea_orm::sea_query::{JoinType, Query};
+    const COLUMNS: [F; 8] = [
+        F::Id,
+        F::PostId,
+        F::AuthorId,
+        F::Floor,
+        F::Body,
+        F::CreatedAt,
+        F::EditedAt,
+        F::DeletedAt,
+    ];
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    let stmt = super::page::windowed(inner, "post_id", window, db.get_database_backend())?;
-    let rows = db.query_all_raw(stmt).await?;
+    let backend = db.get_database_backend();
+    let offset = window.offset;
+    let probe = window.limit.saturating_add(1);
+    let page = Alias::new("page");
+    let mut outer = Query::select();
+    outer.columns(COLUMNS.map(|c| (page.clone(), c)));
+    if backend == sea_orm::DbBackend::Postgres {
+        let parent = Alias::new("parent");
+        let mut floors = Query::select();
+        floors
+            .columns(COLUMNS.map(|c| (Floors, c)))
+            .from(Floors)
+            .and_where(Expr::col((Floors, F::PostId)).equals((parent.clone(), post::Column::Id)))
+            .order_by((Floors, F::Floor), sea_orm::Order::Asc)
+            .limit(probe)
+            .offset(offset);
+        outer
+            .from_as(post::Entity, parent.clone())
+            .join_lateral(
+                JoinType::InnerJoin,
+                floors,
+                page.clone(),
+                Expr::cust("TRUE"),
+            )
+            .and_where(Expr::col((parent, post::Column::Id)).is_in(post_ids.iter().copied()));
+    } else {
+        let mut numbered = Query::select();
+        numbered
+            .columns(COLUMNS.map(|c| (Floors, c)))
+            .expr_as(
+                Expr::cust(
+                    "ROW_NUMBER() OVER (PARTITION BY post_comments.post_id ORDER BY post_comments.floor)",
+                ),
+                Alias::new("rn"),
+            )
+            .from(Floors)
+            .and_where(Expr::col((Floors, F::PostId)).is_in(post_ids.iter().copied()));
+        let rn = || Expr::col((page.clone(), Alias::new("rn")));
+        outer
+            .from_subquery(numbered, page.clone())
+            .and_where(rn().gt(offset))
+            .and_where(rn().lte(offset.saturating_add(probe)));
+    }
+    if let Some(columns) = author {
+        user_columns::join_into(&mut outer, (page.clone(), F::AuthorId), AUTHOR, columns);
+    }
+    outer
+        .order_by((page.clone(), F::PostId), sea_orm::Order::Asc)
+        .order_by((page, F::Floor), sea_orm::Order::Asc);
+    let rows = db.query_all_raw(backend.build(&outer)).await?;
     let mut grouped: HashMap<i64, Vec<(post_comment::Model, Option<user::Model>)>> = HashMap::new();
     for row in rows {
-        let floor = post_comment::Model::from_query_result(&row, "")?;
+        let floor = floor_of(&row)?;
         let author = match author {
             Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
             None => None,
