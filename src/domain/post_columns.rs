@@ -54,7 +54,7 @@ pub fn partial(row: &QueryResult, columns: PostColumns) -> Result<post::Model, s
     macro_rules! get {
         ($column:expr, $empty:expr) => {
             if columns.has($column) {
-                row.try_get("", $column.as_str())?
+                row.try_get_by($column.as_str())?
             } else {
                 $empty
             }
@@ -62,7 +62,7 @@ pub fn partial(row: &QueryResult, columns: PostColumns) -> Result<post::Model, s
     }
     let epoch = DateTime::<Utc>::UNIX_EPOCH;
     Ok(post::Model {
-        id: row.try_get("", C::Id.as_str())?,
+        id: row.try_get_by(C::Id.as_str())?,
         author_id: get!(C::AuthorId, 0),
         title: get!(C::Title, String::new()),
         body: get!(C::Body, String::new()),
