@@ -150,7 +150,7 @@ async fn run(state: &AppState, route: &Route, request: Request) -> AppResult<Val
     if let Some(err) = response.errors.first() {
         return Err(legacy_field_names(app_error_of(err), route.params));
     }
-    let mut data = response.data.into_json().map_err(AppError::internal)?;
+    let mut data = super::answer_json(response.data);
     if let Value::Object(map) = &mut data {
         map.extend(echoed);
     }

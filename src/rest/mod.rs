@@ -171,8 +171,60 @@ pub fn empty(_: Value) -> AppResult<Value> {
 }
 
 /// Returns the value at `pointer` (RFC 6901) of the GraphQL data.
-pub fn pick(data: &Value, pointer: &str) -> AppResult<Value> {
+pub fn pick<'a>(data: &'a Value, pointer: &str) -> AppResult<&'a Value> {
     data.pointer(pointer)
-        .cloned()
         .ok_or_else(|| crate::error::AppError::internal(format!("result has no {pointer}")))
+}
+
+/// A document's answer as the JSON the transforms read: the JSON that
+/// [`async_graphql::Value::into_json`] gives, with the strings moved instead of serialised and
+/// copied one by one (that conversion was a tenth of a list route's CPU).
+pub fn answer_json(value: async_graphql::Value) -> Value {
+    use async_graphql::Value as G;
+    match value {
+        G::Null => Value::Null,
+        G::Number(n) => Value::Number(n),
+        G::String(s) => Value::String(s),
+        G::Boolean(b) => Value::Bool(b),
+        G::Enum(name) => Value::String(name.as_str().to_owned()),
+        G::Binary(bytes) => Value::Array(bytes.iter().map(|b| Value::from(*b)).collect()),
+        G::List(items) => Value::Array(items.into_iter().map(answer_json).collect()),
+        G::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(name, v)| (name.as_str().to_owned(), answer_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::indexmap::IndexMap;
+    use async_graphql::{Name, Number, Value as G};
+
+    #[test]
+    fn answer_json_is_the_json_of_into_json() {
+        let mut inner = IndexMap::new();
+        inner.insert(Name::new("z"), G::Number(Number::from(-3)));
+        inner.insert(Name::new("a"), G::String("楼层 \"1\"".into()));
+        inner.insert(Name::new("e"), G::Enum(Name::new("PENDING")));
+        inner.insert(Name::new("b"), G::Binary(vec![0, 255].into()));
+        inner.insert(Name::new("n"), G::Null);
+        let mut outer = IndexMap::new();
+        outer.insert(
+            Name::new("list"),
+            G::List(vec![
+                G::Object(inner.clone()),
+                G::Boolean(true),
+                G::Number(Number::from_f64(1.5).unwrap_or_else(|| Number::from(0))),
+                G::List(vec![]),
+            ]),
+        );
+        outer.insert(Name::new("object"), G::Object(inner));
+        outer.insert(Name::new("empty"), G::Object(IndexMap::new()));
+        let value = G::Object(outer);
+        let expected = value.clone().into_json().expect("serialisable");
+        assert_eq!(super::answer_json(value), expected);
+    }
 }

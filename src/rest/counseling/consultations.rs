@@ -398,7 +398,7 @@ pub fn routes() -> Vec<Route> {
 // Answers
 
 fn field(data: &Value, pointer: &str) -> AppResult<Value> {
-    pick(data, &format!("/consultationDashboard/{pointer}"))
+    pick(data, &format!("/consultationDashboard/{pointer}")).cloned()
 }
 
 /// Cents as whole yuan, the document's integer (half a yuan rounds up).

@@ -348,7 +348,7 @@ fn user_id(user: &Value) -> AppResult<i64> {
 fn login(data: Value) -> AppResult<Value> {
     let payload = match data.get("login") {
         Some(payload) if !payload.is_null() => payload.clone(),
-        _ => pick(&data, "/loginWithCode")?,
+        _ => pick(&data, "/loginWithCode")?.clone(),
     };
     let user = &payload["user"];
     Ok(json!({
@@ -366,7 +366,7 @@ fn login(data: Value) -> AppResult<Value> {
 }
 
 fn code_sent(data: Value) -> AppResult<Value> {
-    pick(&data, "/sendVerificationCode")
+    pick(&data, "/sendVerificationCode").cloned()
 }
 
 fn profile(data: Value) -> AppResult<Value> {

@@ -602,12 +602,12 @@ fn archive_list(data: Value) -> AppResult<Value> {
 }
 
 fn archive_created(data: Value) -> AppResult<Value> {
-    Ok(json!({"id": integer(&pick(&data, "/createInterviewArchive/legacyId")?)}))
+    Ok(json!({"id": integer(pick(&data, "/createInterviewArchive/legacyId")?)}))
 }
 
 fn archive_deleted(data: Value) -> AppResult<Value> {
     Ok(
-        json!({"sessions_deleted": integer(&pick(&data, "/deleteInterviewArchive/sessionsDeleted")?)}),
+        json!({"sessions_deleted": integer(pick(&data, "/deleteInterviewArchive/sessionsDeleted")?)}),
     )
 }
 
@@ -663,11 +663,11 @@ fn session_list(data: Value) -> AppResult<Value> {
 }
 
 fn session_added(data: Value) -> AppResult<Value> {
-    Ok(session_of(&pick(&data, "/addInterviewSession")?))
+    Ok(session_of(pick(&data, "/addInterviewSession")?))
 }
 
 fn session_updated(data: Value) -> AppResult<Value> {
-    Ok(session_of(&pick(&data, "/updateInterviewSession")?))
+    Ok(session_of(pick(&data, "/updateInterviewSession")?))
 }
 
 fn client_profile(data: Value) -> AppResult<Value> {
@@ -750,11 +750,13 @@ fn import_answer(report: Value) -> Value {
 }
 
 fn report(data: Value) -> AppResult<Value> {
-    Ok(import_answer(pick(&data, "/importInterviewSessions")?))
+    Ok(import_answer(
+        pick(&data, "/importInterviewSessions")?.clone(),
+    ))
 }
 
 fn roster_report_of(data: Value) -> AppResult<Value> {
-    Ok(import_answer(pick(&data, "/importDutyRoster")?))
+    Ok(import_answer(pick(&data, "/importDutyRoster")?.clone()))
 }
 
 fn template_entries(list: &Value) -> Value {
@@ -770,14 +772,11 @@ fn template_entries(list: &Value) -> Value {
 }
 
 fn uploaded_templates(data: Value) -> AppResult<Value> {
-    Ok(template_entries(&pick(
-        &data,
-        "/uploadCounselingTemplates",
-    )?))
+    Ok(template_entries(pick(&data, "/uploadCounselingTemplates")?))
 }
 
 fn template_list(data: Value) -> AppResult<Value> {
-    Ok(template_entries(&pick(&data, "/counselingTemplates")?))
+    Ok(template_entries(pick(&data, "/counselingTemplates")?))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -622,7 +622,7 @@ fn list(data: &Value, pointer: &str, item: fn(&Value) -> Value) -> AppResult<Val
 fn found(data: &Value, pointer: &str, what: &str) -> AppResult<Value> {
     match pick(data, pointer)? {
         Value::Null => Err(AppError::NotFound(format!("{what} not found"))),
-        value => Ok(value),
+        value => Ok(value.clone()),
     }
 }
 
@@ -631,7 +631,7 @@ macro_rules! answers {
     ($($name:ident: $pointer:literal => $shape:path;)*) => {
         $(
             fn $name(data: Value) -> AppResult<Value> {
-                Ok($shape(&pick(&data, $pointer)?))
+                Ok($shape(pick(&data, $pointer)?))
             }
         )*
     };

@@ -362,13 +362,13 @@ fn logged_out(data: Value) -> AppResult<Value> {
 }
 
 fn updated_user(data: Value) -> AppResult<Value> {
-    Ok(v::user(&pick(&data, "/updateAccount")?))
+    Ok(v::user(pick(&data, "/updateAccount")?))
 }
 
 /// The import report; an import that created no account because rows are bad is a failure
 /// (422, `code` 422) with the per-row report as its `data`.
 fn import_report(data: Value) -> AppResult<Value> {
-    let report = v::import_report(&pick(&data, "/importUsers")?);
+    let report = v::import_report(pick(&data, "/importUsers")?);
     let imported = report["imported"].as_i64().unwrap_or(0);
     let failed = report["failed"].as_i64().unwrap_or(0);
     if imported == 0 && failed > 0 {

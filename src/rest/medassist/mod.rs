@@ -50,5 +50,5 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn upload(data: Value) -> AppResult<Value> {
-    Ok(vocabulary::file(&pick(&data, "/uploadFile")?))
+    Ok(vocabulary::file(pick(&data, "/uploadFile")?))
 }

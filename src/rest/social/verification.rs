@@ -186,7 +186,7 @@ fn prepare(vars: &mut Map<String, Value>) -> AppResult<()> {
 }
 
 fn submitted(data: Value) -> AppResult<Value> {
-    Ok(verification_object(&pick(&data, "/submitVerification")?))
+    Ok(verification_object(pick(&data, "/submitVerification")?))
 }
 
 /// A GraphQL `DateTime` as `2019-03-05T01:56:51Z`.

@@ -251,7 +251,7 @@ fn dialogs(data: Value) -> AppResult<Value> {
 }
 
 fn sent(data: Value) -> AppResult<Value> {
-    Ok(json!({ "list": [message(&pick(&data, "/sendChatMessage")?)] }))
+    Ok(json!({ "list": [message(pick(&data, "/sendChatMessage")?)] }))
 }
 
 fn dialog_messages(data: Value) -> AppResult<Value> {

@@ -829,7 +829,7 @@ fn clinics_of(data: &Value, pointer: &str) -> AppResult<Value> {
 }
 
 fn one_clinic_of_publish(data: Value) -> AppResult<Value> {
-    clinic(&pick(&data, "/publishFreeClinic")?)
+    clinic(pick(&data, "/publishFreeClinic")?)
 }
 
 fn my_clinics(data: Value) -> AppResult<Value> {

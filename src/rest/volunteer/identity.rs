@@ -629,11 +629,11 @@ fn work_time(value: Value) -> AppResult<Value> {
 // ---- results ----
 
 fn register(data: Value) -> AppResult<Value> {
-    session(&pick(&data, "/register")?, None)
+    session(pick(&data, "/register")?, None)
 }
 
 fn login(data: Value) -> AppResult<Value> {
-    session(&pick(&data, "/login")?, None)
+    session(pick(&data, "/login")?, None)
 }
 
 fn login_by_phone(data: Value) -> AppResult<Value> {
@@ -658,7 +658,7 @@ fn session(payload: &Value, is_new: Option<bool>) -> AppResult<Value> {
         Shape::Patient
     };
     let mut profile = profile(&user, shape)?;
-    profile.insert("token".into(), pick(payload, "/token")?);
+    profile.insert("token".into(), pick(payload, "/token")?.clone());
     if let Some(is_new) = is_new {
         profile.insert("is_new".into(), Value::from(i64::from(is_new)));
     }
@@ -675,7 +675,7 @@ fn me(data: Value) -> AppResult<Value> {
 }
 
 fn updated_user(data: Value) -> AppResult<Value> {
-    by_roles(&pick(&data, "/updateProfiles")?)
+    by_roles(pick(&data, "/updateProfiles")?)
 }
 
 fn user_by_id(data: Value) -> AppResult<Value> {
