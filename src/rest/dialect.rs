@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde_json::{Value, json};
 
+use super::object;
 use crate::error::AppError;
 
 /// Key of a transform's answer that turns it into a refusal still carrying its data (see
@@ -108,8 +109,12 @@ impl Dialect {
             return StatusCode::NO_CONTENT.into_response();
         }
         let body = match self {
-            Dialect::Forum => json!({"errorCode": 200, "data": data}),
-            Dialect::Volunteer => json!({"error_code": 0, "data": data, "error_message": ""}),
+            Dialect::Forum => object([("errorCode", 200.into()), ("data", data)]),
+            Dialect::Volunteer => object([
+                ("error_code", 0.into()),
+                ("data", data),
+                ("error_message", "".into()),
+            ]),
             Dialect::Medassist => {
                 // A transform's failure that carries data (`medassist::failure`).
                 let mut data = data;
@@ -120,15 +125,15 @@ impl Dialect {
                         .and_then(|c| u16::try_from(c).ok())
                         .and_then(|c| StatusCode::from_u16(c).ok())
                         .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-                    let body = json!({
-                        "code": status.as_u16(),
-                        "message": failure["message"],
-                        "error": failure["error"],
-                        "data": data,
-                    });
+                    let body = object([
+                        ("code", status.as_u16().into()),
+                        ("message", failure["message"].clone()),
+                        ("error", failure["error"].clone()),
+                        ("data", data),
+                    ]);
                     return (status, Json(body)).into_response();
                 }
-                json!({"code": 0, "message": "ok", "data": data})
+                object([("code", 0.into()), ("message", "ok".into()), ("data", data)])
             }
             Dialect::Social => data,
             Dialect::Counseling => {
@@ -146,7 +151,11 @@ impl Dialect {
                     ),
                     None => (0, "success".to_owned()),
                 };
-                let mut body = json!({"code": code, "message": message, "data": data});
+                let mut body = object([
+                    ("code", code.into()),
+                    ("message", message.into()),
+                    ("data", data),
+                ]);
                 if let (Some(Value::Object(top)), Some(body)) = (top, body.as_object_mut()) {
                     body.extend(top);
                 }

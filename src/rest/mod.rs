@@ -176,6 +176,18 @@ pub fn pick<'a>(data: &'a Value, pointer: &str) -> AppResult<&'a Value> {
         .ok_or_else(|| crate::error::AppError::internal(format!("result has no {pointer}")))
 }
 
+/// A JSON object of `fields`, moving each value in. `serde_json::json!` copies every value that
+/// is not a literal through `to_value`, so `json!({"data": data})` copies the whole answer once
+/// more; answers and envelopes are built with this instead.
+pub fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
+    )
+}
+
 /// A document's answer as the JSON the transforms read: the JSON that
 /// [`async_graphql::Value::into_json`] gives, with the strings moved instead of serialised and
 /// copied one by one (that conversion was a tenth of a list route's CPU).

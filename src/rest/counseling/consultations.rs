@@ -508,7 +508,10 @@ fn order_list(data: Value) -> AppResult<Value> {
         .as_array()
         .map(|nodes| nodes.iter().map(order_of).collect())
         .unwrap_or_default();
-    Ok(json!({"total": count(&conn["totalCount"]), "data": list}))
+    Ok(crate::rest::object([
+        ("total", count(&conn["totalCount"]).into()),
+        ("data", Value::Array(list)),
+    ]))
 }
 
 fn created(data: Value) -> AppResult<Value> {

@@ -598,7 +598,10 @@ fn archive_list(data: Value) -> AppResult<Value> {
                 .collect()
         })
         .unwrap_or_default();
-    Ok(json!({"total": integer(&conn["totalCount"]), "data": list}))
+    Ok(crate::rest::object([
+        ("total", integer(&conn["totalCount"]).into()),
+        ("data", Value::Array(list)),
+    ]))
 }
 
 fn archive_created(data: Value) -> AppResult<Value> {

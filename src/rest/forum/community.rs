@@ -6,7 +6,7 @@ use chrono::{Duration, FixedOffset, SecondsFormat, Utc};
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::super::{Access, Dialect, Kind, Param, Route, Source, pick};
+use super::super::{Access, Dialect, Kind, Param, Route, Source, object, pick};
 use super::{number, text, whole_list};
 use crate::domain::page::max_page_size;
 use crate::error::{AppError, AppResult};
@@ -225,33 +225,42 @@ fn user_posts(data: Value) -> AppResult<Value> {
                     let tags = if p["tags"].is_array() {
                         p["tags"].clone()
                     } else {
-                        json!([])
+                        Value::Array(Vec::new())
                     };
                     let state = |given: &str, count: &str| {
-                        json!({
-                            "status": p[given].as_bool().unwrap_or(false),
-                            "num": number(&p[count]),
-                        })
+                        object([
+                            ("status", p[given].as_bool().unwrap_or(false).into()),
+                            ("num", number(&p[count])),
+                        ])
                     };
-                    json!({
-                        "post_pic": pic,
-                        "author_name": text(&author["displayName"]),
-                        "author_portrait": portrait,
-                        "post_tag": tags,
-                        "post_id": number(&p["legacyId"]),
-                        "post_title": text(&p["title"]),
+                    object([
+                        ("post_pic", pic),
+                        ("author_name", text(&author["displayName"])),
+                        ("author_portrait", portrait),
+                        ("post_tag", tags),
+                        ("post_id", number(&p["legacyId"])),
+                        ("post_title", text(&p["title"])),
                         // 0 until floor 1 is written: the field is a required integer.
-                        "post_first_comment_id": number(&p["firstComment"]["legacyId"]),
-                        "reward": {
-                            "like": state("likedByMe", "likeCount"),
-                            "coin": state("coinedByMe", "coinCount"),
-                        },
-                    })
+                        (
+                            "post_first_comment_id",
+                            number(&p["firstComment"]["legacyId"]),
+                        ),
+                        (
+                            "reward",
+                            object([
+                                ("like", state("likedByMe", "likeCount")),
+                                ("coin", state("coinedByMe", "coinCount")),
+                            ]),
+                        ),
+                    ])
                 })
                 .collect()
         })
         .unwrap_or_default();
-    Ok(json!({"post_list": list, "count": posts["totalCount"]}))
+    Ok(object([
+        ("post_list", Value::Array(list)),
+        ("count", posts["totalCount"].clone()),
+    ]))
 }
 
 /// A GraphQL `DateTime` as the forum's `2023-07-13 09:45:11`, China time.

@@ -122,7 +122,7 @@ fn report_list(data: Value) -> AppResult<Value> {
             }))
         })
         .collect::<AppResult<Vec<Value>>>()?;
-    Ok(json!({ "reportList": list }))
+    Ok(crate::rest::object([("reportList", Value::Array(list))]))
 }
 
 fn doctor_approval(data: Value) -> AppResult<Value> {

@@ -294,12 +294,12 @@ pub fn import_report(report: &Value) -> Value {
 /// `{list, total, page, pageSize}`: a list the document does not page, whole unless the client
 /// asked for a page.
 pub fn list(items: Vec<Value>, total: &Value, page: Value, page_size: Value) -> Value {
-    json!({
-        "list": items,
-        "total": int(total),
-        "page": page,
-        "pageSize": page_size,
-    })
+    crate::rest::object([
+        ("list", Value::Array(items)),
+        ("total", int(total).into()),
+        ("page", page),
+        ("pageSize", page_size),
+    ])
 }
 
 #[cfg(test)]

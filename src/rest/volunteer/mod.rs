@@ -131,7 +131,7 @@ fn regions(data: &Value, pointer: &str) -> AppResult<Value> {
             })
         })
         .collect();
-    Ok(json!({ "list": list }))
+    Ok(crate::rest::object([("list", Value::Array(list))]))
 }
 
 fn cities(data: Value) -> AppResult<Value> {

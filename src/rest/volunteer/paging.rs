@@ -92,15 +92,18 @@ pub fn paged(data: &Value, list: Vec<Value>, total: &Value) -> Value {
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .max(1);
     let count = total.as_i64().unwrap_or(0).max(0);
-    json!({
-        "list": list,
-        "page": {
-            "current_page": page,
-            "total_page": (count + size - 1) / size,
-            "count": count,
-            "page_size": size,
-        },
-    })
+    crate::rest::object([
+        ("list", Value::Array(list)),
+        (
+            "page",
+            json!({
+                "current_page": page,
+                "total_page": (count + size - 1) / size,
+                "count": count,
+                "page_size": size,
+            }),
+        ),
+    ])
 }
 
 /// `{list, page}` of the connection at `pointer` in `data`, each node shaped by `item`.
