@@ -509,7 +509,7 @@ fn order_list(data: Value) -> AppResult<Value> {
         .map(|nodes| nodes.iter().map(order_of).collect())
         .unwrap_or_default();
     Ok(crate::rest::object([
-        ("total", count(&conn["totalCount"]).into()),
+        ("total", count(&conn["totalCount"])),
         ("data", Value::Array(list)),
     ]))
 }

@@ -599,7 +599,7 @@ fn archive_list(data: Value) -> AppResult<Value> {
         })
         .unwrap_or_default();
     Ok(crate::rest::object([
-        ("total", integer(&conn["totalCount"]).into()),
+        ("total", integer(&conn["totalCount"])),
         ("data", Value::Array(list)),
     ]))
 }

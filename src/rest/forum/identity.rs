@@ -359,7 +359,7 @@ fn follow_entries(nodes: &Value) -> AppResult<Vec<Value>> {
 
 fn modify_user_info(data: Value) -> AppResult<Value> {
     let user = pick(&data, "/updateProfile")?;
-    Ok(json!({"status": true, "errorType": null, "userInfo": user_info(&user)?}))
+    Ok(json!({"status": true, "errorType": null, "userInfo": user_info(user)?}))
 }
 
 fn upload_avatar(data: Value) -> AppResult<Value> {
@@ -389,15 +389,15 @@ fn administrator_details(data: Value) -> AppResult<Value> {
         return Ok(json!({"administrator": nobody, "isAdministrator": false, "isLogin": false}));
     }
     Ok(json!({
-        "administrator": administrator(&me)?,
-        "isAdministrator": is_administrator(&me),
+        "administrator": administrator(me)?,
+        "isAdministrator": is_administrator(me),
         "isLogin": true,
     }))
 }
 
 fn modify_administrator(data: Value) -> AppResult<Value> {
     let user = pick(&data, "/updateProfile")?;
-    Ok(json!({"administrator": administrator(&user)?, "status": true}))
+    Ok(json!({"administrator": administrator(user)?, "status": true}))
 }
 
 #[cfg(test)]

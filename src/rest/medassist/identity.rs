@@ -345,7 +345,7 @@ fn caller(data: &Value) -> AppResult<Value> {
         Value::Null => Err(AppError::Unauthenticated(
             "no token: send it in the Authorization header".into(),
         )),
-        user => Ok(v::user(&user)),
+        user => Ok(v::user(user)),
     }
 }
 

@@ -296,7 +296,7 @@ pub fn import_report(report: &Value) -> Value {
 pub fn list(items: Vec<Value>, total: &Value, page: Value, page_size: Value) -> Value {
     crate::rest::object([
         ("list", Value::Array(items)),
-        ("total", int(total).into()),
+        ("total", int(total)),
         ("page", page),
         ("pageSize", page_size),
     ])

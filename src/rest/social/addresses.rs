@@ -282,7 +282,7 @@ fn one_or_404(data: Value) -> AppResult<Value> {
     if address.is_null() {
         return Err(AppError::NotFound("no such shipping address".into()));
     }
-    address_object(&address)
+    address_object(address)
 }
 
 /// The address a create or update answered.

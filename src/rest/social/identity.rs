@@ -854,7 +854,7 @@ fn me(data: Value) -> AppResult<Value> {
     if me.is_null() {
         return Err(AppError::Unauthenticated("authentication required".into()));
     }
-    user_object(&me)
+    user_object(me)
 }
 
 fn one_user(data: Value) -> AppResult<Value> {
@@ -862,7 +862,7 @@ fn one_user(data: Value) -> AppResult<Value> {
     if user.is_null() {
         return Err(AppError::NotFound("no such user".into()));
     }
-    let mut object = user_object(&user)?;
+    let mut object = user_object(user)?;
     if let Some(out) = object.as_object_mut() {
         if let Some(checked) = user.get("followedByChecked") {
             out.insert("has_follower".into(), checked.clone());

@@ -417,16 +417,16 @@ fn homepage_data(data: Value) -> AppResult<Value> {
     let mut out = Map::new();
     out.insert(
         "banner".into(),
-        nodes(&home, "/banners/nodes").iter().map(banner).collect(),
+        nodes(home, "/banners/nodes").iter().map(banner).collect(),
     );
     out.insert(
         "news".into(),
-        nodes(&home, "/news/nodes").iter().map(news_item).collect(),
+        nodes(home, "/news/nodes").iter().map(news_item).collect(),
     );
     out.insert(
         "project_list".into(),
         Value::Array(
-            nodes(&home, "/freeClinics/nodes")
+            nodes(home, "/freeClinics/nodes")
                 .iter()
                 .map(clinic)
                 .collect::<AppResult<_>>()?,
@@ -436,7 +436,7 @@ fn homepage_data(data: Value) -> AppResult<Value> {
         out.insert(
             "special_pro_list".into(),
             Value::Array(
-                nodes(&home, "/specialProjects/nodes")
+                nodes(home, "/specialProjects/nodes")
                     .iter()
                     .map(special_project)
                     .collect::<AppResult<_>>()?,

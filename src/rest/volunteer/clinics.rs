@@ -843,7 +843,7 @@ fn clinic_list(data: Value) -> AppResult<Value> {
 fn clinic_detail(data: Value) -> AppResult<Value> {
     match pick(&data, "/freeClinic")? {
         Value::Null => Err(AppError::NotFound("no such free clinic".into())),
-        c => clinic(&c),
+        c => clinic(c),
     }
 }
 

@@ -267,7 +267,7 @@ fn news_list(data: Value) -> AppResult<Value> {
 fn news_detail(data: Value) -> AppResult<Value> {
     match pick(&data, "/news")? {
         Value::Null => Err(AppError::NotFound("no such news item".into())),
-        news => Ok(news_item(&news)),
+        news => Ok(news_item(news)),
     }
 }
 

@@ -639,7 +639,7 @@ fn login(data: Value) -> AppResult<Value> {
 fn login_by_phone(data: Value) -> AppResult<Value> {
     let payload = pick(&data, "/loginOrRegisterByPhone")?;
     let is_new = payload["isNew"].as_bool().unwrap_or(false);
-    session(&payload, Some(is_new))
+    session(payload, Some(is_new))
 }
 
 /// An `AuthPayload` as the profile structure with `token` (and `is_new`). `/register` and
@@ -653,11 +653,11 @@ fn session(payload: &Value, is_new: Option<bool>) -> AppResult<Value> {
     } else if marked("asAssistant") {
         Shape::Assistant
     } else if is_new.is_some() {
-        shape_by_roles(&user)
+        shape_by_roles(user)
     } else {
         Shape::Patient
     };
-    let mut profile = profile(&user, shape)?;
+    let mut profile = profile(user, shape)?;
     profile.insert("token".into(), pick(payload, "/token")?.clone());
     if let Some(is_new) = is_new {
         profile.insert("is_new".into(), Value::from(i64::from(is_new)));
@@ -670,7 +670,7 @@ fn me(data: Value) -> AppResult<Value> {
         Value::Null => Err(AppError::Unauthenticated(
             "log in first: send the token in the X-auth-token header".into(),
         )),
-        user => by_roles(&user),
+        user => by_roles(user),
     }
 }
 
@@ -681,7 +681,7 @@ fn updated_user(data: Value) -> AppResult<Value> {
 fn user_by_id(data: Value) -> AppResult<Value> {
     match pick(&data, "/user")? {
         Value::Null => Err(AppError::NotFound("no such user".into())),
-        user => by_roles(&user),
+        user => by_roles(user),
     }
 }
 

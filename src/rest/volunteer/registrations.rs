@@ -806,14 +806,14 @@ fn my_casebook(data: Value) -> AppResult<Value> {
         Value::Null => Err(AppError::NotFound(
             "you have no casebook for this free clinic".into(),
         )),
-        c => Ok(casebook(&c)),
+        c => Ok(casebook(c)),
     }
 }
 
 fn one_registration(data: Value) -> AppResult<Value> {
     match pick(&data, "/registration")? {
         Value::Null => Err(AppError::NotFound("no such diagnosis".into())),
-        r => registration(&r),
+        r => registration(r),
     }
 }
 
@@ -948,7 +948,7 @@ fn history(data: Value) -> AppResult<Value> {
 fn by_order(data: Value) -> AppResult<Value> {
     match pick(&data, "/registrationByOrder")? {
         Value::Null => Ok(json!({})),
-        r => registration(&r),
+        r => registration(r),
     }
 }
 
