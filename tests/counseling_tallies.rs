@@ -426,6 +426,21 @@ async fn concurrent_bookings_and_rejections_lose_no_update() {
         .into_iter()
         .map(|r| r.unwrap().unwrap())
         .collect();
+    // However their bookings raced, each client has one profile with this consultant.
+    {
+        use entity::client_profile::{Column, Entity};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let profiles = Entity::find()
+            .filter(Column::ConsultantId.eq(consultant))
+            .all(&db)
+            .await
+            .unwrap();
+        let mut owners: Vec<Option<i64>> = profiles.iter().map(|p| p.client_id).collect();
+        owners.sort_unstable();
+        let mut expected: Vec<Option<i64>> = clients.iter().map(|c| Some(*c)).collect();
+        expected.sort_unstable();
+        assert_eq!(owners, expected, "one profile per client: {profiles:?}");
+    }
     let figures = assert_in_step(&db, consultant, "16 concurrent bookings").await;
     assert_eq!(figures.kinds, (16, 0));
     assert_eq!(figures.slots, vec![(9, 16)]);

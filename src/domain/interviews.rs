@@ -292,12 +292,25 @@ pub async fn update_profile(
 
 /// The profile a new consultation concerns: the consultant's profile of the booking account,
 /// or of a walk-in client with the same name and contact; a new one otherwise.
+///
+/// `c` is the order's transaction. Two bookings of one client at once must not both find no
+/// profile and both make one: on PostgreSQL the transaction first takes an advisory lock on the
+/// consultant's profiles (held until it ends, and across server processes); SQLite runs one
+/// writing transaction at a time anyway.
 pub(crate) async fn profile_for_order<C: ConnectionTrait>(
     c: &C,
     consultant_id: i64,
     client_id: Option<i64>,
     client: &ClientFacts<'_>,
 ) -> AppResult<i64> {
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        c.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended('medgraph.client_profiles', $1))",
+            [consultant_id.into()],
+        ))
+        .await?;
+    }
     let mut find = client_profile::Entity::find()
         .filter(client_profile::Column::ConsultantId.eq(consultant_id));
     find = match client_id {
