@@ -694,6 +694,18 @@ fn schema_from(value: Value) -> Option<Schema> {
     }
 }
 
+/// A body's schema, which may be a bare reference (social's data is the whole body): a
+/// reference stands as it is, without an `allOf` of one schema around it.
+fn body_schema_from(value: Value) -> Option<utoipa::openapi::RefOr<Schema>> {
+    match serde_json::from_value(value) {
+        Ok(schema) => Some(schema),
+        Err(e) => {
+            tracing::error!(error = %e, "an OpenAPI schema did not convert");
+            None
+        }
+    }
+}
+
 fn operation(route: &Route) -> Operation {
     let contract = super::contract::route(route.dialect, route.method.as_str(), route.path);
     let mut contract_text = String::new();
@@ -791,11 +803,6 @@ fn operation(route: &Route) -> Operation {
         .or_else(|| contract.and_then(|c| c.response.clone()));
     // The contract's schema (the document's field table) wins over one read off the example.
     let data_schema = match contract.and_then(|c| c.schema.clone()) {
-        // A bare reference stands as it is inside an envelope; social's data is the whole body,
-        // where a reference needs a schema around it.
-        Some(schema) if schema.get("$ref").is_some() && route.dialect == Dialect::Social => {
-            json!({"allOf": [schema]})
-        }
         Some(schema) => schema,
         None => example.as_ref().map_or_else(
             || {
@@ -807,7 +814,7 @@ fn operation(route: &Route) -> Operation {
             schema_of_example,
         ),
     };
-    let ok_schema = schema_from(envelope_schema(route.dialect, data_schema));
+    let ok_schema = body_schema_from(envelope_schema(route.dialect, data_schema));
     let ok_example = example.map(|data| success_example(route.dialect, data));
     let errors = error_example(route.dialect);
     let status = if route.dialect == Dialect::Social {
