@@ -685,6 +685,12 @@ fn error_schema(dialect: Dialect) -> Value {
 }
 
 fn schema_from(value: Value) -> Option<Schema> {
+    converted(value)
+}
+
+/// `value` as utoipa's `T` (a schema, or a schema or reference); `None`, logged, when it does
+/// not convert.
+fn converted<T: serde::de::DeserializeOwned>(value: Value) -> Option<T> {
     match serde_json::from_value(value) {
         Ok(schema) => Some(schema),
         Err(e) => {
@@ -697,13 +703,7 @@ fn schema_from(value: Value) -> Option<Schema> {
 /// A body's schema, which may be a bare reference (social's data is the whole body): a
 /// reference stands as it is, without an `allOf` of one schema around it.
 fn body_schema_from(value: Value) -> Option<utoipa::openapi::RefOr<Schema>> {
-    match serde_json::from_value(value) {
-        Ok(schema) => Some(schema),
-        Err(e) => {
-            tracing::error!(error = %e, "an OpenAPI schema did not convert");
-            None
-        }
-    }
+    converted(value)
 }
 
 fn operation(route: &Route) -> Operation {
