@@ -1016,6 +1016,118 @@ async fn a_post_lists_floor_pages_keep_each_posts_window() {
 }
 
 #[tokio::test]
+async fn a_post_list_in_any_order_answers_every_floor_window_it_selects() {
+    let app = common::app().await;
+    let db = app.state.services.db.clone();
+    let (author, _) = app.user_with_token("windows").await;
+    let (reader, _) = app.user_with_token("liker").await;
+    let (third, _) = app.user_with_token("third").await;
+    // Six posts with 0 to 5 floors; likes put them in another order than their age.
+    let mut ids = Vec::new();
+    for i in 0..6_i64 {
+        let post = new_post(&app, author, &format!("窗口{i}")).await;
+        for floor in 1..=i {
+            posts::comment(
+                &db,
+                if floor % 2 == 0 { reader } else { author },
+                post,
+                &format!("{i}-{floor}"),
+            )
+            .await
+            .unwrap();
+        }
+        ids.push(post);
+    }
+    for (post, likers) in [
+        (ids[1], vec![reader, third]),
+        (ids[4], vec![reader]),
+        (ids[2], vec![third]),
+    ] {
+        for liker in likers {
+            posts::like(&db, liker, post).await.unwrap();
+        }
+    }
+    // The floors of each post as the post alone shows them (read through its own loader).
+    let alone = |id: i64, first: i64, after: Option<String>| {
+        let app = &app;
+        async move {
+            let answer = app
+                .graphql(
+                    "query($id: ID!, $n: Int!, $after: String) { post(id: $id) { comments(first: $n, after: $after) { nodes { floor body author { username } } pageInfo { hasNextPage endCursor } } } }",
+                    json!({"id": gid("Post", id), "n": first, "after": after}),
+                    None,
+                )
+                .await;
+            assert!(answer.get("errors").is_none(), "{answer}");
+            answer["data"]["post"]["comments"].clone()
+        }
+    };
+    let after2 = alone(ids[5], 2, None).await["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const LIST: &str = "query($a: ID!, $order: PostListOrder!, $after: String!) { posts(filter: { authorId: $a }, order: $order, first: 5) { nodes { legacyId title author { username } first: comments(first: 2) { nodes { floor body author { username } } pageInfo { hasNextPage endCursor } } later: comments(first: 3, after: $after) { nodes { floor body author { username } } pageInfo { hasNextPage endCursor } } } } }";
+    const ORDER_ONLY: &str = "query($a: ID!, $order: PostListOrder!) { posts(filter: { authorId: $a }, order: $order, first: 5) { nodes { legacyId } } }";
+    for order in ["NEWEST", "MOST_LIKED"] {
+        let answer = app
+            .graphql(
+                LIST,
+                json!({"a": gid("User", author), "order": order, "after": after2}),
+                None,
+            )
+            .await;
+        assert!(answer.get("errors").is_none(), "{answer}");
+        let nodes = answer["data"]["posts"]["nodes"].as_array().unwrap();
+        // The same posts in the same order as a list that reads no floors.
+        let plain = app
+            .graphql(
+                ORDER_ONLY,
+                json!({"a": gid("User", author), "order": order}),
+                None,
+            )
+            .await;
+        let order_of = |nodes: &[Value]| -> Vec<Value> {
+            nodes.iter().map(|n| n["legacyId"].clone()).collect()
+        };
+        assert_eq!(
+            order_of(nodes),
+            order_of(plain["data"]["posts"]["nodes"].as_array().unwrap()),
+            "{order}"
+        );
+        if order == "MOST_LIKED" {
+            assert_eq!(
+                order_of(&nodes[..3]),
+                vec![json!(ids[1]), json!(ids[4]), json!(ids[2])]
+            );
+        }
+        assert_eq!(nodes.len(), 5);
+        for node in nodes {
+            let id = node["legacyId"].as_i64().unwrap();
+            assert_eq!(node["author"]["username"], "windows", "{node}");
+            assert_eq!(
+                node["first"],
+                alone(id, 2, None).await,
+                "post {id} first 2, {order}"
+            );
+            assert_eq!(
+                node["later"],
+                alone(id, 3, Some(after2.clone())).await,
+                "post {id} 3 after 2, {order}"
+            );
+        }
+        // Floors are there to compare: the post with 5 floors shows 2, then 3 after 2.
+        let longest = nodes
+            .iter()
+            .find(|n| n["legacyId"] == json!(ids[5]))
+            .unwrap();
+        assert_eq!(longest["first"]["nodes"].as_array().unwrap().len(), 2);
+        assert_eq!(longest["later"]["nodes"][0]["floor"], 3);
+        assert_eq!(longest["later"]["nodes"][0]["body"], "5-3");
+        assert_eq!(longest["later"]["nodes"][1]["author"]["username"], "liker");
+    }
+}
+
+#[tokio::test]
 async fn nodes_and_administrator_adjustments_respect_their_owners() {
     let app = common::app().await;
     let (me, my_token) = app.user_with_token("owner").await;

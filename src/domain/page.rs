@@ -1,6 +1,10 @@
 //! Paging shared by every list: an offset window over a stable order.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::sea_query::{SelectStatement, Value, Values};
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QuerySelect, QueryTrait, Select,
+    Statement,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -128,12 +132,99 @@ where
     } else {
         None
     };
-    let rows = order(query)
-        .offset(window.offset)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
+    let query = order(query).offset(window.offset).limit(window.limit + 1);
+    let statement = build(db.get_database_backend(), &QueryTrait::into_query(query));
+    let rows = E::find().from_raw_sql(statement).all(db).await?;
     Ok(Page::from_probe(rows, window, total))
+}
+
+/// Builds `query` for `backend`; on PostgreSQL, with its page bounds (`LIMIT` and `OFFSET`, of
+/// the statement and of its subqueries) written into the SQL as literals rather than bound as
+/// parameters.
+///
+/// PostgreSQL plans a prepared statement (sqlx prepares every statement and keeps it on its
+/// connection) anew at every execution as long as the statement's generic plan looks costlier
+/// than the plans made for its actual parameters. With its bounds as parameters, a page's
+/// generic plan is costed for a tenth of the table's rows, so it always looks costlier: a page
+/// of posts joined with its floors and their authors was planned again for every request, and
+/// planning it (about 0.9 ms) cost more than running it. With literal bounds, a statement's
+/// first plans and its generic plan agree and the generic one is kept. Each distinct page size
+/// and offset is then its own prepared statement.
+pub fn build(backend: DbBackend, query: &SelectStatement) -> Statement {
+    let statement = sea_orm::StatementBuilder::build(query, &backend);
+    if backend != DbBackend::Postgres {
+        return statement;
+    }
+    match statement.values {
+        Some(values) => {
+            let (sql, values) = literal_bounds(&statement.sql, values.0);
+            Statement {
+                sql,
+                values: (!values.is_empty()).then_some(Values(values)),
+                db_backend: backend,
+            }
+        }
+        None => statement,
+    }
+}
+
+/// `sql` (PostgreSQL, placeholders `$1`, `$2`, … in order) with each placeholder that follows
+/// ` LIMIT ` or ` OFFSET ` (as sea-query writes them) and holds a whole number replaced by
+/// that number, and the other placeholders renumbered; with the values that remain.
+fn literal_bounds(sql: &str, values: Vec<Value>) -> (String, Vec<Value>) {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(sql.len());
+    let mut kept = Vec::with_capacity(values.len());
+    let mut values = values.into_iter();
+    let mut next = 1_usize;
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        if tail[..digits].parse::<usize>().ok() != Some(next) {
+            // Not the next placeholder: leave it as it is.
+            out.push('$');
+            rest = tail;
+            continue;
+        }
+        next += 1;
+        rest = &tail[digits..];
+        let Some(value) = values.next() else {
+            // More placeholders than values: the statement is not ours to change.
+            out.push('$');
+            out.push_str(&tail[..digits]);
+            continue;
+        };
+        let bound = if out.ends_with(" LIMIT ") || out.ends_with(" OFFSET ") {
+            whole_number(&value)
+        } else {
+            None
+        };
+        match bound {
+            Some(n) => {
+                let _ = write!(out, "{n}");
+            }
+            None => {
+                kept.push(value);
+                let _ = write!(out, "${}", kept.len());
+            }
+        }
+    }
+    out.push_str(rest);
+    kept.extend(values);
+    (out, kept)
+}
+
+/// The value as a non-negative whole number, when it is one.
+fn whole_number(value: &Value) -> Option<u64> {
+    match value {
+        Value::BigUnsigned(Some(n)) => Some(*n),
+        Value::Unsigned(Some(n)) => Some(u64::from(*n)),
+        Value::BigInt(Some(n)) => u64::try_from(*n).ok(),
+        Value::Int(Some(n)) => u64::try_from(*n).ok(),
+        _ => None,
+    }
 }
 
 /// The list filter "`column` contains `text`" (SQL `LIKE`, with `%`, `_` and `\` in `text`
@@ -174,4 +265,65 @@ pub fn windowed(
         .order_by(Alias::new("rn"), sea_orm::Order::Asc)
         .to_owned();
     Ok(sea_orm::StatementBuilder::build(&outer, &backend))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+
+    use super::*;
+
+    #[test]
+    fn page_bounds_become_literals_and_the_other_parameters_keep_their_order() {
+        let mut inner = Query::select();
+        inner
+            .column(Alias::new("id"))
+            .from(Alias::new("floors"))
+            .and_where(Expr::col(Alias::new("post_id")).eq(7))
+            .limit(11)
+            .offset(30);
+        let mut outer = Query::select();
+        outer
+            .column(Alias::new("id"))
+            .from_subquery(inner, Alias::new("page"))
+            .and_where(Expr::col(Alias::new("title")).eq("LIMIT $1"))
+            .and_where(Expr::col(Alias::new("id")).is_in([1, 2]))
+            .limit(21);
+        let statement = build(DbBackend::Postgres, &outer);
+        assert_eq!(
+            statement.sql,
+            r#"SELECT "id" FROM (SELECT "id" FROM "floors" WHERE "post_id" = $1 LIMIT 11 OFFSET 30) AS "page" WHERE "title" = $2 AND "id" IN ($3, $4) LIMIT 21"#
+        );
+        assert_eq!(
+            statement.values,
+            Some(Values(vec![
+                Value::Int(Some(7)),
+                Value::String(Some("LIMIT $1".to_owned())),
+                Value::Int(Some(1)),
+                Value::Int(Some(2)),
+            ]))
+        );
+        // A statement without bounds is unchanged; SQLite's are never changed.
+        let mut plain = Query::select();
+        plain
+            .column(Alias::new("id"))
+            .from(Alias::new("posts"))
+            .and_where(Expr::col(Alias::new("id")).eq(3));
+        assert_eq!(
+            build(DbBackend::Postgres, &plain),
+            sea_orm::StatementBuilder::build(&plain, &DbBackend::Postgres)
+        );
+        assert_eq!(
+            build(DbBackend::Sqlite, &outer),
+            sea_orm::StatementBuilder::build(&outer, &DbBackend::Sqlite)
+        );
+        let none = Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("posts"))
+            .limit(5)
+            .to_owned();
+        let statement = build(DbBackend::Postgres, &none);
+        assert_eq!(statement.sql, r#"SELECT "id" FROM "posts" LIMIT 5"#);
+        assert_eq!(statement.values, None);
+    }
 }

@@ -263,16 +263,42 @@ pub async fn list<C: ConnectionTrait>(
     .await
 }
 
-/// What a list reads of each post: its columns, and its author's (joined, in the same
-/// statement) when the list shows authors.
+/// What a list reads of each post: its columns, its author's (joined, in the same statement)
+/// when the list shows authors, and a page of its floors (also in the same statement) when the
+/// list shows one.
 #[derive(Debug, Clone, Copy)]
 pub struct ListRead {
     pub columns: PostColumns,
     pub author: Option<UserColumns>,
+    pub floors: Option<FloorRead>,
+}
+
+/// A page of floors read with each post of a statement, with, given `author`, each floor's
+/// author read with those columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloorRead {
+    pub window: PageRequest,
+    pub author: Option<UserColumns>,
+}
+
+/// A floor with its author (`None` when not read or gone).
+pub type FloorWithAuthor = (post_comment::Model, Option<user::Model>);
+
+/// A post of a page read by [`list_read`].
+#[derive(Debug, Clone)]
+pub struct ListedPost {
+    pub post: post::Model,
+    /// Its author, when the list read authors and the author's row exists.
+    pub author: Option<user::Model>,
+    /// Its page of floors, when the list read one.
+    pub floors: Option<Page<FloorWithAuthor>>,
 }
 
 /// [`list`] reading only `read.columns` of the posts and, with `read.author`, their authors in
-/// the same statement (a left join: `None` for a post whose author row is gone).
+/// the same statement (a left join: `None` for a post whose author row is gone); with
+/// `read.floors`, each post's page of floors comes in that statement too: the page of posts is
+/// cut first (a subquery), then its floor pages are joined to it (see [`join_floor_pages`]), one
+/// row per floor, and a post's columns are read once, from its first row.
 pub async fn list_read<C: ConnectionTrait>(
     db: &C,
     filter: &PostFilter,
@@ -280,18 +306,25 @@ pub async fn list_read<C: ConnectionTrait>(
     window: PageRequest,
     with_total: bool,
     read: ListRead,
-) -> AppResult<Page<(post::Model, Option<user::Model>)>> {
+) -> AppResult<Page<ListedPost>> {
+    use sea_orm::IdenStatic;
+    use sea_orm::sea_query::{Asterisk, JoinType, Query};
     let query = filtered(filter)?;
     let total = if with_total {
         Some(query.clone().count(db).await?)
     } else {
         None
     };
+    let mut columns = read.columns;
+    if read.floors.is_some() && order == PostOrder::MostLiked {
+        // The outer statement orders by it.
+        columns = columns.with(post::Column::LikeCount);
+    }
     let mut query = ordered(query, order)
         .select_only()
         .offset(window.offset)
         .limit(window.limit + 1);
-    for column in read.columns.columns() {
+    for column in columns.columns() {
         query = query.column(column);
     }
     let mut statement = QueryTrait::into_query(query);
@@ -303,17 +336,63 @@ pub async fn list_read<C: ConnectionTrait>(
             author,
         );
     }
-    let rows = db
-        .query_all_raw(db.get_database_backend().build(&statement))
-        .await?;
-    let mut items = Vec::with_capacity(rows.len());
+    let backend = db.get_database_backend();
+    if let Some(floors) = read.floors {
+        let page = Alias::new("page");
+        let mut ids = Query::select();
+        ids.column(post::Column::Id)
+            .from_subquery(statement.clone(), Alias::new("page_ids"));
+        let mut outer = Query::select();
+        outer
+            .column((page.clone(), Asterisk))
+            .from_subquery(statement, page.clone());
+        join_floor_pages(
+            &mut outer,
+            backend,
+            (page.clone(), post::Column::Id),
+            post_comment::Column::PostId.in_subquery(ids),
+            floors,
+            JoinType::LeftJoin,
+        );
+        if order == PostOrder::MostLiked {
+            outer.order_by(
+                (page.clone(), post::Column::LikeCount),
+                sea_orm::Order::Desc,
+            );
+        }
+        outer.order_by((page, post::Column::Id), sea_orm::Order::Desc);
+        outer.order_by(floor_order(), sea_orm::Order::Asc);
+        statement = outer;
+    }
+    let rows = db.query_all_raw(page::build(backend, &statement)).await?;
+    let mut items: Vec<ListedPost> = Vec::with_capacity(rows.len());
+    let mut floors: Vec<Vec<FloorWithAuthor>> = Vec::new();
     for row in rows {
-        let post = post_columns::partial(&row, read.columns)?;
-        let author = match read.author {
-            Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
-            None => None,
-        };
-        items.push((post, author));
+        let id: i64 = row.try_get_by(post::Column::Id.as_str())?;
+        if items.last().is_none_or(|last| last.post.id != id) {
+            let post = post_columns::partial(&row, columns)?;
+            let author = match read.author {
+                Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
+                None => None,
+            };
+            items.push(ListedPost {
+                post,
+                author,
+                floors: None,
+            });
+            floors.push(Vec::new());
+        }
+        if let Some(read) = read.floors
+            && let Some(floor) = floor_with_author(&row, read.author)?
+            && let Some(page) = floors.last_mut()
+        {
+            page.push(floor);
+        }
+    }
+    if let Some(read) = read.floors {
+        for (item, page) in items.iter_mut().zip(floors) {
+            item.floors = Some(Page::from_probe(page, read.window, None));
+        }
     }
     Ok(Page::from_probe(items, window, total))
 }
@@ -693,20 +772,80 @@ pub async fn comment_pages<C: ConnectionTrait>(
 }
 
 /// [`comment_pages`] with, given `author`, each floor's author read with those columns in the
-/// same statement (a left join).
-///
-/// The page of floors is cut before the authors are joined, so that only the floors answered
-/// are joined. On PostgreSQL each post's page is a `LATERAL` subquery (`ORDER BY floor LIMIT …
-/// OFFSET …` on the `(post_id, floor)` index), which stops at the page's end; SQLite, which has
-/// no `LATERAL`, numbers each post's floors (`ROW_NUMBER()`) and keeps the page's numbers.
+/// same statement (a left join), by [`join_floor_pages`].
 pub async fn comment_pages_read<C: ConnectionTrait>(
     db: &C,
     post_ids: &[i64],
     window: PageRequest,
     author: Option<UserColumns>,
-) -> AppResult<HashMap<i64, Page<(post_comment::Model, Option<user::Model>)>>> {
-    use post_comment::{Column as F, Entity as Floors};
+) -> AppResult<HashMap<i64, Page<FloorWithAuthor>>> {
     use sea_orm::sea_query::{JoinType, Query};
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    let parent = Alias::new("parent");
+    let mut outer = Query::select();
+    outer
+        .from_as(post::Entity, parent.clone())
+        .and_where(Expr::col((parent.clone(), post::Column::Id)).is_in(post_ids.iter().copied()));
+    join_floor_pages(
+        &mut outer,
+        backend,
+        (parent.clone(), post::Column::Id),
+        post_comment::Column::PostId.is_in(post_ids.iter().copied()),
+        FloorRead { window, author },
+        JoinType::InnerJoin,
+    );
+    outer
+        .order_by((parent, post::Column::Id), sea_orm::Order::Asc)
+        .order_by(floor_order(), sea_orm::Order::Asc);
+    let rows = db.query_all_raw(page::build(backend, &outer)).await?;
+    let mut grouped: HashMap<i64, Vec<FloorWithAuthor>> = HashMap::new();
+    for row in rows {
+        if let Some(floor) = floor_with_author(&row, author)? {
+            grouped.entry(floor.0.post_id).or_default().push(floor);
+        }
+    }
+    Ok(post_ids
+        .iter()
+        .map(|p| {
+            let rows = grouped.remove(p).unwrap_or_default();
+            (*p, Page::from_probe(rows, window, None))
+        })
+        .collect())
+}
+
+/// Alias of the floor pages joined by [`join_floor_pages`].
+const FLOOR_PAGE: &str = "floor_page";
+/// Prefix of the floor columns joined by [`join_floor_pages`].
+const FLOOR: &str = "page_floor_";
+/// Prefix of the floor authors' columns joined by [`join_floor_pages`].
+const FLOOR_AUTHOR: &str = "joined_floor_author_";
+
+/// Joins to `outer`, whose rows are posts with their id at `parent`, the floors of
+/// `read.window` of each post (and one more, which only tells that a next page exists), their
+/// columns named [`FLOOR`] + column, and with `read.author` their authors' columns named
+/// [`FLOOR_AUTHOR`] + column (a left join). `join` is a left join to keep posts without floors
+/// in the window, an inner one to drop them. Order the rows by [`floor_order`].
+///
+/// Each post's page is cut before its authors are joined, so that only the floors answered are
+/// joined. On PostgreSQL a post's page, with its authors, is a `LATERAL` subquery (`ORDER BY
+/// floor LIMIT … OFFSET …` on the `(post_id, floor)` index), which stops at the page's end and
+/// looks up at most a page of authors by key. SQLite has no `LATERAL`: it numbers the floors
+/// of the posts `parents` keeps (`ROW_NUMBER()` per post), keeps the numbers of the window and
+/// joins their authors.
+fn join_floor_pages(
+    outer: &mut sea_orm::sea_query::SelectStatement,
+    backend: sea_orm::DbBackend,
+    parent: (Alias, post::Column),
+    parents: sea_orm::sea_query::SimpleExpr,
+    read: FloorRead,
+    join: sea_orm::sea_query::JoinType,
+) {
+    use post_comment::{Column as F, Entity as Floors};
+    use sea_orm::IdenStatic;
+    use sea_orm::sea_query::{Asterisk, Query};
     const COLUMNS: [F; 8] = [
         F::Id,
         F::PostId,
@@ -717,78 +856,94 @@ pub async fn comment_pages_read<C: ConnectionTrait>(
         F::EditedAt,
         F::DeletedAt,
     ];
-    if post_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let backend = db.get_database_backend();
-    let offset = window.offset;
-    let probe = window.limit.saturating_add(1);
-    let page = Alias::new("page");
-    let mut outer = Query::select();
-    outer.columns(COLUMNS.map(|c| (page.clone(), c)));
-    if backend == sea_orm::DbBackend::Postgres {
-        let parent = Alias::new("parent");
-        let mut floors = Query::select();
+    let page = Alias::new(FLOOR_PAGE);
+    let window = Alias::new("window_floors");
+    let offset = read.window.offset;
+    let probe = read.window.limit.saturating_add(1);
+    let postgres = backend == sea_orm::DbBackend::Postgres;
+    let mut floors = Query::select();
+    floors.columns(COLUMNS.map(|c| (Floors, c))).from(Floors);
+    let mut rows = Query::select();
+    if postgres {
         floors
-            .columns(COLUMNS.map(|c| (Floors, c)))
-            .from(Floors)
-            .and_where(Expr::col((Floors, F::PostId)).equals((parent.clone(), post::Column::Id)))
+            .and_where(Expr::col((Floors, F::PostId)).equals(parent.clone()))
             .order_by((Floors, F::Floor), sea_orm::Order::Asc)
             .limit(probe)
             .offset(offset);
-        outer
-            .from_as(post::Entity, parent.clone())
-            .join_lateral(
-                JoinType::InnerJoin,
-                floors,
-                page.clone(),
-                Expr::cust("TRUE"),
-            )
-            .and_where(Expr::col((parent, post::Column::Id)).is_in(post_ids.iter().copied()));
+        rows.from_subquery(floors, window.clone());
     } else {
-        let mut numbered = Query::select();
-        numbered
-            .columns(COLUMNS.map(|c| (Floors, c)))
+        floors
             .expr_as(
                 Expr::cust(
                     "ROW_NUMBER() OVER (PARTITION BY post_comments.post_id ORDER BY post_comments.floor)",
                 ),
                 Alias::new("rn"),
             )
-            .from(Floors)
-            .and_where(Expr::col((Floors, F::PostId)).is_in(post_ids.iter().copied()));
-        let rn = || Expr::col((page.clone(), Alias::new("rn")));
-        outer
-            .from_subquery(numbered, page.clone())
+            .and_where(parents);
+        let rn = || Expr::col((window.clone(), Alias::new("rn")));
+        rows.from_subquery(floors, window.clone())
             .and_where(rn().gt(offset))
             .and_where(rn().lte(offset.saturating_add(probe)));
     }
-    if let Some(columns) = author {
-        user_columns::join_into(&mut outer, (page.clone(), F::AuthorId), AUTHOR, columns);
+    for column in COLUMNS {
+        rows.expr_as(
+            Expr::col((window.clone(), column)),
+            Alias::new(format!("{FLOOR}{}", column.as_str())),
+        );
     }
-    outer
-        .order_by((page.clone(), F::PostId), sea_orm::Order::Asc)
-        .order_by((page, F::Floor), sea_orm::Order::Asc);
-    let rows = db.query_all_raw(backend.build(&outer)).await?;
-    let mut grouped: HashMap<i64, Vec<(post_comment::Model, Option<user::Model>)>> = HashMap::new();
-    for row in rows {
-        let floor = floor_of(&row)?;
-        let author = match author {
-            Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
-            None => None,
-        };
-        grouped
-            .entry(floor.post_id)
-            .or_default()
-            .push((floor, author));
+    if let Some(columns) = read.author {
+        user_columns::join_into(&mut rows, (window, F::AuthorId), FLOOR_AUTHOR, columns);
     }
-    Ok(post_ids
-        .iter()
-        .map(|p| {
-            let rows = grouped.remove(p).unwrap_or_default();
-            (*p, Page::from_probe(rows, window, None))
-        })
-        .collect())
+    if postgres {
+        outer.join_lateral(join, rows, page.clone(), Expr::cust("TRUE"));
+    } else {
+        let post_id = Alias::new(format!("{FLOOR}{}", F::PostId.as_str()));
+        outer.join_subquery(
+            join,
+            rows,
+            page.clone(),
+            Expr::col((page.clone(), post_id)).equals(parent),
+        );
+    }
+    outer.column((page, Asterisk));
+}
+
+/// The column that orders the floors joined by [`join_floor_pages`] within their post.
+fn floor_order() -> (Alias, Alias) {
+    use sea_orm::IdenStatic;
+    (
+        Alias::new(FLOOR_PAGE),
+        Alias::new(format!("{FLOOR}{}", post_comment::Column::Floor.as_str())),
+    )
+}
+
+/// The floor joined to `row` by [`join_floor_pages`], with its author given `author`; `None`
+/// when the row has none (a post without floors in the window).
+fn floor_with_author(
+    row: &sea_orm::QueryResult,
+    author: Option<UserColumns>,
+) -> Result<Option<FloorWithAuthor>, DbErr> {
+    use post_comment::Column as F;
+    use sea_orm::IdenStatic;
+    use user_columns::column_value as get;
+    let Some(id) = get::<Option<i64>>(row, FLOOR, F::Id.as_str())? else {
+        return Ok(None);
+    };
+    let floor = post_comment::Model {
+        id,
+        post_id: get(row, FLOOR, F::PostId.as_str())?,
+        author_id: get(row, FLOOR, F::AuthorId.as_str())?,
+        floor: get(row, FLOOR, F::Floor.as_str())?,
+        body: get(row, FLOOR, F::Body.as_str())?,
+        created_at: get(row, FLOOR, F::CreatedAt.as_str())?,
+        edited_at: get(row, FLOOR, F::EditedAt.as_str())?,
+        deleted_at: get(row, FLOOR, F::DeletedAt.as_str())?,
+    };
+    let author = match author {
+        Some(columns) => user_columns::joined(row, FLOOR_AUTHOR, columns)?,
+        None => None,
+    };
+    Ok(Some((floor, author)))
 }
 
 /// Comments a user wrote (not deleted), per user, for the social `extra.comments_count`.

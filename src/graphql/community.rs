@@ -130,12 +130,13 @@ impl CommunityQuery {
         };
         let db = &services(ctx)?.db;
         let read = super::community_plan::list_read(ctx);
-        let page: crate::domain::Page<_> = fetch_page(args, wants_total(ctx), |window, total| {
-            posts::list_read(db, &filter, order, window, total, read)
-        })
-        .await?;
-        super::community_plan::prime_posts(ctx, &page.items, read).await?;
-        Ok(to_connection(page, |(post, _)| Post(post)))
+        let mut page: crate::domain::Page<_> =
+            fetch_page(args, wants_total(ctx), |window, total| {
+                posts::list_read(db, &filter, order, window, total, read)
+            })
+            .await?;
+        super::community_plan::prime_posts(ctx, &mut page.items, read).await?;
+        Ok(to_connection(page, |item| Post(item.post)))
     }
 
     /// A post by global ID.

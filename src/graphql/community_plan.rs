@@ -13,15 +13,15 @@
 //! per handful of authors. The plan does not depend on when the items are polled.
 
 use async_graphql::{Context, Lookahead, SelectionField, Value};
-use entity::{post, post_comment, user};
+use entity::post;
 
 use super::connection::PageArgs;
 use super::types::{Post, User, loaders};
 use super::{auth, services};
-use crate::domain::PageRequest;
 use crate::domain::post_columns::PostColumns;
-use crate::domain::posts::{self, ListRead};
+use crate::domain::posts::{self, FloorRead, FloorWithAuthor, ListRead, ListedPost};
 use crate::domain::user_columns::UserColumns;
+use crate::domain::{Page, PageRequest};
 use crate::error::AppResult;
 
 /// The item selections of a connection field: `nodes` and `edges { node }`.
@@ -112,7 +112,7 @@ fn union_of(sets: &[UserColumns]) -> Option<UserColumns> {
 /// Deleted floors show no author.
 fn prime_floor_authors<'a>(
     loaders: &super::loaders::Loaders,
-    floors: impl Iterator<Item = &'a (post_comment::Model, Option<user::Model>)>,
+    floors: impl Iterator<Item = &'a FloorWithAuthor>,
     sets: &[UserColumns],
 ) {
     loaders.user_columns_primed.put(
@@ -125,8 +125,29 @@ fn prime_floor_authors<'a>(
     );
 }
 
+impl PostPlan {
+    /// The distinct floor windows the items select, in a fixed order; the first is read with
+    /// the page of posts.
+    fn windows(&self) -> Vec<PageRequest> {
+        let mut windows: Vec<PageRequest> = self.comments.iter().map(|(w, _)| *w).collect();
+        windows.sort_by_key(|w| (w.offset, w.limit));
+        windows.dedup();
+        windows
+    }
+
+    /// The column sets of the floor authors the selections of `window` show.
+    fn floor_author_sets(&self, window: PageRequest) -> Vec<UserColumns> {
+        self.comments
+            .iter()
+            .filter(|(w, _)| *w == window)
+            .flat_map(|(_, sets)| sets.iter().copied())
+            .collect()
+    }
+}
+
 /// What the page's own statement reads for the post connection being resolved: the post
-/// columns its items show, and their authors' columns when they show authors.
+/// columns its items show, their authors' columns when they show authors, and the first of the
+/// floor windows they show, with those floors' authors.
 pub(crate) fn list_read(ctx: &Context<'_>) -> ListRead {
     let plan = PostPlan::of(&ctx.look_ahead());
     let author = union_of(&plan.authors);
@@ -134,14 +155,23 @@ pub(crate) fn list_read(ctx: &Context<'_>) -> ListRead {
     if author.is_some() {
         columns = columns.with(post::Column::AuthorId);
     }
-    ListRead { columns, author }
+    let floors = plan.windows().first().map(|window| FloorRead {
+        window: *window,
+        author: union_of(&plan.floor_author_sets(*window)),
+    });
+    ListRead {
+        columns,
+        author,
+        floors,
+    }
 }
 
-/// Primes the request's read-ahead maps with a page read by [`list_read`] (the posts' authors),
-/// and reads ahead the rest of what the selection of the post connection being resolved needs.
+/// Primes the request's read-ahead maps with a page read by [`list_read`] (the posts' authors
+/// and the floors read with them), and reads ahead the rest of what the selection of the post
+/// connection being resolved needs.
 pub(crate) async fn prime_posts(
     ctx: &Context<'_>,
-    page: &[(post::Model, Option<user::Model>)],
+    page: &mut [ListedPost],
     read: ListRead,
 ) -> AppResult<()> {
     if page.is_empty() {
@@ -154,30 +184,38 @@ pub(crate) async fn prime_posts(
     if read.author.is_some() {
         loaders
             .user_columns_primed
-            .put(page.iter().flat_map(|(post, author)| {
+            .put(page.iter().flat_map(|item| {
                 plan.authors
                     .iter()
-                    .map(move |set| ((post.author_id, *set), author.clone()))
+                    .map(move |set| ((item.post.author_id, *set), item.author.clone()))
             }));
     }
     let db = &services.db;
     let community = &loaders.community;
-    let ids: Vec<i64> = page.iter().map(|(p, _)| p.id).collect();
+    let ids: Vec<i64> = page.iter().map(|item| item.post.id).collect();
 
-    let mut windows: Vec<PageRequest> = plan.comments.iter().map(|(w, _)| *w).collect();
-    windows.sort_by_key(|w| (w.offset, w.limit));
-    windows.dedup();
-    for window in windows {
+    if let Some(floors) = read.floors {
+        let sets = plan.floor_author_sets(floors.window);
+        let pages: Vec<(i64, Page<FloorWithAuthor>)> = page
+            .iter_mut()
+            .filter_map(|item| Some((item.post.id, item.floors.take()?)))
+            .collect();
+        prime_floor_authors(loaders, pages.iter().flat_map(|(_, p)| &p.items), &sets);
+        community.comments_primed.put(
+            pages
+                .into_iter()
+                .map(|(id, page)| ((id, floors.window), page.map(|(floor, _)| floor))),
+        );
+    }
+    let read_with_page = read.floors.map(|f| f.window);
+    for window in plan.windows() {
+        if Some(window) == read_with_page {
+            continue;
+        }
         // The floors' authors come in the same statement, with the union of the columns of
         // this window's `author` selections.
-        let sets: Vec<UserColumns> = plan
-            .comments
-            .iter()
-            .filter(|(w, _)| *w == window)
-            .flat_map(|(_, sets)| sets.iter().copied())
-            .collect();
-        let author = union_of(&sets);
-        let pages = posts::comment_pages_read(db, &ids, window, author).await?;
+        let sets = plan.floor_author_sets(window);
+        let pages = posts::comment_pages_read(db, &ids, window, union_of(&sets)).await?;
         prime_floor_authors(loaders, pages.values().flat_map(|page| &page.items), &sets);
         community.comments_primed.put(
             pages
