@@ -33,13 +33,19 @@ pub(crate) async fn user_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result
 pub(crate) async fn author_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<User>> {
     let key = (id, User::columns_for(&ctx.field()));
     let loaders = loaders(ctx)?;
-    let user = match loaders.user_columns_primed.get(&key) {
-        Some(user) => user,
-        None => loaders.user_columns.load_one(key).await.map_err(load_err)?,
+    let shown = |user: Option<entity::user::Model>| {
+        user.filter(|u| u.status != crate::domain::accounts::status::DEACTIVATED)
+            .map(User)
     };
-    Ok(user
-        .filter(|u| u.status != crate::domain::accounts::status::DEACTIVATED)
-        .map(User))
+    if let Some(user) = loaders.user_columns_primed.get(&key) {
+        return Ok(shown(user));
+    }
+    // Boxed, and no model held across the wait: the loader's future is large, and every field
+    // of a type is resolved in a future the size of its largest field's (see `graphql::types`).
+    let user = Box::pin(loaders.user_columns.load_one(key))
+        .await
+        .map_err(load_err)?;
+    Ok(shown(user))
 }
 
 impl Post {

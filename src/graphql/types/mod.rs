@@ -1,4 +1,11 @@
 //! GraphQL object types over domain models. Every field has a doc comment: GraphiQL shows it.
+//!
+//! Resolver futures stay small. async-graphql resolves every selected field of an object in a
+//! future of its own, allocated on the heap, whose size is that of the type's largest field
+//! resolver: one field that awaits a sea-orm statement or a DataLoader inline (hundreds to
+//! thousands of bytes of state) makes every field of the type, `displayName` included, allocate
+//! and copy that much. So a resolver boxes such work (`Box::pin(…).await`), above all where the
+//! answer usually comes from the request's read-ahead maps without waiting at all.
 
 mod care;
 mod clinics;

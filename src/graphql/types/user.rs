@@ -499,13 +499,14 @@ impl User {
     ) -> async_graphql::Result<Conn<Notification>> {
         policy::require_self(auth(ctx), self.0.id)?;
         let window = PageArgs::forward(first, after).to_request()?;
-        let page = notifications::list_for_user(
+        // Boxed, as every database call of a resolver here (see `graphql::types`).
+        let page = Box::pin(notifications::list_for_user(
             &services(ctx)?.db,
             self.0.id,
             unread_only,
             window,
             wants_total(ctx),
-        )
+        ))
         .await?;
         Ok(to_connection(page, Notification))
     }
@@ -637,13 +638,13 @@ impl User {
             .into());
         }
         let window = PageArgs::forward(first, after).to_request()?;
-        let page = crate::domain::coins::entries(
+        let page = Box::pin(crate::domain::coins::entries(
             &services(ctx)?.db,
             self.0.id,
             since,
             window,
             wants_total(ctx),
-        )
+        ))
         .await?;
         Ok(to_connection(page, CoinEntry))
     }
