@@ -57,9 +57,21 @@ pub struct Services {
     pub wechat: wechat::WechatClient,
 }
 
-/// State of the HTTP application.
+/// State of the HTTP application: one shared [`AppStateInner`], so that the clone axum makes
+/// for every handler and middleware is one reference count, not one per service.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct AppStateInner {
     pub services: Services,
     pub schema: AppSchema,
     /// The same schema without the limits for client-written data queries: the dialects' own
@@ -151,13 +163,13 @@ pub async fn build_app(config: Config) -> Result<App, StartupError> {
     let routes = rest::all_routes();
     validate_route_documents(&trusted_schema, &routes).await?;
     let openapi = Arc::new(rest::openapi::document(&routes));
-    let state = AppState {
+    let state = AppState(Arc::new(AppStateInner {
         services,
         schema,
         trusted_schema,
         preparer: graphql::Preparer::default(),
         openapi,
-    };
+    }));
     let router = http::router(state.clone());
     Ok(App { router, state })
 }
