@@ -100,6 +100,21 @@ async fn floors_with_authors_cost_one_statement_at_any_page_size_and_concurrency
     assert!(with_floors > 10, "{with_floors} posts with floors");
 }
 
+/// The same floors under `nodes` and under `edges { node }`: the same posts, read once.
+const NODES_AND_EDGES: &str = "query($n: Int!) { posts(first: $n) { nodes { id author { id } comments(first: 10) { nodes { floor body author { displayName } } } } edges { node { comments(first: 10) { nodes { floor body author { displayName } } } } } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn floors_selected_twice_for_the_same_posts_are_read_once() {
+    let app = community().await;
+    assert_eq!(fixed_statements(&app, NODES_AND_EDGES, None).await, 1);
+    let answer = app.graphql(NODES_AND_EDGES, json!({"n": 100}), None).await;
+    let posts = &answer["data"]["posts"];
+    let edges = posts["edges"].as_array().unwrap();
+    for (node, edge) in posts["nodes"].as_array().unwrap().iter().zip(edges) {
+        assert_eq!(node["comments"], edge["node"]["comments"], "{node}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_viewer_state_and_first_floors_are_planned_too() {
     let app = community().await;

@@ -226,13 +226,6 @@ impl<K: std::hash::Hash + Eq, V: Clone> Primed<K, V> {
     pub fn get(&self, key: &K) -> Option<V> {
         self.0.lock().ok().and_then(|map| map.get(key).cloned())
     }
-
-    /// The value read ahead for `key`, if any, taken out of the map: for values one field
-    /// reads once (a post's page of floors), which need no copy; a second reader of the same
-    /// key goes to the loader.
-    pub fn take(&self, key: &K) -> Option<V> {
-        self.0.lock().ok().and_then(|mut map| map.remove(key))
-    }
 }
 
 /// Stored file by address.

@@ -205,7 +205,7 @@ impl Post {
         let window = PageArgs::forward(first, after).to_request()?;
         let community = &loaders(ctx)?.community;
         let key = (self.0.id, window);
-        let page = match community.comments_primed.take(&key) {
+        let page = match community.comments_primed.get(&key) {
             Some(page) => Some(page),
             None => community.comments.load_one(key).await.map_err(load_err)?,
         };
