@@ -316,9 +316,11 @@ pub async fn list_read<C: ConnectionTrait>(
         None
     };
     let mut columns = read.columns;
-    if read.floors.is_some() && order == PostOrder::MostLiked {
-        // The outer statement orders by it.
-        columns = columns.with(post::Column::LikeCount);
+    if read.floors.is_some() {
+        // The outer statement orders by them.
+        for key in order_keys(order) {
+            columns = columns.with(*key);
+        }
     }
     let mut query = ordered(query, order)
         .select_only()
@@ -354,13 +356,9 @@ pub async fn list_read<C: ConnectionTrait>(
             floors,
             JoinType::LeftJoin,
         );
-        if order == PostOrder::MostLiked {
-            outer.order_by(
-                (page.clone(), post::Column::LikeCount),
-                sea_orm::Order::Desc,
-            );
+        for key in order_keys(order) {
+            outer.order_by((page.clone(), *key), sea_orm::Order::Desc);
         }
-        outer.order_by((page, post::Column::Id), sea_orm::Order::Desc);
         outer.order_by(floor_order(), sea_orm::Order::Asc);
         statement = outer;
     }
@@ -437,11 +435,16 @@ fn ordered(
     query: sea_orm::Select<post::Entity>,
     order: PostOrder,
 ) -> sea_orm::Select<post::Entity> {
+    order_keys(order)
+        .iter()
+        .fold(query, |query, column| query.order_by_desc(*column))
+}
+
+/// The columns `order` sorts by, each descending, the last one unique.
+fn order_keys(order: PostOrder) -> &'static [post::Column] {
     match order {
-        PostOrder::Newest => query.order_by_desc(post::Column::Id),
-        PostOrder::MostLiked => query
-            .order_by_desc(post::Column::LikeCount)
-            .order_by_desc(post::Column::Id),
+        PostOrder::Newest => &[post::Column::Id],
+        PostOrder::MostLiked => &[post::Column::LikeCount, post::Column::Id],
     }
 }
 
