@@ -1127,6 +1127,130 @@ async fn a_post_list_in_any_order_answers_every_floor_window_it_selects() {
     }
 }
 
+/// A floor page read ahead with only the floor columns its selection shows serves that
+/// selection only: another selection of the same window that shows more, in the same list or
+/// reached again through a floor's post, gets every column it shows.
+#[tokio::test]
+async fn floor_pages_read_with_fewer_columns_serve_only_the_selections_they_were_read_for() {
+    let app = common::app().await;
+    let db = app.state.services.db.clone();
+    let (author, token) = app.user_with_token("narrow").await;
+    let (reader, _) = app.user_with_token("wide").await;
+    let post = new_post(&app, author, "列").await;
+    let mut floors = Vec::new();
+    for (floor, who) in [(1, author), (2, reader), (3, author)] {
+        let comment = posts::comment(&db, who, post, &format!("楼{floor}"))
+            .await
+            .unwrap();
+        floors.push(comment.id);
+    }
+    // Floor 1 edited, floor 3 deleted.
+    let edited = app
+        .graphql(
+            "mutation($id: ID!) { updateComment(id: $id, body: \"改过\") { editedAt } }",
+            json!({"id": gid("Comment", floors[0])}),
+            Some(&token),
+        )
+        .await;
+    assert!(edited.get("errors").is_none(), "{edited}");
+    let deleted = app
+        .graphql(
+            "mutation($id: ID!) { deleteComment(id: $id) { floor } }",
+            json!({"id": gid("Comment", floors[2])}),
+            Some(&token),
+        )
+        .await;
+    assert!(deleted.get("errors").is_none(), "{deleted}");
+
+    const WIDE: &str = "nodes { legacyId floor body isDeleted createdAt editedAt author { username } post { legacyId } }";
+    let alone = app
+        .graphql(
+            &format!("query($id: ID!) {{ post(id: $id) {{ comments(first: 10) {{ {WIDE} }} }} }}"),
+            json!({"id": gid("Post", post)}),
+            None,
+        )
+        .await;
+    assert!(alone.get("errors").is_none(), "{alone}");
+    let expected = &alone["data"]["post"]["comments"];
+    assert_eq!(expected["nodes"][0]["body"], "改过");
+    assert!(expected["nodes"][0]["editedAt"].is_string(), "{expected}");
+    assert_eq!(expected["nodes"][1]["author"]["username"], "wide");
+    assert_eq!(expected["nodes"][2]["isDeleted"], true);
+
+    let statements = &app.state.services.statements;
+    statements.record();
+    let list = app
+        .graphql(
+            &format!(
+                "query($a: ID!) {{ posts(filter: {{ authorId: $a }}, first: 5) {{ nodes {{ narrow: comments(first: 10) {{ nodes {{ floor }} }} wide: comments(first: 10) {{ {WIDE} }} }} }} }}"
+            ),
+            json!({"a": gid("User", author)}),
+            None,
+        )
+        .await;
+    let recorded = statements.take_recorded();
+    assert!(list.get("errors").is_none(), "{list}");
+    let node = &list["data"]["posts"]["nodes"][0];
+    assert_eq!(node["wide"], *expected, "{list}");
+    assert_eq!(
+        node["narrow"]["nodes"],
+        json!([{"floor": 1}, {"floor": 2}, {"floor": 3}])
+    );
+    // The same post reached again through its first floor, with the same window: the page
+    // the list read for `narrow` alone must not answer it.
+    let again = app
+        .graphql(
+            &format!(
+                "query($a: ID!) {{ posts(filter: {{ authorId: $a }}, first: 5) {{ nodes {{ narrow: comments(first: 10) {{ nodes {{ floor }} }} firstComment {{ post {{ again: comments(first: 10) {{ {WIDE} }} }} }} }} }} }}"
+            ),
+            json!({"a": gid("User", author)}),
+            None,
+        )
+        .await;
+    assert!(again.get("errors").is_none(), "{again}");
+    let node = &again["data"]["posts"]["nodes"][0];
+    assert_eq!(node["firstComment"]["post"]["again"], *expected, "{again}");
+    assert_eq!(
+        node["narrow"]["nodes"],
+        json!([{"floor": 1}, {"floor": 2}, {"floor": 3}])
+    );
+
+    // A list whose floors show only their numbers reads no other floor column.
+    statements.record();
+    let narrow = app
+        .graphql(
+            "query($a: ID!) { posts(filter: { authorId: $a }, first: 5) { nodes { comments(first: 10) { nodes { floor isDeleted } } } } }",
+            json!({"a": gid("User", author)}),
+            None,
+        )
+        .await;
+    let narrow_statements = statements.take_recorded();
+    assert!(narrow.get("errors").is_none(), "{narrow}");
+    assert_eq!(
+        narrow["data"]["posts"]["nodes"][0]["comments"]["nodes"],
+        json!([
+            {"floor": 1, "isDeleted": false},
+            {"floor": 2, "isDeleted": false},
+            {"floor": 3, "isDeleted": true}
+        ])
+    );
+    assert_eq!(narrow_statements.len(), 1, "{narrow_statements:#?}");
+    for column in ["body", "created_at", "edited_at", "author_id"] {
+        assert!(
+            !narrow_statements[0].contains(&format!("\"post_comments\".\"{column}\"")),
+            "{column} read: {}",
+            narrow_statements[0]
+        );
+    }
+    // The wide selections read their floors in full.
+    assert!(
+        recorded
+            .iter()
+            .any(|sql| sql.contains("\"post_comments\".\"edited_at\"")),
+        "{recorded:#?}"
+    );
+}
+
 #[tokio::test]
 async fn nodes_and_administrator_adjustments_respect_their_owners() {
     let app = common::app().await;

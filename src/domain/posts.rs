@@ -17,8 +17,8 @@ use sea_orm::{
 
 use super::coins::{self, CoinChange, Related};
 use super::page::{self, Page, PageRequest};
-use super::post_columns::{self, PostColumns};
-use super::user_columns::{self, UserColumns};
+use super::post_columns::{CommentColumns, PostColumns, PostLayout};
+use super::user_columns::{self, UserColumns, UserLayout};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 
@@ -278,7 +278,26 @@ pub struct ListRead {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FloorRead {
     pub window: PageRequest,
+    /// The floor columns to read (the others hold empty values).
+    pub columns: CommentColumns,
     pub author: Option<UserColumns>,
+}
+
+impl FloorRead {
+    /// The floor columns its statement reads: the set, those every list of floors needs, and
+    /// the author's id when it joins the authors.
+    fn floor_columns(&self) -> CommentColumns {
+        let columns = self.columns.union(CommentColumns::BASE);
+        match self.author {
+            Some(_) => columns.with(post_comment::Column::AuthorId),
+            None => columns,
+        }
+    }
+
+    /// The prefix and columns of the floor authors it joins.
+    fn author_prefixed(&self) -> Option<(&'static str, UserColumns)> {
+        self.author.map(|columns| (FLOOR_AUTHOR, columns))
+    }
 }
 
 /// A floor with its author (`None` when not read or gone).
@@ -307,7 +326,6 @@ pub async fn list_read<C: ConnectionTrait>(
     with_total: bool,
     read: ListRead,
 ) -> AppResult<Page<ListedPost>> {
-    use sea_orm::IdenStatic;
     use sea_orm::sea_query::{Asterisk, JoinType, Query};
     let query = filtered(filter)?;
     let total = if with_total {
@@ -365,23 +383,37 @@ pub async fn list_read<C: ConnectionTrait>(
     let rows = db.query_all_raw(page::build(backend, &statement)).await?;
     let mut items: Vec<ListedPost> = Vec::with_capacity(rows.len());
     let mut floors: Vec<Vec<FloorWithAuthor>> = Vec::new();
-    for row in rows {
-        let id: i64 = row.try_get_by(post::Column::Id.as_str())?;
+    let Some(first) = rows.first() else {
+        return Ok(Page::from_probe(items, window, total));
+    };
+    let layout = PostLayout::find(first, columns)?;
+    let author = read
+        .author
+        .map(|columns| UserLayout::find(first, AUTHOR, columns))
+        .transpose()?;
+    let floor_layout = read
+        .floors
+        .map(|floors| {
+            FloorLayout::find(
+                first,
+                FLOOR,
+                floors.floor_columns(),
+                floors.author_prefixed(),
+            )
+        })
+        .transpose()?;
+    for row in &rows {
+        let id = layout.id(row)?;
         if items.last().is_none_or(|last| last.post.id != id) {
-            let post = post_columns::partial(&row, columns)?;
-            let author = match read.author {
-                Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
-                None => None,
-            };
             items.push(ListedPost {
-                post,
-                author,
+                post: layout.read(row)?,
+                author: author.map(|a| a.joined(row)).transpose()?.flatten(),
                 floors: None,
             });
             floors.push(Vec::new());
         }
-        if let Some(read) = read.floors
-            && let Some(floor) = floor_with_author(&row, read.author)?
+        if let Some(floor_layout) = &floor_layout
+            && let Some(floor) = floor_layout.joined(row)?
             && let Some(page) = floors.last_mut()
         {
             page.push(floor);
@@ -732,32 +764,20 @@ pub async fn first_comments_read<C: ConnectionTrait>(
         .query_all_raw(db.get_database_backend().build(&query))
         .await?;
     let mut out = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let floor = floor_of(&row)?;
-        let author = match author {
-            Some(columns) => user_columns::joined(&row, AUTHOR, columns)?,
-            None => None,
-        };
+    let Some(first) = rows.first() else {
+        return Ok(out);
+    };
+    let layout = FloorLayout::find(
+        first,
+        "",
+        CommentColumns::all(),
+        author.map(|a| (AUTHOR, a)),
+    )?;
+    for row in &rows {
+        let (floor, author) = layout.read(row)?;
         out.insert(floor.post_id, (floor, author));
     }
     Ok(out)
-}
-
-/// A floor from a row holding every `post_comments` column under its own name: what
-/// `from_query_result(row, "")` reads, without formatting each name into a new `String`.
-fn floor_of(row: &sea_orm::QueryResult) -> Result<post_comment::Model, DbErr> {
-    use post_comment::Column as F;
-    use sea_orm::IdenStatic;
-    Ok(post_comment::Model {
-        id: row.try_get_by(F::Id.as_str())?,
-        post_id: row.try_get_by(F::PostId.as_str())?,
-        author_id: row.try_get_by(F::AuthorId.as_str())?,
-        floor: row.try_get_by(F::Floor.as_str())?,
-        body: row.try_get_by(F::Body.as_str())?,
-        created_at: row.try_get_by(F::CreatedAt.as_str())?,
-        edited_at: row.try_get_by(F::EditedAt.as_str())?,
-        deleted_at: row.try_get_by(F::DeletedAt.as_str())?,
-    })
 }
 
 /// One page of floors (in floor order) for each of `post_ids`, in one statement. The pages
@@ -767,7 +787,12 @@ pub async fn comment_pages<C: ConnectionTrait>(
     post_ids: &[i64],
     window: PageRequest,
 ) -> AppResult<HashMap<i64, Page<post_comment::Model>>> {
-    Ok(comment_pages_read(db, post_ids, window, None)
+    let read = FloorRead {
+        window,
+        columns: CommentColumns::all(),
+        author: None,
+    };
+    Ok(comment_pages_read(db, post_ids, read)
         .await?
         .into_iter()
         .map(|(id, page)| (id, page.map(|(floor, _)| floor)))
@@ -779,8 +804,7 @@ pub async fn comment_pages<C: ConnectionTrait>(
 pub async fn comment_pages_read<C: ConnectionTrait>(
     db: &C,
     post_ids: &[i64],
-    window: PageRequest,
-    author: Option<UserColumns>,
+    read: FloorRead,
 ) -> AppResult<HashMap<i64, Page<FloorWithAuthor>>> {
     use sea_orm::sea_query::{JoinType, Query};
     if post_ids.is_empty() {
@@ -797,7 +821,7 @@ pub async fn comment_pages_read<C: ConnectionTrait>(
         backend,
         (parent.clone(), post::Column::Id),
         post_comment::Column::PostId.is_in(post_ids.iter().copied()),
-        FloorRead { window, author },
+        read,
         JoinType::InnerJoin,
     );
     outer
@@ -805,16 +829,19 @@ pub async fn comment_pages_read<C: ConnectionTrait>(
         .order_by(floor_order(), sea_orm::Order::Asc);
     let rows = db.query_all_raw(page::build(backend, &outer)).await?;
     let mut grouped: HashMap<i64, Vec<FloorWithAuthor>> = HashMap::new();
-    for row in rows {
-        if let Some(floor) = floor_with_author(&row, author)? {
-            grouped.entry(floor.0.post_id).or_default().push(floor);
+    if let Some(first) = rows.first() {
+        let layout = FloorLayout::find(first, FLOOR, read.floor_columns(), read.author_prefixed())?;
+        for row in &rows {
+            if let Some(floor) = layout.joined(row)? {
+                grouped.entry(floor.0.post_id).or_default().push(floor);
+            }
         }
     }
     Ok(post_ids
         .iter()
         .map(|p| {
             let rows = grouped.remove(p).unwrap_or_default();
-            (*p, Page::from_probe(rows, window, None))
+            (*p, Page::from_probe(rows, read.window, None))
         })
         .collect())
 }
@@ -849,23 +876,16 @@ fn join_floor_pages(
     use post_comment::{Column as F, Entity as Floors};
     use sea_orm::IdenStatic;
     use sea_orm::sea_query::{Asterisk, Query};
-    const COLUMNS: [F; 8] = [
-        F::Id,
-        F::PostId,
-        F::AuthorId,
-        F::Floor,
-        F::Body,
-        F::CreatedAt,
-        F::EditedAt,
-        F::DeletedAt,
-    ];
     let page = Alias::new(FLOOR_PAGE);
     let window = Alias::new("window_floors");
     let offset = read.window.offset;
     let probe = read.window.limit.saturating_add(1);
     let postgres = backend == sea_orm::DbBackend::Postgres;
     let mut floors = Query::select();
-    floors.columns(COLUMNS.map(|c| (Floors, c))).from(Floors);
+    let columns = read.floor_columns();
+    floors
+        .columns(columns.columns().map(|c| (Floors, c)))
+        .from(Floors);
     let mut rows = Query::select();
     if postgres {
         floors
@@ -888,7 +908,7 @@ fn join_floor_pages(
             .and_where(rn().gt(offset))
             .and_where(rn().lte(offset.saturating_add(probe)));
     }
-    for column in COLUMNS {
+    for column in columns.columns() {
         rows.expr_as(
             Expr::col((window.clone(), column)),
             Alias::new(format!("{FLOOR}{}", column.as_str())),
@@ -920,33 +940,86 @@ fn floor_order() -> (Alias, Alias) {
     )
 }
 
-/// The floor joined to `row` by [`join_floor_pages`], with its author given `author`; `None`
-/// when the row has none (a post without floors in the window).
-fn floor_with_author(
-    row: &sea_orm::QueryResult,
-    author: Option<UserColumns>,
-) -> Result<Option<FloorWithAuthor>, DbErr> {
-    use post_comment::Column as F;
-    use sea_orm::IdenStatic;
-    use user_columns::column_value as get;
-    let Some(id) = get::<Option<i64>>(row, FLOOR, F::Id.as_str())? else {
-        return Ok(None);
-    };
-    let floor = post_comment::Model {
-        id,
-        post_id: get(row, FLOOR, F::PostId.as_str())?,
-        author_id: get(row, FLOOR, F::AuthorId.as_str())?,
-        floor: get(row, FLOOR, F::Floor.as_str())?,
-        body: get(row, FLOOR, F::Body.as_str())?,
-        created_at: get(row, FLOOR, F::CreatedAt.as_str())?,
-        edited_at: get(row, FLOOR, F::EditedAt.as_str())?,
-        deleted_at: get(row, FLOOR, F::DeletedAt.as_str())?,
-    };
-    let author = match author {
-        Some(columns) => user_columns::joined(row, FLOOR_AUTHOR, columns)?,
-        None => None,
-    };
-    Ok(Some((floor, author)))
+/// Where the rows of one statement hold the `post_comments` columns of a set (each named
+/// `prefix` + its name) and, when it joined them, the floors' authors: found once, in the
+/// statement's first row, and read by position in every row (see
+/// [`row_values`](super::row_values)).
+struct FloorLayout {
+    columns: CommentColumns,
+    /// Position of each column of the set, by the column's discriminant.
+    at: [usize; 32],
+    author: Option<UserLayout>,
+}
+
+impl FloorLayout {
+    /// The positions in `row`'s statement of the floor columns `columns` (named `prefix` +
+    /// name) and, given `(prefix, columns)`, of its authors' columns.
+    fn find(
+        row: &sea_orm::QueryResult,
+        prefix: &str,
+        columns: CommentColumns,
+        author: Option<(&str, UserColumns)>,
+    ) -> Result<Self, DbErr> {
+        use sea_orm::IdenStatic;
+        let columns = columns.union(CommentColumns::BASE);
+        let mut at = [0; 32];
+        for column in columns.columns() {
+            at[column as usize] = super::row_values::position(row, prefix, column.as_str())?;
+        }
+        let author = author
+            .map(|(prefix, columns)| UserLayout::find(row, prefix, columns))
+            .transpose()?;
+        Ok(Self {
+            columns,
+            at,
+            author,
+        })
+    }
+
+    fn get<T: super::row_values::ColumnValue>(
+        &self,
+        row: &sea_orm::QueryResult,
+        column: post_comment::Column,
+    ) -> Result<T, DbErr> {
+        T::read(row, self.at[column as usize])
+    }
+
+    /// The floor `row` holds (the columns of the set, the others empty) and its author (`None`
+    /// when not read or not found).
+    fn read(&self, row: &sea_orm::QueryResult) -> Result<FloorWithAuthor, DbErr> {
+        use post_comment::Column as F;
+        let columns = self.columns;
+        macro_rules! get {
+            ($column:expr, $empty:expr) => {
+                if columns.has($column) {
+                    self.get(row, $column)?
+                } else {
+                    $empty
+                }
+            };
+        }
+        let floor = post_comment::Model {
+            id: self.get(row, F::Id)?,
+            post_id: self.get(row, F::PostId)?,
+            author_id: get!(F::AuthorId, 0),
+            floor: self.get(row, F::Floor)?,
+            body: get!(F::Body, String::new()),
+            created_at: get!(F::CreatedAt, chrono::DateTime::<Utc>::UNIX_EPOCH),
+            edited_at: get!(F::EditedAt, None),
+            deleted_at: self.get(row, F::DeletedAt)?,
+        };
+        let author = self.author.map(|a| a.joined(row)).transpose()?.flatten();
+        Ok((floor, author))
+    }
+
+    /// The floor a left join of floors added to `row` with its author; `None` when the row
+    /// has none (a post without floors in the window).
+    fn joined(&self, row: &sea_orm::QueryResult) -> Result<Option<FloorWithAuthor>, DbErr> {
+        match self.get::<Option<i64>>(row, post_comment::Column::Id)? {
+            Some(_) => self.read(row).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Comments a user wrote (not deleted), per user, for the social `extra.comments_count`.

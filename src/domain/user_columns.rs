@@ -10,56 +10,22 @@ use chrono::{DateTime, Utc};
 use entity::user;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, JoinType, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter, QueryResult,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryResult,
     QuerySelect, QueryTrait,
 };
 
+use super::column_set::column_set;
+use super::row_values::{self, ColumnValue};
+
 use crate::error::AppResult;
 
-/// A set of columns of `users`. Always holds `id` and `status` (deactivated users are hidden).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UserColumns(u32);
-
-impl UserColumns {
-    /// `id` and `status`: what every reader needs.
-    pub const BASE: Self = Self(bit(user::Column::Id) | bit(user::Column::Status));
-
-    /// Every column: the whole model.
-    pub fn all() -> Self {
-        user::Column::iter().fold(Self::BASE, Self::with)
-    }
-
-    /// This set and `column`.
-    #[must_use]
-    pub fn with(self, column: user::Column) -> Self {
-        Self(self.0 | bit(column))
-    }
-
-    /// Both sets.
-    #[must_use]
-    pub fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    /// Whether the set holds `column`.
-    pub fn has(self, column: user::Column) -> bool {
-        self.0 & bit(column) != 0
-    }
-
-    /// Whether the set holds every column of `other`.
-    pub fn covers(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether the set is every column.
-    pub fn is_all(self) -> bool {
-        self.covers(Self::all())
-    }
-}
-
-const fn bit(column: user::Column) -> u32 {
-    1 << (column as u32)
-}
+column_set!(
+    /// A set of columns of `users`. Always holds `id` and `status` (deactivated users are
+    /// hidden).
+    UserColumns,
+    user::Column,
+    [Id, Status]
+);
 
 /// Users by id with only `columns` read (one statement); the others hold empty values.
 pub async fn by_ids<C: ConnectionTrait>(
@@ -74,7 +40,7 @@ pub async fn by_ids<C: ConnectionTrait>(
         return super::accounts::by_ids(db, ids).await;
     }
     let mut query = user::Entity::find().select_only();
-    for column in user::Column::iter().filter(|c| columns.has(*c)) {
+    for column in columns.columns() {
         query = query.column(column);
     }
     let statement = query
@@ -82,8 +48,12 @@ pub async fn by_ids<C: ConnectionTrait>(
         .build(db.get_database_backend());
     let rows = db.query_all_raw(statement).await?;
     let mut out = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let model = partial(&row, "", columns)?;
+    let Some(first) = rows.first() else {
+        return Ok(out);
+    };
+    let layout = UserLayout::find(first, "", columns)?;
+    for row in &rows {
+        let model = layout.read(row)?;
         out.insert(model.id, model);
     }
     Ok(out)
@@ -104,7 +74,7 @@ pub fn join_into(
         Alias::new(format!("{prefix}users")),
         Expr::col((Alias::new(format!("{prefix}users")), user::Column::Id)).equals(on),
     );
-    for column in user::Column::iter().filter(|c| columns.has(*c)) {
+    for column in columns.columns() {
         select.expr_as(
             Expr::col((Alias::new(format!("{prefix}users")), column)),
             Alias::new(format!("{prefix}{}", column.as_str())),
@@ -112,84 +82,78 @@ pub fn join_into(
     }
 }
 
-/// The value of column `prefix` + `column` of `row`. sea-orm's `QueryResult::try_get` formats
-/// that name into a new `String` for every value it reads (a list of 100 rows reads hundreds);
-/// this builds it on the stack.
-pub fn column_value<T: sea_orm::TryGetable>(
-    row: &QueryResult,
-    prefix: &str,
-    column: &str,
-) -> Result<T, sea_orm::DbErr> {
-    if prefix.is_empty() {
-        return row.try_get_by(column);
-    }
-    let mut name = [0_u8; 64];
-    let len = prefix.len() + column.len();
-    if len > name.len() {
-        return row.try_get(prefix, column);
-    }
-    name[..prefix.len()].copy_from_slice(prefix.as_bytes());
-    name[prefix.len()..len].copy_from_slice(column.as_bytes());
-    match std::str::from_utf8(&name[..len]) {
-        Ok(name) => row.try_get_by(name),
-        Err(_) => row.try_get(prefix, column),
-    }
+/// Where the rows of one statement hold the `users` columns of a set, each named `prefix` +
+/// its name: found once, in the statement's first row, and read by position in every row (see
+/// [`row_values`](super::row_values)).
+#[derive(Debug, Clone, Copy)]
+pub struct UserLayout {
+    columns: UserColumns,
+    /// Position of each column of the set, by the column's discriminant.
+    at: [usize; 32],
 }
 
-/// The user [`join_into`] added to a row (`None` when the join found none).
-pub fn joined(
-    row: &QueryResult,
-    prefix: &str,
-    columns: UserColumns,
-) -> Result<Option<user::Model>, sea_orm::DbErr> {
-    let id: Option<i64> = column_value(row, prefix, user::Column::Id.as_str())?;
-    match id {
-        Some(_) => partial(row, prefix, columns).map(Some),
-        None => Ok(None),
+impl UserLayout {
+    /// The positions of `columns` (named `prefix` + name) in `row`'s statement.
+    pub fn find(row: &QueryResult, prefix: &str, columns: UserColumns) -> Result<Self, DbErr> {
+        let columns = columns.union(UserColumns::BASE);
+        let mut at = [0; 32];
+        for column in columns.columns() {
+            at[column as usize] = row_values::position(row, prefix, column.as_str())?;
+        }
+        Ok(Self { columns, at })
     }
-}
 
-/// A model from a row holding `columns` (named `prefix` + column); the others empty.
-fn partial(
-    row: &QueryResult,
-    prefix: &str,
-    columns: UserColumns,
-) -> Result<user::Model, sea_orm::DbErr> {
-    use user::Column as C;
-    macro_rules! get {
-        ($column:expr, $empty:expr) => {
-            if columns.has($column) {
-                column_value(row, prefix, $column.as_str())?
-            } else {
-                $empty
-            }
-        };
+    fn get<T: ColumnValue>(&self, row: &QueryResult, column: user::Column) -> Result<T, DbErr> {
+        T::read(row, self.at[column as usize])
     }
-    let epoch = DateTime::<Utc>::UNIX_EPOCH;
-    Ok(user::Model {
-        id: column_value(row, prefix, C::Id.as_str())?,
-        uuid: get!(C::Uuid, uuid::Uuid::nil()),
-        username: get!(C::Username, String::new()),
-        display_name: get!(C::DisplayName, String::new()),
-        real_name: get!(C::RealName, None),
-        phone: get!(C::Phone, None),
-        email: get!(C::Email, None),
-        gender: get!(C::Gender, 0),
-        birthday: get!(C::Birthday, None),
-        bio: get!(C::Bio, None),
-        avatar: get!(C::Avatar, None),
-        background: get!(C::Background, None),
-        province_code: get!(C::ProvinceCode, None),
-        city_code: get!(C::CityCode, None),
-        county_code: get!(C::CountyCode, None),
-        address: get!(C::Address, None),
-        location: get!(C::Location, None),
-        id_card_number: get!(C::IdCardNumber, None),
-        invite_code: get!(C::InviteCode, None),
-        password_hash: get!(C::PasswordHash, None),
-        last_active_at: get!(C::LastActiveAt, None),
-        status: column_value(row, prefix, C::Status.as_str())?,
-        created_at: get!(C::CreatedAt, epoch),
-        updated_at: get!(C::UpdatedAt, epoch),
-    })
+
+    /// The user a [`join_into`] added to `row` (`None` when the join found none).
+    pub fn joined(&self, row: &QueryResult) -> Result<Option<user::Model>, DbErr> {
+        match self.get::<Option<i64>>(row, user::Column::Id)? {
+            Some(_) => self.read(row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The model `row` holds: the columns of the set, the others empty.
+    pub fn read(&self, row: &QueryResult) -> Result<user::Model, DbErr> {
+        use user::Column as C;
+        let columns = self.columns;
+        macro_rules! get {
+            ($column:expr, $empty:expr) => {
+                if columns.has($column) {
+                    self.get(row, $column)?
+                } else {
+                    $empty
+                }
+            };
+        }
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        Ok(user::Model {
+            id: self.get(row, C::Id)?,
+            uuid: get!(C::Uuid, uuid::Uuid::nil()),
+            username: get!(C::Username, String::new()),
+            display_name: get!(C::DisplayName, String::new()),
+            real_name: get!(C::RealName, None),
+            phone: get!(C::Phone, None),
+            email: get!(C::Email, None),
+            gender: get!(C::Gender, 0),
+            birthday: get!(C::Birthday, None),
+            bio: get!(C::Bio, None),
+            avatar: get!(C::Avatar, None),
+            background: get!(C::Background, None),
+            province_code: get!(C::ProvinceCode, None),
+            city_code: get!(C::CityCode, None),
+            county_code: get!(C::CountyCode, None),
+            address: get!(C::Address, None),
+            location: get!(C::Location, None),
+            id_card_number: get!(C::IdCardNumber, None),
+            invite_code: get!(C::InviteCode, None),
+            password_hash: get!(C::PasswordHash, None),
+            last_active_at: get!(C::LastActiveAt, None),
+            status: self.get(row, C::Status)?,
+            created_at: get!(C::CreatedAt, epoch),
+            updated_at: get!(C::UpdatedAt, epoch),
+        })
+    }
 }

@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use super::loaders::{LoadError, Primed};
 use crate::domain::follows::{self, Direction, FollowCounts};
+use crate::domain::post_columns::CommentColumns;
 use crate::domain::{Page, PageRequest, coins, posts};
 
 /// The community loaders of one request.
@@ -24,8 +25,9 @@ pub struct CommunityLoaders {
     pub wallet: DataLoader<WalletLoader>,
     pub content_counts: DataLoader<ContentCountsLoader>,
     pub follow_pair: DataLoader<FollowPairLoader>,
-    /// Floor pages a post list read ahead, by (post, window).
-    pub comments_primed: Primed<(i64, PageRequest), Page<post_comment::Model>>,
+    /// Floor pages a post list read ahead, by (post, window, the floor columns read: the
+    /// others hold empty values, so a page is only for the selections that read no more).
+    pub comments_primed: Primed<(i64, PageRequest, CommentColumns), Page<post_comment::Model>>,
     /// Floors 1 a post list read ahead, by post (`None`: not written).
     pub first_comment_primed: Primed<i64, Option<post_comment::Model>>,
     /// The viewer's like and reward state a post list read ahead, by post.

@@ -16,9 +16,9 @@ use async_graphql::{Context, Lookahead, SelectionField, Value};
 use entity::post;
 
 use super::connection::PageArgs;
-use super::types::{Post, User, loaders};
+use super::types::{Comment, Post, User, loaders};
 use super::{auth, services};
-use crate::domain::post_columns::PostColumns;
+use crate::domain::post_columns::{CommentColumns, PostColumns};
 use crate::domain::posts::{self, FloorRead, FloorWithAuthor, ListRead, ListedPost};
 use crate::domain::user_columns::UserColumns;
 use crate::domain::{Page, PageRequest};
@@ -56,6 +56,15 @@ fn comments_window(field: &SelectionField<'_>) -> Option<PageRequest> {
     args.to_request().ok()
 }
 
+/// A `comments` selection of a post list's items.
+struct FloorSelection {
+    window: PageRequest,
+    /// The floor columns its items read.
+    columns: CommentColumns,
+    /// The column sets of its floors' `author` selections.
+    authors: Vec<UserColumns>,
+}
+
 /// What the items of a post list select, as far as the plan reads ahead.
 #[derive(Default)]
 struct PostPlan {
@@ -63,8 +72,8 @@ struct PostPlan {
     columns: Option<PostColumns>,
     /// Column sets of the posts' `author` selections.
     authors: Vec<UserColumns>,
-    /// Floor windows, each with the column sets of its floors' `author` selections.
-    comments: Vec<(PageRequest, Vec<UserColumns>)>,
+    /// The `comments` selections.
+    comments: Vec<FloorSelection>,
     first_comment: Vec<Vec<UserColumns>>,
     viewer_state: bool,
 }
@@ -85,9 +94,14 @@ impl PostPlan {
                 let Some(window) = comments_window(&field) else {
                     continue;
                 };
+                let columns = Comment::connection_columns(&field);
                 let floors = Lookahead::from(field);
                 let authors = items(&floors).iter().flat_map(author_columns).collect();
-                plan.comments.push((window, authors));
+                plan.comments.push(FloorSelection {
+                    window,
+                    columns,
+                    authors,
+                });
             }
             for field in item.field("firstComment").selection_fields() {
                 plan.first_comment
@@ -129,7 +143,7 @@ impl PostPlan {
     /// The distinct floor windows the items select, in a fixed order; the first is read with
     /// the page of posts.
     fn windows(&self) -> Vec<PageRequest> {
-        let mut windows: Vec<PageRequest> = self.comments.iter().map(|(w, _)| *w).collect();
+        let mut windows: Vec<PageRequest> = self.comments.iter().map(|c| c.window).collect();
         windows.sort_by_key(|w| (w.offset, w.limit));
         windows.dedup();
         windows
@@ -139,9 +153,33 @@ impl PostPlan {
     fn floor_author_sets(&self, window: PageRequest) -> Vec<UserColumns> {
         self.comments
             .iter()
-            .filter(|(w, _)| *w == window)
-            .flat_map(|(_, sets)| sets.iter().copied())
+            .filter(|c| c.window == window)
+            .flat_map(|c| c.authors.iter().copied())
             .collect()
+    }
+
+    /// The floor column sets of the selections of `window`, each once.
+    fn floor_column_sets(&self, window: PageRequest) -> Vec<CommentColumns> {
+        let mut sets: Vec<CommentColumns> = Vec::new();
+        for c in self.comments.iter().filter(|c| c.window == window) {
+            if !sets.contains(&c.columns) {
+                sets.push(c.columns);
+            }
+        }
+        sets
+    }
+
+    /// What to read for the floors of `window`: the union of its selections' columns, with
+    /// their authors.
+    fn floor_read(&self, window: PageRequest) -> FloorRead {
+        FloorRead {
+            window,
+            columns: self
+                .floor_column_sets(window)
+                .into_iter()
+                .fold(CommentColumns::BASE, CommentColumns::union),
+            author: union_of(&self.floor_author_sets(window)),
+        }
     }
 }
 
@@ -155,15 +193,38 @@ pub(crate) fn list_read(ctx: &Context<'_>) -> ListRead {
     if author.is_some() {
         columns = columns.with(post::Column::AuthorId);
     }
-    let floors = plan.windows().first().map(|window| FloorRead {
-        window: *window,
-        author: union_of(&plan.floor_author_sets(*window)),
-    });
+    let floors = plan
+        .windows()
+        .first()
+        .map(|window| plan.floor_read(*window));
     ListRead {
         columns,
         author,
         floors,
     }
+}
+
+/// Primes the floor pages of `window`, read with the union of the columns its selections read,
+/// under each of those selections' own column sets (the key their resolvers look up).
+fn prime_floor_pages(
+    community: &super::community_loaders::CommunityLoaders,
+    plan: &PostPlan,
+    window: PageRequest,
+    pages: impl IntoIterator<Item = (i64, Page<FloorWithAuthor>)>,
+) {
+    let sets = plan.floor_column_sets(window);
+    let Some((last, others)) = sets.split_last() else {
+        return;
+    };
+    let mut entries = Vec::new();
+    for (id, page) in pages {
+        let page = page.map(|(floor, _)| floor);
+        for columns in others {
+            entries.push(((id, window, *columns), page.clone()));
+        }
+        entries.push(((id, window, *last), page));
+    }
+    community.comments_primed.put(entries);
 }
 
 /// Primes the request's read-ahead maps with a page read by [`list_read`] (the posts' authors
@@ -201,11 +262,7 @@ pub(crate) async fn prime_posts(
             .filter_map(|item| Some((item.post.id, item.floors.take()?)))
             .collect();
         prime_floor_authors(loaders, pages.iter().flat_map(|(_, p)| &p.items), &sets);
-        community.comments_primed.put(
-            pages
-                .into_iter()
-                .map(|(id, page)| ((id, floors.window), page.map(|(floor, _)| floor))),
-        );
+        prime_floor_pages(community, &plan, floors.window, pages);
     }
     let read_with_page = read.floors.map(|f| f.window);
     for window in plan.windows() {
@@ -215,13 +272,9 @@ pub(crate) async fn prime_posts(
         // The floors' authors come in the same statement, with the union of the columns of
         // this window's `author` selections.
         let sets = plan.floor_author_sets(window);
-        let pages = posts::comment_pages_read(db, &ids, window, union_of(&sets)).await?;
+        let pages = posts::comment_pages_read(db, &ids, plan.floor_read(window)).await?;
         prime_floor_authors(loaders, pages.values().flat_map(|page| &page.items), &sets);
-        community.comments_primed.put(
-            pages
-                .into_iter()
-                .map(|(id, page)| ((id, window), page.map(|(floor, _)| floor))),
-        );
+        prime_floor_pages(community, &plan, window, pages);
     }
 
     if !plan.first_comment.is_empty() {

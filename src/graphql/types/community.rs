@@ -4,7 +4,7 @@ use entity::{coin_entry, post, post_comment, wallet};
 
 use super::{StoredFile, User, loaders};
 use crate::domain::page::DEFAULT_PAGE_SIZE;
-use crate::domain::post_columns::PostColumns;
+use crate::domain::post_columns::{CommentColumns, PostColumns};
 use crate::domain::posts;
 use crate::graphql::connection::{Conn, PageArgs, to_connection};
 use crate::graphql::loaders::load_err;
@@ -204,10 +204,12 @@ impl Post {
     ) -> async_graphql::Result<Conn<Comment>> {
         let window = PageArgs::forward(first, after).to_request()?;
         let community = &loaders(ctx)?.community;
-        let key = (self.0.id, window);
-        let page = match community.comments_primed.get(&key) {
+        let primed = (self.0.id, window, Comment::connection_columns(&ctx.field()));
+        let page = match community.comments_primed.get(&primed) {
             Some(page) => Some(page),
-            None => community.comments.load_one(key).await.map_err(load_err)?,
+            None => Box::pin(community.comments.load_one((self.0.id, window)))
+                .await
+                .map_err(load_err)?,
         };
         let mut page =
             page.unwrap_or_else(|| crate::domain::Page::from_probe(Vec::new(), window, None));
@@ -231,6 +233,49 @@ impl Post {
 /// deleted comment keeps its floor, without text.
 #[derive(Clone, Debug)]
 pub struct Comment(pub post_comment::Model);
+
+impl Comment {
+    /// The `post_comments` columns that the fields selected under `field` (a field of type
+    /// `Comment`) read; every column as soon as one field is not listed here. Keep it next to
+    /// the resolvers below: a field that reads a column of the model must name it here.
+    pub(crate) fn columns_for(field: &SelectionField<'_>) -> CommentColumns {
+        use post_comment::Column as C;
+        let mut columns = CommentColumns::BASE;
+        for selected in field.selection_set() {
+            let column = match selected.name() {
+                // Read only columns every set holds: id, post_id, floor, deleted_at.
+                "__typename" | "id" | "legacyId" | "floor" | "isDeleted" | "post" => continue,
+                "body" => C::Body,
+                "author" => C::AuthorId,
+                "createdAt" => C::CreatedAt,
+                "editedAt" => C::EditedAt,
+                _ => return CommentColumns::all(),
+            };
+            columns = columns.with(column);
+        }
+        columns
+    }
+
+    /// The columns the items of `connection` (a `comments` field: its `nodes` and
+    /// `edges { node }`) read.
+    pub(crate) fn connection_columns(connection: &SelectionField<'_>) -> CommentColumns {
+        let mut columns = CommentColumns::BASE;
+        for selected in connection.selection_set() {
+            match selected.name() {
+                "nodes" => columns = columns.union(Self::columns_for(&selected)),
+                "edges" => {
+                    for edge in selected.selection_set() {
+                        if edge.name() == "node" {
+                            columns = columns.union(Self::columns_for(&edge));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        columns
+    }
+}
 
 /// A comment in a numbered floor (楼层) of a post; floor 1 is the post's first comment. A
 /// deleted comment keeps its floor, without text.
