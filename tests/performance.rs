@@ -330,3 +330,76 @@ async fn each_post_field_alone_answers_what_the_whole_post_answers() {
         }
     }
 }
+
+/// Rows read by position ([`row_values`]) hold what sea-orm reads by name, NULLs included, and
+/// a column read into the wrong type is an error, on its first read and on later rows (the
+/// type of a PostgreSQL column is checked once per statement, a SQLite value every time).
+#[tokio::test]
+async fn rows_read_by_position_equal_rows_read_by_name_and_refuse_wrong_types() {
+    use entity::user::{Column as U, Entity as Users};
+    use medgraph::domain::row_values::{ColumnValue, Positions, position};
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::Query;
+    let app = community().await;
+    let db = &app.state.services.db;
+    let statement = Query::select()
+        .columns([U::Id, U::Username, U::Bio, U::LastActiveAt, U::CreatedAt])
+        .from(Users)
+        .order_by(U::Id, sea_orm::Order::Asc)
+        .limit(5)
+        .to_owned();
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&statement))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 5);
+    let first = &rows[0];
+    let mut positions = Positions::default();
+    for (slot, name) in ["id", "username", "bio", "last_active_at", "created_at"]
+        .into_iter()
+        .enumerate()
+    {
+        positions.find(first, slot, "", name).unwrap();
+        assert_eq!(position(first, "", name).unwrap(), slot);
+    }
+    assert!(position(first, "", "missing").is_err());
+    let mut nulls = 0;
+    for row in &rows {
+        let id: i64 = positions.read(row, 0).unwrap();
+        let username: String = positions.read(row, 1).unwrap();
+        let bio: Option<String> = positions.read(row, 2).unwrap();
+        let active: Option<chrono::DateTime<chrono::Utc>> = positions.read(row, 3).unwrap();
+        let created: chrono::DateTime<chrono::Utc> = positions.read(row, 4).unwrap();
+        assert_eq!(id, row.try_get_by::<i64, _>("id").unwrap());
+        assert_eq!(username, row.try_get_by::<String, _>("username").unwrap());
+        assert_eq!(bio, row.try_get_by::<Option<String>, _>("bio").unwrap());
+        assert_eq!(
+            active,
+            row.try_get_by::<Option<chrono::DateTime<chrono::Utc>>, _>("last_active_at")
+                .unwrap()
+        );
+        assert_eq!(
+            created,
+            row.try_get_by::<chrono::DateTime<chrono::Utc>, _>("created_at")
+                .unwrap()
+        );
+        nulls += usize::from(bio.is_none());
+        // Checked reads agree too.
+        assert_eq!(i64::read(row, 0).unwrap(), id);
+        assert_eq!(Option::<String>::read(row, 2).unwrap(), bio);
+    }
+    assert!(nulls > 0, "the seeded users have no bio: NULLs are read");
+    // A text column read as an integer is refused, on the first row and on the next ones.
+    let mut wrong = Positions::default();
+    wrong.find(first, 0, "", "username").unwrap();
+    for row in &rows {
+        assert!(wrong.read::<i64>(row, 0).is_err());
+        assert!(i64::read(row, 1).is_err());
+    }
+    // A NULL where a value is required is an error, not a default.
+    let bio_null = rows
+        .iter()
+        .find(|row| Option::<String>::read(row, 2).unwrap().is_none())
+        .unwrap();
+    assert!(String::read(bio_null, 2).is_err());
+}

@@ -11,7 +11,7 @@ use sea_orm::{DbErr, IdenStatic, QueryResult};
 
 use super::column_set::column_set;
 
-use super::row_values::{self, ColumnValue};
+use super::row_values::{ColumnValue, Positions};
 
 column_set!(
     /// A set of columns of `posts`. Always holds `id`.
@@ -32,26 +32,25 @@ column_set!(
 /// Where the rows of one statement hold the `posts` columns of a set, under their own names:
 /// found once, in the statement's first row, and read by position in every row (see
 /// [`row_values`](super::row_values)).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct PostLayout {
     columns: PostColumns,
-    /// Position of each column of the set, by the column's discriminant.
-    at: [usize; 32],
+    positions: Positions,
 }
 
 impl PostLayout {
     /// The positions of `columns` in `row`'s statement.
     pub fn find(row: &QueryResult, columns: PostColumns) -> Result<Self, DbErr> {
         let columns = columns.union(PostColumns::BASE);
-        let mut at = [0; 32];
+        let mut positions = Positions::default();
         for column in columns.columns() {
-            at[column as usize] = row_values::position(row, "", column.as_str())?;
+            positions.find(row, column as usize, "", column.as_str())?;
         }
-        Ok(Self { columns, at })
+        Ok(Self { columns, positions })
     }
 
     fn get<T: ColumnValue>(&self, row: &QueryResult, column: post::Column) -> Result<T, DbErr> {
-        T::read(row, self.at[column as usize])
+        self.positions.read(row, column as usize)
     }
 
     /// The post's id in `row`.

@@ -407,7 +407,11 @@ pub async fn list_read<C: ConnectionTrait>(
         if items.last().is_none_or(|last| last.post.id != id) {
             items.push(ListedPost {
                 post: layout.read(row)?,
-                author: author.map(|a| a.joined(row)).transpose()?.flatten(),
+                author: author
+                    .as_ref()
+                    .map(|a| a.joined(row))
+                    .transpose()?
+                    .flatten(),
                 floors: None,
             });
             floors.push(Vec::new());
@@ -946,8 +950,7 @@ fn floor_order() -> (Alias, Alias) {
 /// [`row_values`](super::row_values)).
 struct FloorLayout {
     columns: CommentColumns,
-    /// Position of each column of the set, by the column's discriminant.
-    at: [usize; 32],
+    positions: super::row_values::Positions,
     author: Option<UserLayout>,
 }
 
@@ -962,16 +965,16 @@ impl FloorLayout {
     ) -> Result<Self, DbErr> {
         use sea_orm::IdenStatic;
         let columns = columns.union(CommentColumns::BASE);
-        let mut at = [0; 32];
+        let mut positions = super::row_values::Positions::default();
         for column in columns.columns() {
-            at[column as usize] = super::row_values::position(row, prefix, column.as_str())?;
+            positions.find(row, column as usize, prefix, column.as_str())?;
         }
         let author = author
             .map(|(prefix, columns)| UserLayout::find(row, prefix, columns))
             .transpose()?;
         Ok(Self {
             columns,
-            at,
+            positions,
             author,
         })
     }
@@ -981,7 +984,7 @@ impl FloorLayout {
         row: &sea_orm::QueryResult,
         column: post_comment::Column,
     ) -> Result<T, DbErr> {
-        T::read(row, self.at[column as usize])
+        self.positions.read(row, column as usize)
     }
 
     /// The floor `row` holds (the columns of the set, the others empty) and its author (`None`
@@ -1008,7 +1011,12 @@ impl FloorLayout {
             edited_at: get!(F::EditedAt, None),
             deleted_at: self.get(row, F::DeletedAt)?,
         };
-        let author = self.author.map(|a| a.joined(row)).transpose()?.flatten();
+        let author = self
+            .author
+            .as_ref()
+            .map(|a| a.joined(row))
+            .transpose()?
+            .flatten();
         Ok((floor, author))
     }
 

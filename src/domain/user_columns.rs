@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::column_set::column_set;
-use super::row_values::{self, ColumnValue};
+use super::row_values::{ColumnValue, Positions};
 
 use crate::error::AppResult;
 
@@ -85,26 +85,25 @@ pub fn join_into(
 /// Where the rows of one statement hold the `users` columns of a set, each named `prefix` +
 /// its name: found once, in the statement's first row, and read by position in every row (see
 /// [`row_values`](super::row_values)).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct UserLayout {
     columns: UserColumns,
-    /// Position of each column of the set, by the column's discriminant.
-    at: [usize; 32],
+    positions: Positions,
 }
 
 impl UserLayout {
     /// The positions of `columns` (named `prefix` + name) in `row`'s statement.
     pub fn find(row: &QueryResult, prefix: &str, columns: UserColumns) -> Result<Self, DbErr> {
         let columns = columns.union(UserColumns::BASE);
-        let mut at = [0; 32];
+        let mut positions = Positions::default();
         for column in columns.columns() {
-            at[column as usize] = row_values::position(row, prefix, column.as_str())?;
+            positions.find(row, column as usize, prefix, column.as_str())?;
         }
-        Ok(Self { columns, at })
+        Ok(Self { columns, positions })
     }
 
     fn get<T: ColumnValue>(&self, row: &QueryResult, column: user::Column) -> Result<T, DbErr> {
-        T::read(row, self.at[column as usize])
+        self.positions.read(row, column as usize)
     }
 
     /// The user a [`join_into`] added to `row` (`None` when the join found none).

@@ -122,21 +122,33 @@ fn union_of(sets: &[UserColumns]) -> Option<UserColumns> {
         .map(|c| c.union(UserColumns::BASE))
 }
 
-/// Primes the authors read with `floors` (joined), for each of the `sets` that selected them.
-/// Deleted floors show no author.
-fn prime_floor_authors<'a>(
-    loaders: &super::loaders::Loaders,
-    floors: impl Iterator<Item = &'a FloorWithAuthor>,
-    sets: &[UserColumns],
+/// Pushes `value` under `key(set)` for each of `sets`: moved into the last, cloned for the
+/// others.
+fn push_each<S: Copy, K, V: Clone>(
+    out: &mut Vec<(K, V)>,
+    sets: &[S],
+    key: impl Fn(S) -> K,
+    value: V,
 ) {
-    loaders.user_columns_primed.put(
-        floors
-            .filter(|(floor, _)| floor.deleted_at.is_none())
-            .flat_map(|(floor, user)| {
-                sets.iter()
-                    .map(move |set| ((floor.author_id, *set), user.clone()))
-            }),
-    );
+    if let Some((last, others)) = sets.split_last() {
+        for set in others {
+            out.push((key(*set), value.clone()));
+        }
+        out.push((key(*last), value));
+    }
+}
+
+/// Takes the author read with `floor` (joined) as the value primed for each of `sets`, the
+/// column sets of the `author` selections it is read for. A deleted floor shows no author.
+fn take_floor_author(
+    authors: &mut Vec<((i64, UserColumns), Option<entity::user::Model>)>,
+    sets: &[UserColumns],
+    (floor, author): FloorWithAuthor,
+) -> entity::post_comment::Model {
+    if floor.deleted_at.is_none() {
+        push_each(authors, sets, |set| (floor.author_id, set), author);
+    }
+    floor
 }
 
 impl PostPlan {
@@ -205,26 +217,24 @@ pub(crate) fn list_read(ctx: &Context<'_>) -> ListRead {
 }
 
 /// Primes the floor pages of `window`, read with the union of the columns its selections read,
-/// under each of those selections' own column sets (the key their resolvers look up).
+/// under each of those selections' own column sets (the key their resolvers look up), and the
+/// authors read with them under each of the window's `author` column sets.
 fn prime_floor_pages(
-    community: &super::community_loaders::CommunityLoaders,
+    loaders: &super::loaders::Loaders,
     plan: &PostPlan,
     window: PageRequest,
     pages: impl IntoIterator<Item = (i64, Page<FloorWithAuthor>)>,
 ) {
-    let sets = plan.floor_column_sets(window);
-    let Some((last, others)) = sets.split_last() else {
-        return;
-    };
+    let author_sets = plan.floor_author_sets(window);
+    let column_sets = plan.floor_column_sets(window);
+    let mut authors = Vec::new();
     let mut entries = Vec::new();
     for (id, page) in pages {
-        let page = page.map(|(floor, _)| floor);
-        for columns in others {
-            entries.push(((id, window, *columns), page.clone()));
-        }
-        entries.push(((id, window, *last), page));
+        let page = page.map(|floor| take_floor_author(&mut authors, &author_sets, floor));
+        push_each(&mut entries, &column_sets, |set| (id, window, set), page);
     }
-    community.comments_primed.put(entries);
+    loaders.user_columns_primed.put(authors);
+    loaders.community.comments_primed.put(entries);
 }
 
 /// Primes the request's read-ahead maps with a page read by [`list_read`] (the posts' authors
@@ -243,26 +253,27 @@ pub(crate) async fn prime_posts(
         return Ok(());
     };
     if read.author.is_some() {
-        loaders
-            .user_columns_primed
-            .put(page.iter().flat_map(|item| {
-                plan.authors
-                    .iter()
-                    .map(move |set| ((item.post.author_id, *set), item.author.clone()))
-            }));
+        let mut authors = Vec::with_capacity(page.len() * plan.authors.len());
+        for item in page.iter_mut() {
+            let id = item.post.author_id;
+            push_each(
+                &mut authors,
+                &plan.authors,
+                |set| (id, set),
+                item.author.take(),
+            );
+        }
+        loaders.user_columns_primed.put(authors);
     }
     let db = &services.db;
     let community = &loaders.community;
     let ids: Vec<i64> = page.iter().map(|item| item.post.id).collect();
 
     if let Some(floors) = read.floors {
-        let sets = plan.floor_author_sets(floors.window);
-        let pages: Vec<(i64, Page<FloorWithAuthor>)> = page
+        let pages = page
             .iter_mut()
-            .filter_map(|item| Some((item.post.id, item.floors.take()?)))
-            .collect();
-        prime_floor_authors(loaders, pages.iter().flat_map(|(_, p)| &p.items), &sets);
-        prime_floor_pages(community, &plan, floors.window, pages);
+            .filter_map(|item| Some((item.post.id, item.floors.take()?)));
+        prime_floor_pages(loaders, &plan, floors.window, pages);
     }
     let read_with_page = read.floors.map(|f| f.window);
     for window in plan.windows() {
@@ -271,20 +282,26 @@ pub(crate) async fn prime_posts(
         }
         // The floors' authors come in the same statement, with the union of the columns of
         // this window's `author` selections.
-        let sets = plan.floor_author_sets(window);
         let pages = posts::comment_pages_read(db, &ids, plan.floor_read(window)).await?;
-        prime_floor_authors(loaders, pages.values().flat_map(|page| &page.items), &sets);
-        prime_floor_pages(community, &plan, window, pages);
+        prime_floor_pages(loaders, &plan, window, pages);
     }
 
     if !plan.first_comment.is_empty() {
         let sets: Vec<UserColumns> = plan.first_comment.concat();
         let mut firsts = posts::first_comments_read(db, &ids, union_of(&sets)).await?;
-        prime_floor_authors(loaders, firsts.values(), &sets);
-        community.first_comment_primed.put(
-            ids.iter()
-                .map(|id| (*id, firsts.remove(id).map(|(floor, _)| floor))),
-        );
+        let mut authors = Vec::new();
+        let floors: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let first = firsts.remove(id);
+                (
+                    *id,
+                    first.map(|f| take_floor_author(&mut authors, &sets, f)),
+                )
+            })
+            .collect();
+        loaders.user_columns_primed.put(authors);
+        community.first_comment_primed.put(floors);
     }
 
     if plan.viewer_state

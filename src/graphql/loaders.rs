@@ -204,12 +204,13 @@ impl Loader<(i64, UserColumns)> for UserColumnsLoader {
 
 /// Values a resolver read ahead for the whole page (planning from the selection), consulted
 /// by the items' resolvers before their loader: batching that does not depend on when the
-/// items' futures are polled. Request-scoped, like the loaders.
-pub struct Primed<K, V>(std::sync::Mutex<HashMap<K, V>>);
+/// items' futures are polled. Request-scoped, like the loaders. Its keys are ids read from the
+/// database (not chosen by clients), hashed with foldhash rather than std's costlier SipHash.
+pub struct Primed<K, V>(std::sync::Mutex<HashMap<K, V, foldhash::fast::RandomState>>);
 
 impl<K, V> Default for Primed<K, V> {
     fn default() -> Self {
-        Self(std::sync::Mutex::new(HashMap::new()))
+        Self(std::sync::Mutex::new(HashMap::default()))
     }
 }
 
